@@ -1,0 +1,91 @@
+// Manifests from files to checked documents: read, parse, interpolate, validate, locate.
+// `apply --lint` and `--de-ref` print this report; `apply` sends the valid manifests on.
+import {formatRef} from '../../resources/identifiers.js'
+import type {Problem} from '../../resources/problems.js'
+import {DEFAULT_WORKSPACE, findKind} from '../../resources/registry.js'
+import {validateManifest} from '../../resources/validate.js'
+import {byPosition, type LocatedProblem} from './located.js'
+import {type ParseOptions, parseSource} from './parse.js'
+import {readSources} from './sources.js'
+
+type Json = Record<string, unknown>
+
+export interface DocumentReport {
+  file: string
+  /** Line where the document starts; absent for problems of a whole file. */
+  line?: number
+  /** `worker:v1beta:name:public` (the --id form) when type, version and name are known. */
+  id?: string
+  type?: string
+  version?: string
+  name?: string
+  workspace?: string
+  valid: boolean
+  problems: LocatedProblem[]
+  /** The manifest with defaults filled and interpolation done; set when valid. */
+  manifest?: Json
+}
+
+export interface LintOptions extends ParseOptions {
+  recursive: boolean
+  /** `-w` as given; undefined when the flag was not given. */
+  workspace?: string
+  stdin?: () => Buffer
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
+
+/** The workspace a document goes to: its own `workspace:`, else -w, else public. */
+function resolveWorkspace(value: Json, flag: string | undefined): {workspace?: string; problem?: Problem} {
+  const kind = typeof value.type === 'string' ? findKind(value.type) : undefined
+  if (kind?.scope === 'instance') return {}
+  const own = text(value.workspace)
+  if (own !== undefined && flag !== undefined && own !== flag) {
+    return {
+      workspace: own,
+      problem: {
+        path: ['workspace'],
+        code: 'InvalidValue',
+        value: own,
+        detail: `does not match --workspace ${flag}`,
+        hint: 'remove workspace: from the manifest or change -w',
+      },
+    }
+  }
+  return {workspace: own ?? flag ?? DEFAULT_WORKSPACE}
+}
+
+export function lintFiles(paths: readonly string[], options: LintOptions): DocumentReport[] {
+  const {sources, problems} = readSources(paths, options)
+  const reports: DocumentReport[] = problems.map((p) => ({file: p.file, valid: false, problems: [p]}))
+  for (const source of sources) {
+    const parsed = parseSource(source, options)
+    reports.push(...parsed.problems.map((p) => ({file: p.file, valid: false, problems: [p]})))
+    for (const doc of parsed.documents) {
+      const report: DocumentReport = {file: doc.file, line: doc.line, valid: false, problems: [...doc.problems]}
+      reports.push(report)
+      if (doc.value === undefined) continue
+      const value = doc.value
+      const result = validateManifest(value)
+      const modelProblems = [...result.problems]
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        const json = value as Json
+        report.type = text(json.type)
+        report.version = text(json.version)
+        report.name = text(json.name)
+        const {workspace, problem} = resolveWorkspace(json, options.workspace)
+        report.workspace = workspace
+        if (problem) modelProblems.push(problem)
+        if (result.kind && report.version && report.name) report.id = formatRef({type: result.kind.type, version: report.version, name: report.name, workspace})
+      }
+      for (const problem of modelProblems) {
+        const located = doc.locate(problem)
+        if (located) report.problems.push(located)
+      }
+      report.problems.sort(byPosition)
+      report.valid = report.problems.length === 0
+      if (report.valid) report.manifest = result.manifest
+    }
+  }
+  return reports
+}

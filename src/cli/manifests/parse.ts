@@ -1,0 +1,208 @@
+// YAML → manifest documents, keeping the source position of every node so that every
+// problem (syntax, schema, cross-field) points at file:line:col. Uses the `yaml` package
+// rather than js-yaml: it keeps node ranges, reports duplicate keys, tabs and unterminated
+// collections with positions, and bounds alias expansion (billion laughs).
+import {
+  type Document, LineCounter, type Node, type Pair, Scalar, isAlias, isMap, isScalar, isSeq, parse as parseYaml,
+  parseAllDocuments, visit,
+} from 'yaml'
+import type {Problem} from '../../resources/problems.js'
+import {formatPath, problemMessage} from '../../resources/problems.js'
+import {isSensitivePath} from '../../resources/validate.js'
+import {interpolate} from './interpolate.js'
+import type {LocatedProblem} from './located.js'
+import type {Source} from './sources.js'
+
+/** Deepest nesting accepted. Real manifests stay under 20; this bounds recursion everywhere after parsing. */
+export const MAX_DEPTH = 100
+/** Most alias expansions per document (the yaml package's guard against billion-laughs files). */
+export const MAX_ALIASES = 100
+
+export interface ParseOptions {
+  interpolate: boolean
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export interface ParsedDocument {
+  file: string
+  /** 0-based position of the document in its file. */
+  index: number
+  /** Line where the document's content starts. */
+  line: number
+  /** The parsed value; absent when the document has problems of its own (syntax, interpolation). */
+  value?: unknown
+  problems: LocatedProblem[]
+  /**
+   * Places a model problem (field path) in this document's source; undefined for a problem of
+   * a value whose interpolation already failed (it was reported as such).
+   */
+  locate(problem: Problem): LocatedProblem | undefined
+}
+
+export interface ParsedSource {
+  documents: ParsedDocument[]
+  /** Problems of the file as a whole (empty file). */
+  problems: LocatedProblem[]
+}
+
+const keyText = (key: unknown) => (isScalar(key) ? String(key.value) : String(key))
+
+// yaml's own messages, first line only, with what to do where it helps.
+const YAML_HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'indent with spaces',
+  DUPLICATE_KEY: 'remove one of them',
+  RESOURCE_EXHAUSTION: `drover reads at most ${MAX_DEPTH} levels`,
+}
+
+interface Walk {
+  /** The node at the full path, if it exists. */
+  node?: Node | null
+  /** The pair whose value is `node`, or the deepest pair on the way when the path stops early. */
+  pair?: Pair
+  complete: boolean
+}
+
+function walk(doc: Document, path: readonly (string | number)[]): Walk {
+  let node: unknown = doc.contents
+  let pair: Pair | undefined
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc)
+    if (isMap(node)) {
+      const found = node.items.find((item) => keyText(item.key) === String(segment))
+      if (!found) return {node: undefined, pair, complete: false}
+      pair = found
+      node = found.value
+    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+      node = node.items[segment]
+      pair = undefined
+    } else {
+      return {node: node as Node, pair, complete: false}
+    }
+  }
+  return {node: node as Node | null, pair, complete: true}
+}
+
+const rangeStart = (node: unknown): number | undefined =>
+  node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? (node.range[0] as number) : undefined
+
+export function parseSource(source: Source, options: ParseOptions): ParsedSource {
+  const lines = new LineCounter()
+  const file = source.name
+  const at = (offset: number | undefined) => {
+    const pos = lines.linePos(offset ?? 0)
+    return {line: pos.line, column: pos.col}
+  }
+  const parsed = parseAllDocuments(source.text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true})
+  const docs = Array.isArray(parsed) ? parsed : []
+  const documents: ParsedDocument[] = []
+
+  docs.forEach((doc, index) => {
+    const problems: LocatedProblem[] = []
+    const contentStart = rangeStart(doc.contents) ?? doc.range[0]
+    const interpolated = new Map<Node, string>()
+    const unresolved = new Set<Node>()
+
+    const locate = (problem: Problem): LocatedProblem | undefined => {
+      const found = walk(doc, problem.path)
+      if (found.complete && found.node && unresolved.has(found.node)) return undefined
+      // An empty value (`resources:` with nothing after it) has no text of its own: point at its key.
+      const empty = found.node instanceof Scalar && found.node.value === null && !found.node.source
+      let offset: number | undefined
+      if (found.complete && problem.anchor !== 'key' && found.node && !empty) offset = rangeStart(found.node)
+      if (offset === undefined && found.pair) offset = rangeStart(found.pair.key)
+      offset ??= contentStart
+      const original = found.complete && found.node ? interpolated.get(found.node) : undefined
+      let hint = problem.hint
+      if (problem.code === 'InvalidType' && problem.detail === 'must be a string' && found.node instanceof Scalar && found.node.type === 'PLAIN' && !original) {
+        hint = `quote it to keep it as text: "${String(found.node.source)}"`
+      }
+      const message = problemMessage(
+        {...problem, hint},
+        {redact: isSensitivePath(problem.path), shownValue: original === undefined ? undefined : `${JSON.stringify(original)} (interpolated)`},
+      )
+      return {file, ...at(offset), field: formatPath(problem.path) || undefined, code: problem.code, message}
+    }
+    const result = (value?: unknown): ParsedDocument => ({file, index, line: at(contentStart).line, value, problems, locate})
+
+    const seen = new Set<string>()
+    for (const error of [...doc.errors, ...doc.warnings]) {
+      let message = error.message.split('\n')[0]!
+      if (error.code === 'RESOURCE_EXHAUSTION') message = 'nesting is too deep'
+      if (error.code === 'DUPLICATE_KEY') {
+        const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(source.text.slice(error.pos[0]))?.[1]
+        message = key ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)}` : 'duplicate key'
+      }
+      const hint = YAML_HINTS[error.code]
+      const text = `invalid YAML: ${message}${hint ? `; ${hint}` : ''}`
+      if (seen.has(error.code === 'RESOURCE_EXHAUSTION' ? error.code : text)) continue
+      seen.add(error.code === 'RESOURCE_EXHAUSTION' ? error.code : text)
+      problems.push({file, ...at(error.pos[0]), code: 'Syntax', message: text})
+    }
+    if (problems.length > 0) return documents.push(result())
+    // An empty document (a stray ---, or only comments) is skipped, as kubectl does.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return
+
+    // Iterative depth check, before anything recursive (interpolation, toJS, validation) runs.
+    const stack: [unknown, number][] = [[doc.contents, 1]]
+    while (stack.length > 0) {
+      const [node, depth] = stack.pop()!
+      if (depth > MAX_DEPTH) {
+        problems.push({file, ...at(rangeStart(node)), code: 'TooDeep', message: `nesting is deeper than ${MAX_DEPTH} levels`})
+        return documents.push(result())
+      }
+      if (isMap(node)) for (const item of node.items) stack.push([item.value, depth + 1])
+      else if (isSeq(node)) for (const item of node.items) stack.push([item, depth + 1])
+    }
+
+    if (options.interpolate) {
+      visit(doc, {
+        Scalar(key, node) {
+          if (key === 'key' || typeof node.value !== 'string') return
+          const {text, missing, changed} = interpolate(node.value, options.env)
+          for (const name of missing) {
+            problems.push({
+              file,
+              ...at(rangeStart(node)),
+              code: 'UnsetVariable',
+              message: `environment variable ${name} is not set; set it, give a default with \${${name}:-default}, or pass --disable-interpolation`,
+            })
+          }
+          if (missing.length > 0) unresolved.add(node)
+          if (!changed || missing.length > 0) return
+          interpolated.set(node, node.value)
+          node.value = node.type === 'PLAIN' ? retype(text) : text
+        },
+      })
+    }
+
+    try {
+      documents.push(result(doc.toJS({maxAliasCount: MAX_ALIASES})))
+    } catch (error) {
+      const message = error instanceof ReferenceError && /alias/i.test(error.message)
+        ? `too many alias expansions (more than ${MAX_ALIASES}): refusing a possible billion-laughs document`
+        : `cannot read document: ${(error as Error).message}`
+      problems.push({file, ...at(contentStart), code: 'Syntax', message})
+      documents.push(result())
+    }
+  })
+
+  const fileProblems: LocatedProblem[] = []
+  if (documents.length === 0) {
+    fileProblems.push({file, code: 'Empty', message: source.text.trim() === '' ? 'the file is empty: no manifest in it' : 'no manifest in this file (only comments or empty documents)'})
+  }
+  return {documents, problems: fileProblems}
+}
+
+/**
+ * A plain (unquoted) scalar whose text came from the environment gets the type YAML would have
+ * given the substituted text (`replicas: $N` with N=3 is the integer 3), as with dataos-ctl's
+ * text substitution; anything that is not a scalar stays text.
+ */
+function retype(text: string): unknown {
+  try {
+    const value: unknown = parseYaml(text)
+    return value === null || ['number', 'boolean', 'string'].includes(typeof value) ? value : text
+  } catch {
+    return text
+  }
+}

@@ -1,0 +1,62 @@
+// Rendering of a lint report: one line per resource (valid / invalid) with its problems under
+// it, each `file:line:col: message`; documents that never became a resource (not YAML, an
+// empty file) are just their problem lines.
+import {stringify} from 'yaml'
+import type {PathSegment} from '../../resources/problems.js'
+import {isSensitivePath} from '../../resources/validate.js'
+import type {DocumentReport} from '../manifests/lint.js'
+import {formatLocated} from '../manifests/located.js'
+
+export function resourceLabel(r: Pick<DocumentReport, 'name' | 'version' | 'type' | 'workspace'>): string {
+  const id = `${r.name ?? '(no name)'}:${r.version ?? '?'}:${r.type ?? '?'}`
+  return r.workspace === undefined ? id : `${id} (${r.workspace})`
+}
+
+export function renderLintReport(reports: readonly DocumentReport[]): string {
+  const lines: string[] = []
+  for (const r of reports) {
+    const problems = r.problems.map(formatLocated)
+    if (r.type === undefined || r.version === undefined || r.line === undefined) {
+      lines.push(...problems)
+      continue
+    }
+    lines.push(`${r.file}:${r.line}: ${resourceLabel(r)}: ${r.valid ? 'valid' : 'invalid'}`)
+    lines.push(...problems.map((p) => `  ${p}`))
+  }
+  return lines.join('\n')
+}
+
+export function lintSummary(reports: readonly DocumentReport[]): string {
+  const valid = reports.filter((r) => r.valid).length
+  const invalid = reports.length - valid
+  return `${reports.length} ${reports.length === 1 ? 'document' : 'documents'}: ${valid} valid, ${invalid} invalid`
+}
+
+/** The report as machine output: everything but the manifests, which only --de-ref shows. */
+export function lintJson(reports: readonly DocumentReport[], withManifests: boolean) {
+  const valid = reports.filter((r) => r.valid).length
+  return {
+    valid,
+    invalid: reports.length - valid,
+    resources: reports.map(({manifest, ...rest}) => (withManifests && manifest ? {...rest, manifest: masked(manifest)} : rest)),
+  }
+}
+
+export const MASK = '******'
+
+/** A copy with every credential value (isSensitivePath: secret data, runAsApiKey) masked. */
+export function masked<T>(value: T, path: PathSegment[] = []): T {
+  if (path.length > 0 && isSensitivePath(path) && (typeof value !== 'object' || value === null)) return MASK as T
+  if (Array.isArray(value)) return value.map((v, i) => masked(v, [...path, i])) as T
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v, [...path, k])])) as T
+  }
+  return value
+}
+
+export function renderManifestsYaml(reports: readonly DocumentReport[]): string {
+  return reports
+    .filter((r) => r.manifest)
+    .map((r) => `# ${r.file}:${r.line}\n${stringify(masked(r.manifest!), {lineWidth: 0})}`)
+    .join('---\n')
+}

@@ -1,0 +1,23 @@
+// Every regular expression of the resource model, with the sentence a user reads when a value
+// does not match it. Kept free of zod so that validation (CLI start-up path) can use it.
+import {NAME_PATTERN, NAME_RULE} from './names.js'
+import {CPU_PATTERN, MEMORY_PATTERN} from './quantity.js'
+
+export {NAME_PATTERN, CPU_PATTERN, MEMORY_PATTERN}
+export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$'
+export const FILE_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9._-]*$'
+export const STACK_REF_PATTERN =
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\+[a-z0-9]([-a-z0-9]*[a-z0-9])?)?(:[A-Za-z0-9][A-Za-z0-9._-]*)?$'
+export const VERSION_TEXT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$'
+export const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$'
+
+export const PATTERN_RULES: Record<string, string> = {
+  [NAME_PATTERN]: NAME_RULE,
+  [CPU_PATTERN]: 'must be a CPU quantity: cores ("1", "0.5") or millicores ("500m")',
+  [MEMORY_PATTERN]: 'must be a memory quantity such as "128Mi", "1Gi" or "1G"',
+  [ENV_NAME_PATTERN]: "must be an environment variable name: letters, digits and '_', not starting with a digit",
+  [FILE_NAME_PATTERN]: "must be a file name: letters, digits, '.', '_' and '-', not starting with '.'",
+  [STACK_REF_PATTERN]: 'must be name, name:version or name+flavor:version (e.g. "node", "node:1.0", "bento+worker:3.0")',
+  [VERSION_TEXT_PATTERN]: 'must be a version such as "1.0"',
+  [SECRET_KEY_PATTERN]: "must consist of letters, digits, '-', '_' or '.'",
+}
