@@ -54,13 +54,17 @@ for (const {type, version, key} of allSchemaKeys()) {
   paths[key] = fieldPaths(schema)
 }
 let code = standalone.default(ajv, exportsByName)
-// ajv's ESM output still calls require() for its runtime helpers; turn those into imports.
+// ajv's ESM output still calls require() for its runtime helpers. The only one our schemas
+// need is the UTF-16 length (maxLength), inlined here so the module is plain ESM everywhere
+// (Node, the esbuild bundle, vitest) without CommonJS interop.
+const UCS2 = 'require("ajv/dist/runtime/ucs2length").default'
 const imports = []
-code = code.replace(/require\("([^"]+)"\)/g, (_, mod) => {
-  const name = `__runtime${imports.length}`
-  imports.push(`import ${name} from ${JSON.stringify(mod.endsWith('.js') ? mod : `${mod}.js`)};`)
-  return name
-})
+if (code.includes(UCS2)) {
+  imports.push('function ucs2length(str) { let length = 0; for (const _ of str) length++; return length; }')
+  code = code.replaceAll(UCS2, 'ucs2length')
+}
+const leftover = /require\("[^"]+"\)/.exec(code)
+if (leftover) throw new Error(`unexpected runtime dependency in generated validators: ${leftover[0]}`)
 code = code.replace(/^"use strict";/, '')
 const table = Object.entries(exportsByName).map(([name, key]) => `  ${JSON.stringify(key)}: ${name},`).join('\n')
 files.set(

@@ -56,6 +56,17 @@ function typeDetail(type: unknown): string {
   return `must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0]}`
 }
 
+/** What to write instead, for the type mistakes YAML makes easy. */
+function typeHint(expected: unknown, value: unknown): string | undefined {
+  if (expected === 'boolean' && typeof value === 'string') {
+    if (/^(yes|no|on|off|y|n)$/i.test(value)) return 'write true or false (YAML 1.2 reads yes, no, on and off as text)'
+    if (/^(true|false)$/i.test(value)) return `write ${value.toLowerCase()} without quotes`
+  }
+  if (expected === 'integer' && typeof value === 'string' && /^-?\d+$/.test(value)) return `write ${value} without quotes`
+  if (expected === 'array' && value !== null && typeof value !== 'object') return `write a list, e.g. [${JSON.stringify(value)}]`
+  return undefined
+}
+
 function pointerToPath(pointer: string, data: unknown): PathSegment[] {
   if (!pointer) return []
   const path: PathSegment[] = []
@@ -140,8 +151,10 @@ function problemFromAjv(kind: ResourceKind, error: AjvError, data: unknown, path
       const key = String(p.additionalProperty)
       return {path: [...at, key], code: 'UnknownField', detail: '', hint: unknownFieldHint(kind, key, at, paths), anchor: 'key'}
     }
-    case 'type':
-      return {path: at, code: 'InvalidType', value: valueAt(data, at), detail: typeDetail(p.type)}
+    case 'type': {
+      const value = valueAt(data, at)
+      return {path: at, code: 'InvalidType', value, detail: typeDetail(p.type), hint: typeHint(p.type, value)}
+    }
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v))
       const value = valueAt(data, at)

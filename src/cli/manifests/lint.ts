@@ -62,7 +62,11 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
     const parsed = parseSource(source, options)
     reports.push(...parsed.problems.map((p) => ({file: p.file, valid: false, problems: [p]})))
     for (const doc of parsed.documents) {
-      const report: DocumentReport = {file: doc.file, line: doc.line, valid: false, problems: [...doc.problems]}
+      // Keys in the order machine output shows them; undefined ones are left out of JSON.
+      const report: DocumentReport = {
+        file: doc.file, line: doc.line, id: undefined, type: undefined, version: undefined, name: undefined, workspace: undefined,
+        valid: false, problems: [...doc.problems],
+      }
       reports.push(report)
       if (doc.value === undefined) continue
       const value = doc.value

@@ -164,7 +164,7 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
               file,
               ...at(rangeStart(node)),
               code: 'UnsetVariable',
-              message: `environment variable ${name} is not set; set it, give a default with \${${name}:-default}, or pass --disable-interpolation`,
+              message: `environment variable ${name} is not set; set it, give a default with \${${name}:-default}, write $$ for a literal $, or pass --disable-interpolation`,
             })
           }
           if (missing.length > 0) unresolved.add(node)

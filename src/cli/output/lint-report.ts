@@ -16,7 +16,7 @@ export function renderLintReport(reports: readonly DocumentReport[]): string {
   const lines: string[] = []
   for (const r of reports) {
     const problems = r.problems.map(formatLocated)
-    if (r.type === undefined || r.version === undefined || r.line === undefined) {
+    if (r.id === undefined || r.line === undefined) {
       lines.push(...problems)
       continue
     }
