@@ -53,8 +53,12 @@ export abstract class BaseCommand extends Command {
       }
       return this.exit(error.exitCode)
     }
-    // oclif's own errors (unknown flag, bad flag value) carry their exit code (2, see package.json).
-    if (error instanceof Errors.CLIError) throw error
+    // oclif's parse errors (unknown flag, a value outside a flag's options) are usage errors;
+    // package.json maps most of them to 2, this catches the ones oclif gives no setting for.
+    if (error instanceof Errors.CLIError) {
+      if ('parse' in error && error.oclif) error.oclif.exit = EXIT.usage
+      throw error
+    }
     // Anything else is a bug in drover, not a user mistake: say so, stack only when asked.
     process.stderr.write(`${red('Error:', colorEnabled(process.stderr))} internal error: ${error.message}\n`)
     if (process.env.DROVER_DEBUG) process.stderr.write(`${error.stack}\n`)

@@ -124,8 +124,8 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     }
     const result = (value?: unknown): ParsedDocument => ({file, index, line: at(contentStart).line, value, problems, locate})
 
-    const seen = new Set<string>()
-    for (const error of [...doc.errors, ...doc.warnings]) {
+    // Only the first syntax error of a document: the ones after it are mostly its echoes.
+    for (const error of [...doc.errors, ...doc.warnings].slice(0, 1)) {
       let message = error.message.split('\n')[0]!
       if (error.code === 'RESOURCE_EXHAUSTION') message = 'nesting is too deep'
       if (error.code === 'DUPLICATE_KEY') {
@@ -133,10 +133,7 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
         message = key ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)}` : 'duplicate key'
       }
       const hint = YAML_HINTS[error.code]
-      const text = `invalid YAML: ${message}${hint ? `; ${hint}` : ''}`
-      if (seen.has(error.code === 'RESOURCE_EXHAUSTION' ? error.code : text)) continue
-      seen.add(error.code === 'RESOURCE_EXHAUSTION' ? error.code : text)
-      problems.push({file, ...at(error.pos[0]), code: 'Syntax', message: text})
+      problems.push({file, ...at(error.pos[0]), code: 'Syntax', message: `invalid YAML: ${message}${hint ? `; ${hint}` : ''}`})
     }
     if (problems.length > 0) return documents.push(result())
     // An empty document (a stray ---, or only comments) is skipped, as kubectl does.
