@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the CLI (dist/commands/index.js, the tsc output) into dist/bundle/ with esbuild.
+// Bundles the CLI (the tsc output in dist/) into dist/bundle/ with esbuild.
 // One module graph instead of ~400 files cuts start-up by ~20 ms (bench/RESULTS.md); code
 // that only some commands need (zod, the HTTP client) is split into chunks loaded on demand.
 import {build} from 'esbuild'
@@ -10,7 +10,8 @@ import {fileURLToPath} from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 rmSync(join(root, 'dist/bundle'), {recursive: true, force: true})
 await build({
-  entryPoints: {cli: join(root, 'dist/commands/index.js')},
+  // main: the entry bin/run.js loads (fast path, no oclif); cli: oclif and the command table.
+  entryPoints: {main: join(root, 'dist/commands/main.js'), cli: join(root, 'dist/commands/index.js')},
   outdir: join(root, 'dist/bundle'),
   bundle: true,
   splitting: true,

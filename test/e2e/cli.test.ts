@@ -134,7 +134,7 @@ describe('hostile input', () => {
       'duplicate.yaml': 'duplicate.yaml:2:1: invalid YAML: duplicate key "name"; remove one of them',
       'bomb.yaml': 'bomb.yaml:1:1: too many alias expansions (more than 100): refusing a possible billion-laughs document',
       'huge.yaml': 'huge.yaml: file is 50.0 MiB; a manifest file may be at most 4.0 MiB',
-      'deep.yaml': 'deep.yaml:1:762: invalid YAML: nesting is too deep; drover reads at most 100 levels',
+      'deep.yaml': 'deep.yaml:1:101: nesting is deeper than 100 levels',
       'tabs.yaml': 'tabs.yaml:2:1: invalid YAML: Tabs are not allowed as indentation; indent with spaces',
     })
   })

@@ -24,11 +24,16 @@ describe('architecture', () => {
     ])
   })
 
-  it('keeps zod, the server and its stores off the CLI start-up path', () => {
-    const startup = staticClosure(edges, 'commands/index.ts')
-    expect(startup.has('resources/validate.ts')).toBe(true) // the closure is real
-    const heavy = [...startup].filter((m) => m === 'zod' || m === 'fastify' || m === 'undici' || /^(server|store|scheduler|runtime)\//.test(m))
+  it('keeps oclif, zod, the server and its stores off the CLI start-up path', () => {
+    // What bin/run.js loads before it knows the command: the fast path must not pull in oclif.
+    const startup = staticClosure(edges, 'commands/main.ts')
+    expect(startup.has('cli/fast-path.ts')).toBe(true) // the closure is real
+    const heavy = [...startup].filter((m) => ['@oclif/core', 'zod', 'yaml', 'fastify', 'undici', 'ajv'].includes(m) || /^(server|store|scheduler|runtime)\//.test(m))
     expect(heavy).toEqual([])
+    // oclif's command table may load oclif, but still no zod, server or store.
+    const commands = staticClosure(edges, 'commands/index.ts')
+    expect(commands.has('@oclif/core')).toBe(true)
+    expect([...commands].filter((m) => m === 'zod' || /^(server|store|scheduler|runtime)\//.test(m))).toEqual([])
   })
 
   it('imports Node built-ins with the node: prefix', () => {

@@ -3,8 +3,8 @@
 // rather than js-yaml: it keeps node ranges, reports duplicate keys, tabs and unterminated
 // collections with positions, and bounds alias expansion (billion laughs).
 import {
-  type Document, LineCounter, type Node, type Pair, Scalar, isAlias, isMap, isScalar, isSeq, parse as parseYaml,
-  parseAllDocuments, visit,
+  type CST, Composer, type Document, LineCounter, type Node, type Pair, Parser, Scalar, isAlias, isMap, isScalar, isSeq,
+  parse as parseYaml, visit,
 } from 'yaml'
 import type {Problem} from '../../resources/problems.js'
 import {formatPath, problemMessage} from '../../resources/problems.js'
@@ -51,7 +51,6 @@ const keyText = (key: unknown) => (isScalar(key) ? String(key.value) : String(ke
 const YAML_HINTS: Record<string, string> = {
   TAB_AS_INDENT: 'indent with spaces',
   DUPLICATE_KEY: 'remove one of them',
-  RESOURCE_EXHAUSTION: `drover reads at most ${MAX_DEPTH} levels`,
 }
 
 interface Walk {
@@ -92,8 +91,17 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     const pos = lines.linePos(offset ?? 0)
     return {line: pos.line, column: pos.col}
   }
-  const parsed = parseAllDocuments(source.text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true})
-  const docs = Array.isArray(parsed) ? parsed : []
+  // Parsing in two steps (the yaml package's own parseAllDocuments does the same): the CST
+  // parser is iterative, so its tokens can be checked for depth before the recursive composer
+  // sees them; a 10,000-level document is refused where its nesting passes the limit.
+  const tokens = Array.from(new Parser(lines.addNewLine).parse(source.text))
+  const tooDeep = firstTooDeep(tokens)
+  if (tooDeep !== undefined) {
+    const problem: LocatedProblem = {file, ...at(tooDeep), code: 'TooDeep', message: `nesting is deeper than ${MAX_DEPTH} levels`}
+    return {documents: [{file, index: 0, line: 1, problems: [problem], locate: () => undefined}], problems: []}
+  }
+  const composer = new Composer({uniqueKeys: true, strict: true, merge: true})
+  const docs = Array.from(composer.compose(tokens, true, source.text.length))
   const documents: ParsedDocument[] = []
 
   docs.forEach((doc, index) => {
@@ -127,7 +135,6 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     // Only the first syntax error of a document: the ones after it are mostly its echoes.
     for (const error of [...doc.errors, ...doc.warnings].slice(0, 1)) {
       let message = error.message.split('\n')[0]!
-      if (error.code === 'RESOURCE_EXHAUSTION') message = 'nesting is too deep'
       if (error.code === 'DUPLICATE_KEY') {
         const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(source.text.slice(error.pos[0]))?.[1]
         message = key ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)}` : 'duplicate key'
@@ -138,18 +145,6 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     if (problems.length > 0) return documents.push(result())
     // An empty document (a stray ---, or only comments) is skipped, as kubectl does.
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return
-
-    // Iterative depth check, before anything recursive (interpolation, toJS, validation) runs.
-    const stack: [unknown, number][] = [[doc.contents, 1]]
-    while (stack.length > 0) {
-      const [node, depth] = stack.pop()!
-      if (depth > MAX_DEPTH) {
-        problems.push({file, ...at(rangeStart(node)), code: 'TooDeep', message: `nesting is deeper than ${MAX_DEPTH} levels`})
-        return documents.push(result())
-      }
-      if (isMap(node)) for (const item of node.items) stack.push([item.value, depth + 1])
-      else if (isSeq(node)) for (const item of node.items) stack.push([item, depth + 1])
-    }
 
     if (options.interpolate) {
       visit(doc, {
@@ -188,6 +183,24 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     fileProblems.push({file, code: 'Empty', message: source.text.trim() === '' ? 'the file is empty: no manifest in it' : 'no manifest in this file (only comments or empty documents)'})
   }
   return {documents, problems: fileProblems}
+}
+
+/** Offset of the first collection nested deeper than MAX_DEPTH, walking the CST without recursion. */
+function firstTooDeep(tokens: readonly CST.Token[]): number | undefined {
+  const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0])
+  while (stack.length > 0) {
+    const [token, depth] = stack.pop()!
+    if (!token) continue
+    if (token.type === 'document') {
+      stack.push([token.value, depth])
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth + 1 > MAX_DEPTH) return token.offset
+      for (const item of token.items) {
+        stack.push(['key' in item ? (item.key ?? undefined) : undefined, depth + 1], [item.value, depth + 1])
+      }
+    }
+  }
+  return undefined
 }
 
 /**

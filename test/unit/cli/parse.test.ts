@@ -88,7 +88,8 @@ describe('parseSource', () => {
 
   it('refuses nesting deeper than 100 levels', () => {
     const deep = `${Array.from({length: 120}, (_, i) => `${'  '.repeat(i)}k:`).join('\n')} 1\n`
-    expect(parse(deep).documents[0]!.problems).toMatchObject([{line: 101, code: 'TooDeep', message: 'nesting is deeper than 100 levels'}])
+    expect(parse(deep).documents[0]!.problems).toMatchObject([{line: 101, column: 201, code: 'TooDeep', message: 'nesting is deeper than 100 levels'}])
+    expect(parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`).documents[0]!.problems).toMatchObject([{line: 1, column: 101, code: 'TooDeep'}])
   })
 
   it('says an empty file or a comments-only file holds no manifest', () => {
