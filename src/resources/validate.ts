@@ -2,6 +2,7 @@
 // (compiled at build time from the JSON Schemas in schemas/, so no schema compilation and no
 // zod at run time), then the cross-field rules. Used by the CLI (`apply --lint`) and by the
 // server. Problems come back with field paths; locating them in a file is the caller's job.
+import {cloneJson} from '../lib/clone.js'
 import {closest} from '../lib/edit-distance.js'
 import {fieldPaths, validators} from './generated/validators.js'
 import {PATTERN_RULES} from './patterns.js'
@@ -230,7 +231,7 @@ export function validateManifest(value: unknown): ValidationResult {
   const key = schemaKey(kind.type, value.version)
   const validate = compiled[key]
   if (!validate) throw new Error(`no generated validator for ${key}: run npm run schemas`)
-  const data = structuredClone(value)
+  const data = cloneJson(value)
   const problems: Problem[] = []
   const seen = new Set<string>()
   if (!validate(data)) {
