@@ -1,0 +1,27 @@
+// Generated contracts stay in step with the model, and the examples stay valid and editor-ready.
+import {spawnSync} from 'node:child_process'
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {NODE, ROOT} from '../helpers/run-cli.js'
+
+describe('generated contracts', () => {
+  it('schemas/ and src/resources/generated/ match the resource model (npm run schemas)', () => {
+    const r = spawnSync(NODE, ['scripts/schemas.mjs', 'check'], {cwd: ROOT, encoding: 'utf8'})
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+  })
+})
+
+describe('examples/', () => {
+  const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'))
+  it('holds a minimal, an autoscaling and a full worker, a stack and a secret', () => {
+    expect(files.sort()).toEqual(['secret.yaml', 'stack.yaml', 'worker-autoscaling.yaml', 'worker-full.yaml', 'worker-minimal.yaml'])
+  })
+  it.each(files)('%s starts with the modeline of its schema', (file) => {
+    const text = readFileSync(join(ROOT, 'examples', file), 'utf8')
+    const type = /^type: (\w+)$/m.exec(text)![1]
+    const version = /^version: (\w+)$/m.exec(text)![1]
+    expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=../schemas/${type}.${version}.schema.json`)
+  })
+})
