@@ -1,0 +1,144 @@
+// The wire contract shared by the client and the server: plain data shapes, no I/O.
+
+export type Json = Record<string, unknown>
+
+/** Stable error codes (CamelCase), one per kind of failure; the HTTP status follows from it. */
+export const ERROR_STATUS = {
+  BadRequest: 400, // malformed JSON, a bad query parameter
+  Unauthorized: 401, // no token, or a token that is not valid
+  Forbidden: 403, // a valid token without the permission
+  NotFound: 404,
+  Conflict: 409, // stale resourceVersion, or a resource that others depend on
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  Invalid: 422, // a manifest that fails validation (details carry field paths)
+  Internal: 500,
+  Unavailable: 503,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export interface ErrorDetail {
+  /** Field path as segments: ['worker', 'resources', 'limits', 'memory']. */
+  path?: (string | number)[]
+  /** Field path as Kubernetes prints it: worker.resources.limits.memory. */
+  field?: string
+  code: string
+  message: string
+}
+
+/** Every error response has this shape; never a stack trace. */
+export interface ErrorBody {
+  code: ErrorCode
+  message: string
+  details: ErrorDetail[]
+}
+
+export interface Condition {
+  type: string
+  status: 'True' | 'False' | 'Unknown'
+  reason: string
+  message: string
+  lastTransitionTime: string
+}
+
+export interface ResourceStatus {
+  /** Derived from the conditions; `Pending` until the scheduler has seen the resource. */
+  phase: string
+  observedGeneration?: number
+  replicas?: number
+  readyReplicas?: number
+  /** Replicas the autoscaler or the spec asks for right now. */
+  desiredReplicas?: number
+  conditions?: Condition[]
+  lastError?: string
+  [key: string]: unknown
+}
+
+export interface ResourceMetadata {
+  /** `type:version:name[:workspace]`, the --id form. */
+  id: string
+  uid: string
+  owner: string
+  workspace?: string
+  /** Changes on every write (spec or status); compare-and-swap token. */
+  resourceVersion: string
+  /** Changes only when the spec (manifest) changes. */
+  generation: number
+  createdAt: string
+  updatedAt: string
+}
+
+/** A stored resource: the manifest as applied (defaults filled), server metadata, observed status. */
+export interface ResourceObject {
+  manifest: Json
+  metadata: ResourceMetadata
+  status: ResourceStatus
+}
+
+export interface ApplyRequest {
+  manifest: Json
+  /** Target workspace for workspace-level types (a manifest's own `workspace:` must agree). */
+  workspace?: string
+  /** Apply only if the stored resource is still at this resourceVersion ("0": only if it does not exist). */
+  resourceVersion?: string
+  /** Validate and compute the diff without storing. */
+  dryRun?: boolean
+}
+
+export type ApplyResult = 'created' | 'updated' | 'unchanged'
+
+export interface DiffEntry {
+  op: 'add' | 'remove' | 'change'
+  path: string
+  from?: unknown
+  to?: unknown
+}
+
+export interface ApplyResponse {
+  result: ApplyResult
+  dryRun: boolean
+  resource: ResourceObject
+  diff: DiffEntry[]
+}
+
+export interface ListResponse {
+  items: ResourceObject[]
+  /** Pass back as `continue` for the next page; absent on the last page. */
+  continue?: string
+}
+
+export interface DeleteResponse {
+  deleted: ResourceObject
+  /** What --force skipped (dependants that still reference the resource). */
+  skipped: string[]
+}
+
+export interface ResourceEvent {
+  time: string
+  type: 'Normal' | 'Warning'
+  reason: string
+  message: string
+}
+
+export interface EventsResponse {
+  items: ResourceEvent[]
+}
+
+export interface WhoAmI {
+  user: string
+  admin: boolean
+  grants: {workspace: string; access: 'read' | 'write'}[]
+}
+
+export interface CreateUserRequest {
+  name: string
+  admin?: boolean
+  grants?: {workspace: string; access: 'read' | 'write'}[]
+}
+
+export interface CreateUserResponse {
+  user: WhoAmI
+  /** Shown once; only its hash is stored. */
+  apiKey: string
+}

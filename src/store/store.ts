@@ -1,0 +1,131 @@
+// The persistence port. The server and the scheduler get a ResourceStore as a parameter; only
+// server/main.ts names an adapter (sqlite/ today, postgres/ later). Every adapter passes the
+// conformance suite in test/integration/store/conformance.ts.
+import type {Json, ResourceEvent, ResourceStatus} from '../api/types.js'
+
+export interface ResourceKey {
+  /** '' for instance-level types (stacks). */
+  workspace: string
+  type: string
+  name: string
+}
+
+/** Encrypted data kept beside the manifest (secret values); opaque to the store. */
+export interface Sealed {
+  ciphertext: string
+  /** A keyed digest of the plaintext, so that "unchanged" can be decided without decrypting. */
+  digest: string
+}
+
+export interface StoredRecord {
+  key: ResourceKey
+  version: string
+  owner: string
+  uid: string
+  manifest: Json
+  sealed?: Sealed
+  status: ResourceStatus
+  generation: number
+  resourceVersion: number
+  createdAt: string
+  updatedAt: string
+}
+
+export interface SpecWrite {
+  key: ResourceKey
+  version: string
+  owner: string
+  manifest: Json
+  sealed?: Sealed
+}
+
+export interface NewEvent {
+  type: ResourceEvent['type']
+  reason: string
+  message: string
+}
+
+export interface PutSpecOptions {
+  /** Write only if the stored resourceVersion is this one; 0 means "only if it does not exist". */
+  ifResourceVersion?: number
+  /** Status of a newly created resource. */
+  initialStatus: ResourceStatus
+  /** Recorded in the same transaction when the spec is created or changed. */
+  event?: (result: 'created' | 'updated') => NewEvent
+}
+
+export interface PutSpecResult {
+  result: 'created' | 'updated' | 'unchanged'
+  record: StoredRecord
+  previous?: StoredRecord
+}
+
+export interface ListFilter {
+  type?: string
+  workspace?: string
+  name?: string
+  owner?: string
+  limit: number
+  /** Exclusive: list keys after this one (ordered by workspace, type, name). */
+  after?: ResourceKey
+}
+
+export interface User {
+  name: string
+  admin: boolean
+  grants: {workspace: string; access: 'read' | 'write'}[]
+}
+
+export interface ApiKeyRecord {
+  id: string
+  user: string
+  name: string
+  /** SHA-256 of the key's secret part. */
+  hash: Buffer
+  createdAt: string
+}
+
+export class StoreConflictError extends Error {
+  constructor(
+    message: string,
+    readonly current?: StoredRecord,
+  ) {
+    super(message)
+    this.name = 'StoreConflictError'
+  }
+}
+
+export class StoreNotFoundError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StoreNotFoundError'
+  }
+}
+
+export interface ResourceStore {
+  get(key: ResourceKey): Promise<StoredRecord | undefined>
+  list(filter: ListFilter): Promise<StoredRecord[]>
+  count(filter?: {type?: string}): Promise<number>
+  /**
+   * Creates or replaces the spec. Unchanged when the manifest (compared key-order-insensitively),
+   * the sealed digest, the version and the owner are all the same: nothing is written then.
+   * Generation goes up only when the spec changes; resourceVersion on every write.
+   */
+  putSpec(write: SpecWrite, options: PutSpecOptions): Promise<PutSpecResult>
+  /** Replaces the status only; the spec and generation stay. */
+  putStatus(key: ResourceKey, status: ResourceStatus, options?: {ifResourceVersion?: number}): Promise<StoredRecord>
+  delete(key: ResourceKey, options?: {ifResourceVersion?: number}): Promise<StoredRecord | undefined>
+  addEvent(key: ResourceKey, event: NewEvent): Promise<void>
+  /** Newest last. */
+  events(key: ResourceKey, limit?: number): Promise<ResourceEvent[]>
+
+  getUser(name: string): Promise<User | undefined>
+  putUser(user: User): Promise<void>
+  addApiKey(key: ApiKeyRecord): Promise<void>
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined>
+  countUsers(): Promise<number>
+
+  /** Runs the store's own consistency check ("ok" when sound). */
+  check(): Promise<string>
+  close(): Promise<void>
+}
