@@ -1,6 +1,8 @@
 // The wire contract shared by the client and the server: plain data shapes, no I/O.
 
-export type Json = Record<string, unknown>
+import type {Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
+
+export type {Condition, Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
 
 /** Stable error codes (CamelCase), one per kind of failure; the HTTP status follows from it. */
 export const ERROR_STATUS = {
@@ -32,27 +34,6 @@ export interface ErrorBody {
   code: ErrorCode
   message: string
   details: ErrorDetail[]
-}
-
-export interface Condition {
-  type: string
-  status: 'True' | 'False' | 'Unknown'
-  reason: string
-  message: string
-  lastTransitionTime: string
-}
-
-export interface ResourceStatus {
-  /** Derived from the conditions; `Pending` until the scheduler has seen the resource. */
-  phase: string
-  observedGeneration?: number
-  replicas?: number
-  readyReplicas?: number
-  /** Replicas the autoscaler or the spec asks for right now. */
-  desiredReplicas?: number
-  conditions?: Condition[]
-  lastError?: string
-  [key: string]: unknown
 }
 
 export interface ResourceMetadata {
@@ -112,13 +93,6 @@ export interface DeleteResponse {
   deleted: ResourceObject
   /** What --force skipped (dependants that still reference the resource). */
   skipped: string[]
-}
-
-export interface ResourceEvent {
-  time: string
-  type: 'Normal' | 'Warning'
-  reason: string
-  message: string
 }
 
 export interface EventsResponse {

@@ -42,6 +42,18 @@ export function isSensitivePath(path: readonly PathSegment[]): boolean {
   return (path[0] === 'secret' && path[1] === 'data' && path.length >= 2) || (path[0] === 'worker' && path[1] === 'runAsApiKey')
 }
 
+export const MASK = '******'
+
+/** A copy with every credential value (isSensitivePath) masked; `path` is where `value` sits. */
+export function maskSensitive<T>(value: T, path: PathSegment[] = []): T {
+  if (path.length > 0 && isSensitivePath(path) && (typeof value !== 'object' || value === null)) return MASK as T
+  if (Array.isArray(value)) return value.map((v, i) => maskSensitive(v, [...path, i])) as T
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSensitive(v, [...path, k])])) as T
+  }
+  return value
+}
+
 const describedType: Record<string, string> = {
   string: 'a string',
   integer: 'an integer',

@@ -1,7 +1,8 @@
 // The persistence port. The server and the scheduler get a ResourceStore as a parameter; only
 // server/main.ts names an adapter (sqlite/ today, postgres/ later). Every adapter passes the
 // conformance suite in test/integration/store/conformance.ts.
-import type {Json, ResourceEvent, ResourceStatus} from '../api/types.js'
+import type {Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
+import {canonicalJson} from '../lib/canonical-json.js'
 
 export interface ResourceKey {
   /** '' for instance-level types (stacks). */
@@ -128,4 +129,20 @@ export interface ResourceStore {
   /** Runs the store's own consistency check ("ok" when sound). */
   check(): Promise<string>
   close(): Promise<void>
+}
+
+/** Whether `write` changes the spec of `current` (manifest compared key-order-insensitively, version, sealed digest). */
+export function specChanged(current: StoredRecord | undefined, write: SpecWrite): boolean {
+  return (
+    !current ||
+    current.version !== write.version ||
+    (current.sealed?.digest ?? null) !== (write.sealed?.digest ?? null) ||
+    canonicalJson(current.manifest) !== canonicalJson(write.manifest)
+  )
+}
+
+/** What putSpec would report for `write`: every adapter decides with this. */
+export function applyOutcome(current: StoredRecord | undefined, write: SpecWrite): 'created' | 'updated' | 'unchanged' {
+  if (!current) return 'created'
+  return specChanged(current, write) || current.owner !== write.owner ? 'updated' : 'unchanged'
 }

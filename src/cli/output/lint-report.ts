@@ -2,8 +2,7 @@
 // it, each `file:line:col: message`; documents that never became a resource (not YAML, an
 // empty file) are just their problem lines.
 import {stringify} from 'yaml'
-import type {PathSegment} from '../../resources/problems.js'
-import {isSensitivePath} from '../../resources/validate.js'
+import {maskSensitive} from '../../resources/validate.js'
 import type {DocumentReport} from '../manifests/lint.js'
 import {formatLocated} from '../manifests/located.js'
 
@@ -38,25 +37,13 @@ export function lintJson(reports: readonly DocumentReport[], withManifests: bool
   return {
     valid,
     invalid: reports.length - valid,
-    resources: reports.map(({manifest, ...rest}) => (withManifests && manifest ? {...rest, manifest: masked(manifest)} : rest)),
+    resources: reports.map(({manifest, ...rest}) => (withManifests && manifest ? {...rest, manifest: maskSensitive(manifest)} : rest)),
   }
-}
-
-export const MASK = '******'
-
-/** A copy with every credential value (isSensitivePath: secret data, runAsApiKey) masked. */
-export function masked<T>(value: T, path: PathSegment[] = []): T {
-  if (path.length > 0 && isSensitivePath(path) && (typeof value !== 'object' || value === null)) return MASK as T
-  if (Array.isArray(value)) return value.map((v, i) => masked(v, [...path, i])) as T
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, masked(v, [...path, k])])) as T
-  }
-  return value
 }
 
 export function renderManifestsYaml(reports: readonly DocumentReport[]): string {
   return reports
     .filter((r) => r.manifest)
-    .map((r) => `# ${r.file}:${r.line}\n${stringify(masked(r.manifest!), {lineWidth: 0})}`)
+    .map((r) => `# ${r.file}:${r.line}\n${stringify(maskSensitive(r.manifest!), {lineWidth: 0})}`)
     .join('---\n')
 }

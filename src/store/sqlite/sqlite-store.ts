@@ -6,11 +6,10 @@
 // its transaction has committed. node:sqlite is synchronous: reads never see a half-done batch.
 import {randomUUID} from 'node:crypto'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {ResourceEvent, ResourceStatus} from '../../api/types.js'
-import {canonicalJson} from '../../lib/canonical-json.js'
+import type {ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
   type ApiKeyRecord, type ListFilter, type NewEvent, type PutSpecOptions, type PutSpecResult, type ResourceKey,
-  type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, type User,
+  type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, type User, applyOutcome, specChanged,
 } from '../store.js'
 import {MIGRATIONS} from './migrations.js'
 
@@ -202,12 +201,9 @@ export class SqliteStore implements ResourceStore {
       const {key} = write
       const current = this.getSync(key)
       this.checkVersion(current, options.ifResourceVersion, key)
-      const specChanged =
-        !current ||
-        current.version !== write.version ||
-        (current.sealed?.digest ?? null) !== (write.sealed?.digest ?? null) ||
-        canonicalJson(current.manifest) !== canonicalJson(write.manifest)
-      if (current && !specChanged && current.owner === write.owner) return {result: 'unchanged', record: current}
+      const outcome = applyOutcome(current, write)
+      if (current && outcome === 'unchanged') return {result: 'unchanged', record: current}
+      const changed = specChanged(current, write)
       const rv = this.nextResourceVersion()
       const now = new Date().toISOString()
       const manifest = JSON.stringify(write.manifest)
@@ -221,11 +217,11 @@ export class SqliteStore implements ResourceStore {
         this.sql(
           `UPDATE resources SET version = ?, owner = ?, manifest = ?, sealed = ?, sealed_digest = ?, generation = generation + ?,
              resource_version = ?, updated_at = ? WHERE workspace = ? AND type = ? AND name = ?`,
-        ).run(write.version, write.owner, manifest, write.sealed?.ciphertext ?? null, write.sealed?.digest ?? null, specChanged ? 1 : 0,
-          rv, specChanged ? now : current.updatedAt, key.workspace, key.type, key.name)
+        ).run(write.version, write.owner, manifest, write.sealed?.ciphertext ?? null, write.sealed?.digest ?? null, changed ? 1 : 0,
+          rv, changed ? now : current.updatedAt, key.workspace, key.type, key.name)
       }
       const result = current ? 'updated' : 'created'
-      if (options.event && specChanged) this.insertEvent(key, options.event(result))
+      if (options.event && changed) this.insertEvent(key, options.event(result))
       return {result, record: this.getSync(key)!, ...(current ? {previous: current} : {})}
     })
   }

@@ -1,0 +1,47 @@
+// worker.stack references: `name`, `name:version` or `name+flavor:version`, resolved against
+// the Stack resources' `stack:` sections. Without a version the highest one wins.
+
+export interface StackRef {
+  name: string
+  flavor?: string
+  version?: string
+}
+
+export interface StackIdentity {
+  name: string
+  flavor?: string
+  version: string
+}
+
+export function parseStackRef(text: string): StackRef {
+  const [head, version] = text.split(':', 2) as [string, string | undefined]
+  const [name, flavor] = head.split('+', 2) as [string, string | undefined]
+  return {name, ...(flavor ? {flavor} : {}), ...(version ? {version} : {})}
+}
+
+export function formatStackRef(s: StackRef): string {
+  return `${s.name}${s.flavor ? `+${s.flavor}` : ''}${s.version ? `:${s.version}` : ''}`
+}
+
+/** Compares versions part by part, numerically where both parts are numbers ("1.10" > "1.9"). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/)
+  const pb = b.split(/[.-]/)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? ''
+    const y = pb[i] ?? ''
+    if (x === y) continue
+    const nx = Number(x)
+    const ny = Number(y)
+    if (x !== '' && y !== '' && Number.isFinite(nx) && Number.isFinite(ny)) return nx - ny
+    return x < y ? -1 : 1
+  }
+  return 0
+}
+
+/** The stack a reference names among `stacks`, or undefined. A reference without a flavor matches only stacks without one. */
+export function resolveStack<T extends StackIdentity>(ref: StackRef, stacks: readonly T[]): T | undefined {
+  const candidates = stacks.filter((s) => s.name === ref.name && (s.flavor ?? undefined) === (ref.flavor ?? undefined))
+  if (ref.version !== undefined) return candidates.find((s) => s.version === ref.version)
+  return [...candidates].sort((a, b) => compareVersions(b.version, a.version))[0]
+}

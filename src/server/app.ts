@@ -1,0 +1,172 @@
+// The Fastify app factory: routes, auth, error shape, request logs and metrics. It never
+// listens (main.ts does), so tests build it with any store and call it with inject().
+import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController} from 'fastify'
+import {paths} from '../api/paths.js'
+import type {ApplyRequest, CreateUserRequest, CreateUserResponse, WhoAmI} from '../api/types.js'
+import {findKind} from '../resources/registry.js'
+import type {ResourceStore} from '../store/store.js'
+import {authenticate, type Caller, newApiKey} from './auth.js'
+import {ApiError} from './errors.js'
+import type {Metrics} from './metrics.js'
+import {openApiDocument} from './openapi.js'
+import type {ListQuery, ResourceService} from './resource-service.js'
+import {ROUTES, type RouteSpec} from './routes/spec.js'
+
+export interface AppDeps {
+  store: ResourceStore
+  service: ResourceService
+  metrics: Metrics
+  version: string
+  /** pino options, or false for no logs (tests). */
+  logger: false | {level: string}
+  bodyLimit: number
+  ready: () => boolean
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller
+  }
+}
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+
+const callerOf = (request: FastifyRequest): Caller => {
+  if (!request.caller) throw new ApiError('Unauthorized', 'missing or invalid API key')
+  return request.caller
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger === false ? false : {level: deps.logger.level, redact: ['req.headers.authorization', 'req.headers.cookie']},
+    // Fastify's own request lines are off: onResponse below writes one line per request.
+    logController: new LogController({disableRequestLogging: true}),
+    bodyLimit: deps.bodyLimit,
+    // Our own ids in logs and error messages; never the client's.
+    requestIdHeader: false,
+    ajv: {customOptions: {allErrors: true, coerceTypes: 'array', removeAdditional: false}},
+  })
+
+  const {service, metrics} = deps
+  // JSON only: anything else is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain')
+
+  const handlers: Record<string, Handler> = {
+    apply: async (request) => service.apply(callerOf(request), request.body as ApplyRequest),
+    list: async (request) => service.list(callerOf(request), request.query as ListQuery),
+    get: async (request) => {
+      const {type, name} = request.params as {type: string; name: string}
+      const q = request.query as {workspace?: string; unSanitize?: boolean}
+      return service.get(callerOf(request), {type, name, workspace: q.workspace}, q.unSanitize === true)
+    },
+    delete: async (request) => {
+      const {type, name} = request.params as {type: string; name: string}
+      const q = request.query as {workspace?: string; force?: boolean; resourceVersion?: string}
+      return service.delete(callerOf(request), {type, name, workspace: q.workspace}, {force: q.force, resourceVersion: q.resourceVersion})
+    },
+    events: async (request) => {
+      const {type, name} = request.params as {type: string; name: string}
+      return service.events(callerOf(request), {type, name, workspace: (request.query as {workspace?: string}).workspace})
+    },
+    schema: async (request) => {
+      const {type, version} = request.params as {type: string; version: string}
+      const kind = findKind(type)
+      if (!kind || !kind.versions.includes(version)) throw new ApiError('NotFound', `no schema for ${type} ${version}`)
+      const {jsonSchemaFor} = await import('../resources/json-schema.js')
+      return jsonSchemaFor(type, version)
+    },
+    whoami: async (request): Promise<WhoAmI> => {
+      const {user} = callerOf(request)
+      return {user: user.name, admin: user.admin, grants: user.grants}
+    },
+    createUser: async (request): Promise<CreateUserResponse> => {
+      const caller = callerOf(request)
+      if (!caller.user.admin) throw new ApiError('Forbidden', `user ${caller.user.name} may not create users`)
+      const body = request.body as CreateUserRequest
+      const user = {name: body.name, admin: body.admin === true, grants: body.grants ?? []}
+      await deps.store.putUser(user)
+      const key = newApiKey()
+      await deps.store.addApiKey({id: key.id, user: user.name, name: `created by ${caller.user.name}`, hash: key.hash, createdAt: new Date().toISOString()})
+      return {user: {user: user.name, admin: user.admin, grants: user.grants}, apiKey: key.key}
+    },
+    openapi: async () => openApiDocument(deps.version),
+    healthz: async () => ({status: 'ok'}),
+    readyz: async () => {
+      if (!deps.ready()) throw new ApiError('Unavailable', 'starting')
+      return {status: 'ready'}
+    },
+    metrics: async (_request, reply) => {
+      reply.type('text/plain; version=0.0.4')
+      return metrics.render()
+    },
+  }
+
+  const register = (spec: RouteSpec) => {
+    const handler = handlers[spec.id]!
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      schema: {...(spec.querystring ? {querystring: spec.querystring} : {}), ...(spec.body ? {body: spec.body} : {})},
+      ...(spec.auth
+        ? {
+            preHandler: async (request: FastifyRequest) => {
+              request.caller = await authenticate(deps.store, request.headers.authorization)
+            },
+          }
+        : {}),
+      handler,
+    })
+  }
+  ROUTES.forEach(register)
+
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.status(404)
+    return {code: 'NotFound', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: []}
+  })
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) {
+      reply.status(error.status)
+      return error.body()
+    }
+    if (error.validation) {
+      reply.status(400)
+      return {
+        code: 'BadRequest',
+        message: `invalid request ${error.validationContext ?? ''}`.trim(),
+        details: error.validation.map((v) => ({field: `${error.validationContext ?? ''}${v.instancePath.replaceAll('/', '.')}`, code: v.keyword, message: `${v.instancePath || error.validationContext || 'request'} ${v.message ?? ''}`.trim()})),
+      }
+    }
+    const known: Record<string, [number, string, string]> = {
+      FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PayloadTooLarge', `the request body is larger than ${deps.bodyLimit} bytes`],
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UnsupportedMediaType', 'send the body as application/json'],
+      FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BadRequest', 'the body is not valid JSON'],
+      FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BadRequest', 'the body is empty; send a JSON object'],
+      FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BadRequest', 'Content-Length does not match the body'],
+    }
+    const mapped = known[error.code]
+    if (mapped) {
+      reply.status(mapped[0])
+      return {code: mapped[1], message: mapped[2], details: []}
+    }
+    if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+      reply.status(400)
+      return {code: 'BadRequest', message: 'the request could not be read', details: []}
+    }
+    request.log.error({err: error}, 'internal error')
+    reply.status(500)
+    return {code: 'Internal', message: `internal error (request ${request.id}); see the server log`, details: []}
+  })
+
+  // One structured line per request: never headers, never bodies, never the query string.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown'
+    const seconds = reply.elapsedTime / 1000
+    metrics.inc('drover_http_requests_total', 'HTTP requests by route and status.', {method: request.method, route, status: String(reply.statusCode)})
+    metrics.observe('drover_http_request_duration_seconds', 'HTTP request duration.', seconds, {route})
+    if (route === paths.metrics || route === paths.healthz || route === paths.readyz) return
+    request.log.info({method: request.method, path: request.url.split('?')[0], route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, user: request.caller?.user.name}, 'request')
+  })
+
+  return app
+}

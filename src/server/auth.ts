@@ -1,0 +1,52 @@
+// Bearer API keys. A key is `drv_<id>_<secret>`: the id finds the record, only the SHA-256 of
+// the secret is stored, and it is compared in constant time. 401 means "who are you?" (no key,
+// or a key that is not valid, without saying which); 403 means "you may not".
+import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
+import type {ResourceStore, User} from '../store/store.js'
+import {ApiError} from './errors.js'
+
+export type Access = 'read' | 'write'
+
+export interface Caller {
+  user: User
+}
+
+const KEY_PATTERN = /^drv_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest()
+
+export function newApiKey(): {id: string; key: string; hash: Buffer} {
+  const id = randomBytes(10).toString('hex').slice(0, 16)
+  const secret = randomBytes(32).toString('base64url')
+  return {id, key: `drv_${id}_${secret}`, hash: sha256(secret)}
+}
+
+export async function authenticate(store: ResourceStore, header: string | undefined): Promise<Caller> {
+  const unauthorized = new ApiError('Unauthorized', 'missing or invalid API key: send "Authorization: Bearer <key>"')
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
+  const parts = match ? KEY_PATTERN.exec(match[1]!) : null
+  if (!parts) throw unauthorized
+  const record = await store.findApiKey(parts[1]!)
+  // Hash even when there is no record, so that timing does not tell a known id from an unknown one.
+  const given = sha256(parts[2]!)
+  if (!record || !timingSafeEqual(given, record.hash)) throw unauthorized
+  const user = await store.getUser(record.user)
+  if (!user) throw unauthorized
+  return {user}
+}
+
+/** Whether the caller may read or write resources of `workspace` ('' = instance-level). */
+export function allowed(caller: Caller, access: Access, workspace: string): boolean {
+  if (caller.user.admin) return true
+  // Instance-level resources (stacks) are readable by everyone and written by admins only.
+  if (workspace === '') return access === 'read'
+  const grant = caller.user.grants.find((g) => g.workspace === workspace || g.workspace === '*')
+  return grant !== undefined && (access === 'read' || grant.access === 'write')
+}
+
+export function authorize(caller: Caller, access: Access, workspace: string): void {
+  if (!allowed(caller, access, workspace)) {
+    const where = workspace === '' ? 'instance-level resources' : `workspace ${workspace}`
+    throw new ApiError('Forbidden', `user ${caller.user.name} may not ${access} ${where}`)
+  }
+}

@@ -1,0 +1,77 @@
+// Server configuration: defaults < config file < DROVER_* environment < flags, parsed once and
+// validated with zod. No other module reads process.env.
+import {existsSync, readFileSync} from 'node:fs'
+import {userInfo} from 'node:os'
+import {parseArgs} from 'node:util'
+import {parse as parseYaml} from 'yaml'
+import {z} from 'zod'
+import {DEFAULT_PORT, configDir, dataDir, localFiles} from '../api/local.js'
+
+const MiB = 1024 * 1024
+
+export const serverConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
+  dataDir: z.string().min(1),
+  configDir: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bodyLimit: z.coerce.number().int().min(1024).default(5 * MiB),
+  eventsPerResource: z.coerce.number().int().min(1).max(10_000).default(100),
+  synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** The local admin, created on first start; its key goes to local-admin.key. */
+  adminUser: z.string().regex(/^[a-z_][-a-z0-9_.]{0,63}$/i).default(() => safeUserName()),
+})
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>
+
+function safeUserName(): string {
+  try {
+    const name = userInfo().username.toLowerCase()
+    return /^[a-z_][-a-z0-9_.]{0,63}$/.test(name) ? name : 'admin'
+  } catch {
+    return 'admin'
+  }
+}
+
+export class ConfigError extends Error {}
+
+const KEYS = Object.keys(serverConfigSchema.shape) as (keyof ServerConfig)[]
+const envName = (key: string) => `DROVER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
+const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+/** `--port 0 --data-dir /x --config file.yaml` etc.; DROVER_PORT, DROVER_DATA_DIR, …; the config file. */
+export function loadServerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
+  let values: Record<string, string | undefined>
+  try {
+    const options = Object.fromEntries([...KEYS.map((k) => [flagName(k), {type: 'string' as const}]), ['config', {type: 'string' as const}]])
+    values = parseArgs({args: [...argv], options, strict: true, allowPositionals: false}).values as Record<string, string | undefined>
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
+  const file = values.config ?? env.DROVER_CONFIG ?? (existsSync(localFiles(env).serverConfig) ? localFiles(env).serverConfig : undefined)
+  let fromFile: Record<string, unknown> = {}
+  if (file) {
+    try {
+      const parsed: unknown = parseYaml(readFileSync(file, 'utf8'))
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('must be a mapping of settings')
+      fromFile = (parsed ?? {}) as Record<string, unknown>
+    } catch (error) {
+      throw new ConfigError(`${file}: ${(error as Error).message}`)
+    }
+  }
+  const merged: Record<string, unknown> = {dataDir: dataDir(env), configDir: configDir(env), ...fromFile}
+  for (const key of KEYS) {
+    const fromEnv = env[envName(key)]
+    if (fromEnv !== undefined && fromEnv !== '') merged[key] = fromEnv
+    const fromFlag = values[flagName(key)]
+    if (fromFlag !== undefined) merged[key] = fromFlag
+  }
+  const result = serverConfigSchema.safeParse(merged)
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
+    throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}: ${issues.join('; ')}`)
+  }
+  return result.data
+}
+
+export const configHelp = KEYS.map((k) => `--${flagName(k)} / ${envName(k)}`)

@@ -1,0 +1,137 @@
+// The control plane process: the only composition root. It names the concrete adapters
+// (SQLite store), starts the HTTP server, signals readiness, and closes gracefully on SIGTERM.
+//
+// Readiness handshake: when DROVER_READY_FD names an open file descriptor (the CLI passes a
+// pipe as fd 3), one JSON line is written to it — {"ready":true,"url":…,"pid":…} once the
+// server listens, or {"ready":false,"error":…} when it cannot start — and the fd is closed.
+import {closeSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {type ServerState, localFiles} from '../api/local.js'
+import {SqliteStore} from '../store/sqlite/sqlite-store.js'
+import {buildApp} from './app.js'
+import {ensureLocalAdmin} from './bootstrap.js'
+import {registerBuiltinStacks} from './builtin-stacks.js'
+import {ConfigError, type ServerConfig, loadServerConfig} from './config.js'
+import {Metrics} from './metrics.js'
+import {ResourceService} from './resource-service.js'
+import {SecretCipher} from './secrets.js'
+
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {version: string}).version
+}
+
+function signalReady(message: Record<string, unknown>): void {
+  const fd = Number(process.env.DROVER_READY_FD)
+  if (!Number.isInteger(fd) || fd < 3) return
+  try {
+    writeSync(fd, `${JSON.stringify(message)}\n`)
+    closeSync(fd)
+  } catch {
+    // The starter went away; nothing to tell.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Refuses to start a second control plane on the same data folder. */
+function claimDataDir(config: ServerConfig, files: ReturnType<typeof localFiles>): void {
+  if (!existsSync(files.state)) return
+  try {
+    const state = JSON.parse(readFileSync(files.state, 'utf8')) as ServerState
+    if (state.pid !== process.pid && isAlive(state.pid)) {
+      throw new ConfigError(`a control plane is already running on ${config.dataDir} (pid ${state.pid}, ${state.url})`)
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error
+    // An unreadable state file is a leftover of a crash: take over.
+  }
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadServerConfig(argv, env)
+  const files = localFiles({...env, DROVER_DATA_DIR: config.dataDir, DROVER_CONFIG_DIR: config.configDir})
+  mkdirSync(config.dataDir, {recursive: true, mode: 0o700})
+  claimDataDir(config, files)
+  const version = packageVersion()
+
+  const store = new SqliteStore({path: files.database, eventsPerResource: config.eventsPerResource, synchronous: config.synchronous})
+  const cipher = SecretCipher.fromKeyFile(files.encryptionKey)
+  await ensureLocalAdmin(store, config.adminUser, files.adminKey)
+  await registerBuiltinStacks(store)
+
+  const metrics = new Metrics()
+  metrics.gauge('drover_store_commits_total', 'Store transactions committed (each one fsync).', () => [[{}, store.stats.commits]])
+  metrics.gauge('drover_store_writes_total', 'Writes committed (group commit: several per transaction).', () => [[{}, store.stats.writes]])
+  metrics.gauge('drover_resources', 'Stored resources by type.', async () =>
+    Promise.all(['worker', 'stack', 'secret'].map(async (type) => [{type}, await store.count({type})] as [Record<string, string>, number])),
+  )
+  metrics.gauge('process_resident_memory_bytes', 'Resident memory of the control plane.', () => [[{}, process.memoryUsage.rss()]])
+  metrics.gauge('process_cpu_seconds_total', 'CPU time of the control plane.', () => {
+    const u = process.cpuUsage()
+    return [[{}, (u.user + u.system) / 1e6]]
+  })
+
+  let ready = false
+  const service = new ResourceService(store, cipher)
+  const app = buildApp({
+    store,
+    service,
+    metrics,
+    version,
+    logger: config.logLevel === 'silent' ? false : {level: config.logLevel},
+    bodyLimit: config.bodyLimit,
+    ready: () => ready,
+  })
+
+  await app.listen({host: config.host, port: config.port})
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  const state: ServerState = {pid: process.pid, url, startedAt: new Date().toISOString(), version}
+  writeFileSync(files.state, `${JSON.stringify(state)}\n`, {mode: 0o600})
+  writeFileSync(files.pid, `${process.pid}\n`, {mode: 0o600})
+  ready = true
+  app.log.info({url, dataDir: config.dataDir, version}, 'control plane ready')
+  signalReady({ready: true, ...state})
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    ready = false
+    app.log.info({signal}, 'shutting down')
+    await app.close()
+    await store.close()
+    for (const file of [files.state, files.pid]) {
+      try {
+        const owner = file === files.state ? (JSON.parse(readFileSync(file, 'utf8')) as ServerState).pid : Number(readFileSync(file, 'utf8'))
+        if (owner === process.pid) rmSync(file, {force: true})
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+// Run when executed as a program (node dist/server/main.js), not when imported by a test.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2), process.env).catch((error: unknown) => {
+    const message = error instanceof ConfigError ? error.message : (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `address in use: ${(error as Error).message}` : `cannot start: ${(error as Error).message}`
+    signalReady({ready: false, error: message})
+    process.stderr.write(`drover server: ${message}\n`)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,322 @@
+// The resources API behind the routes: validation with the shared model, cross-resource checks,
+// permissions, owners, secret sealing, diffs. Routes stay thin; the store stays generic.
+import type {
+  ApplyRequest, ApplyResponse, DeleteResponse, DiffEntry, ErrorDetail, EventsResponse, Json, ListResponse, ResourceObject,
+  ResourceStatus,
+} from '../api/types.js'
+import {diffJson} from '../lib/diff.js'
+import {formatRef} from '../resources/identifiers.js'
+import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
+import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
+import {formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
+import {MASK, isSensitivePath, maskSensitive, validateManifest} from '../resources/validate.js'
+import {
+  type ResourceKey, type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, applyOutcome,
+} from '../store/store.js'
+import {authorize, allowed, type Caller} from './auth.js'
+import {ApiError} from './errors.js'
+import type {SecretCipher} from './secrets.js'
+
+const MAX_PAGE = 1000
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+export interface ResourceRefQuery {
+  type: string
+  name: string
+  workspace?: string
+}
+
+export interface ListQuery {
+  type?: string
+  workspace?: string
+  name?: string
+  owner?: string
+  all?: boolean
+  limit?: number
+  continue?: string
+}
+
+export function detailOf(problem: Problem): ErrorDetail {
+  return {
+    path: problem.path,
+    field: formatPath(problem.path) || undefined,
+    code: problem.code,
+    message: problemMessage(problem, {redact: isSensitivePath(problem.path)}),
+  }
+}
+
+function initialStatus(type: string): ResourceStatus {
+  return type === 'worker' ? {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []} : {phase: 'Active'}
+}
+
+/** The stack identities of stored Stack resources. */
+export function stackIdentity(record: StoredRecord): {name: string; flavor?: string; version: string; record: StoredRecord} | undefined {
+  const section = record.manifest.stack
+  if (!isObject(section) || typeof section.name !== 'string' || typeof section.version !== 'string') return undefined
+  return {name: section.name, ...(typeof section.flavor === 'string' ? {flavor: section.flavor} : {}), version: section.version, record}
+}
+
+export class ResourceService {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly cipher: SecretCipher,
+    private readonly onChange: (key: ResourceKey) => void = () => {},
+  ) {}
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private keyOf(type: string, name: string, workspace: string | undefined): ResourceKey {
+    const kind = findKind(type)
+    if (!kind) throw new ApiError('NotFound', `unknown resource type ${JSON.stringify(type)}`)
+    return {type, name, workspace: kind.scope === 'instance' ? '' : (workspace ?? DEFAULT_WORKSPACE)}
+  }
+
+  /** Every record matching a filter, page by page. */
+  async all(filter: {type?: string; workspace?: string}): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = []
+    let after: ResourceKey | undefined
+    for (;;) {
+      const page = await this.store.list({...filter, limit: 500, ...(after ? {after} : {})})
+      out.push(...page)
+      if (page.length < 500) return out
+      after = page.at(-1)!.key
+    }
+  }
+
+  /** The manifest with secret data back in place: decrypted for `reveal`, masked otherwise. */
+  private fullManifest(record: StoredRecord, reveal: boolean): Json {
+    if (!record.sealed || !isObject(record.manifest.secret)) return record.manifest
+    const data = this.cipher.unseal(record.sealed) as Json
+    const shown = reveal ? data : Object.fromEntries(Object.keys(data).map((k) => [k, MASK]))
+    return {...record.manifest, secret: {...record.manifest.secret, data: shown}}
+  }
+
+  toObject(record: StoredRecord, reveal = false): ResourceObject {
+    const workspace = record.key.workspace || undefined
+    return {
+      manifest: this.fullManifest(record, reveal),
+      metadata: {
+        id: formatRef({type: record.key.type, version: record.version, name: record.key.name, workspace}),
+        uid: record.uid,
+        owner: record.owner,
+        ...(workspace ? {workspace} : {}),
+        resourceVersion: String(record.resourceVersion),
+        generation: record.generation,
+        createdAt: record.createdAt,
+        updatedAt: record.updatedAt,
+      },
+      status: record.status,
+    }
+  }
+
+  /** Checks against other resources: the stack exists, referenced secrets exist and may be read. */
+  private async crossResourceProblems(caller: Caller, manifest: Json, workspace: string): Promise<ErrorDetail[]> {
+    if (manifest.type !== 'worker' || !isObject(manifest.worker)) return []
+    const worker = manifest.worker
+    const details: ErrorDetail[] = []
+    const problem = (path: (string | number)[], message: string, code = 'NotFound') =>
+      details.push({path, field: formatPath(path), code, message: `${formatPath(path)}: ${message}`})
+
+    const ref = parseStackRef(String(worker.stack))
+    const stacks = (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined)
+    if (!resolveStack(ref, stacks)) {
+      const known = [...new Set(stacks.map((s) => formatStackRef(s)))].sort()
+      problem(['worker', 'stack'], `Not found: stack ${JSON.stringify(formatStackRef(ref))} is not registered; available: ${known.join(', ') || 'none'}`)
+    }
+
+    const secretRefs: {path: (string | number)[]; name: string; workspace: string}[] = []
+    if (Array.isArray(worker.secrets)) worker.secrets.forEach((name, i) => secretRefs.push({path: ['worker', 'secrets', i], name: String(name), workspace}))
+    if (Array.isArray(worker.dataosSecrets)) {
+      worker.dataosSecrets.forEach((r, i) => {
+        if (isObject(r)) secretRefs.push({path: ['worker', 'dataosSecrets', i, 'name'], name: String(r.name), workspace: typeof r.workspace === 'string' ? r.workspace : workspace})
+      })
+    }
+    for (const s of secretRefs) {
+      if (!allowed(caller, 'read', s.workspace)) {
+        problem(s.path, `Forbidden: user ${caller.user.name} may not read secrets of workspace ${s.workspace}`, 'Forbidden')
+      } else if (!(await this.store.get({type: 'secret', workspace: s.workspace, name: s.name}))) {
+        problem(s.path, `Not found: secret ${JSON.stringify(s.name)} does not exist in workspace ${s.workspace}; apply it first`)
+      }
+    }
+    return details
+  }
+
+  /** Field-level changes from the stored manifest; none for a new resource. Credentials masked. */
+  private diff(before: Json | undefined, after: Json): DiffEntry[] {
+    if (!before) return []
+    return diffJson(before, after).map((c) => ({
+      op: c.op,
+      path: formatPath(c.path),
+      ...('from' in c ? {from: maskSensitive(c.from, c.path)} : {}),
+      ...('to' in c ? {to: maskSensitive(c.to, c.path)} : {}),
+    }))
+  }
+
+  // ---- operations --------------------------------------------------------------------------
+
+  async apply(caller: Caller, request: ApplyRequest): Promise<ApplyResponse> {
+    const validation = validateManifest(request.manifest)
+    if (!validation.manifest || !validation.kind) {
+      throw new ApiError('Invalid', 'the manifest is not valid', validation.problems.map(detailOf))
+    }
+    const manifest = validation.manifest
+    const kind = validation.kind
+    const name = String(manifest.name)
+    let workspace = ''
+    if (kind.scope === 'workspace') {
+      const own = typeof manifest.workspace === 'string' ? manifest.workspace : undefined
+      if (own !== undefined && request.workspace !== undefined && own !== request.workspace) {
+        throw new ApiError('Invalid', 'the manifest is not valid', [
+          detailOf({path: ['workspace'], code: 'InvalidValue', value: own, detail: `does not match the requested workspace ${request.workspace}`}),
+        ])
+      }
+      workspace = own ?? request.workspace ?? DEFAULT_WORKSPACE
+    }
+    authorize(caller, 'write', workspace)
+    const key: ResourceKey = {workspace, type: kind.type, name}
+    const crossProblems = await this.crossResourceProblems(caller, manifest, workspace)
+    if (crossProblems.length > 0) throw new ApiError('Invalid', 'the manifest refers to resources that are missing or not readable', crossProblems)
+
+    const current = await this.store.get(key)
+    const owner = caller.user.admin && typeof manifest.owner === 'string' ? manifest.owner : (current?.owner ?? caller.user.name)
+    let stored = manifest
+    let sealed: SpecWrite['sealed']
+    if (kind.type === 'secret' && isObject(manifest.secret)) {
+      const {data, ...rest} = manifest.secret
+      stored = {...manifest, secret: rest}
+      sealed = this.cipher.seal(data)
+      // Same values, same digest: keep the stored ciphertext rather than churn it.
+      if (current?.sealed?.digest === sealed.digest) sealed = current.sealed
+    }
+    const write: SpecWrite = {key, version: String(manifest.version), owner, manifest: stored, ...(sealed ? {sealed} : {})}
+    const expected = request.resourceVersion === undefined ? undefined : Number(request.resourceVersion)
+    if (expected !== undefined && !Number.isSafeInteger(expected)) throw new ApiError('BadRequest', `resourceVersion must be a number, not ${JSON.stringify(request.resourceVersion)}`)
+    const before = current ? this.fullManifest(current, true) : undefined
+    const diff = this.diff(before, manifest)
+
+    if (request.dryRun) {
+      if (expected !== undefined && (current?.resourceVersion ?? 0) !== expected) throw this.conflict(key, current, expected)
+      const result = applyOutcome(current, write)
+      const now = new Date().toISOString()
+      const preview: StoredRecord = current
+        ? {...current, ...write, generation: current.generation + (result === 'unchanged' ? 0 : 1)}
+        : {...write, uid: '', status: initialStatus(kind.type), generation: 1, resourceVersion: 0, createdAt: now, updatedAt: now}
+      return {result, dryRun: true, resource: this.toObject(preview), diff}
+    }
+
+    try {
+      const {result, record} = await this.store.putSpec(write, {
+        ifResourceVersion: expected,
+        initialStatus: initialStatus(kind.type),
+        event: (r) => ({type: 'Normal', reason: 'Applied', message: `${r} by ${caller.user.name} (generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1})`}),
+      })
+      if (result !== 'unchanged') this.onChange(key)
+      return {result, dryRun: false, resource: this.toObject(record), diff: result === 'unchanged' ? [] : diff}
+    } catch (error) {
+      if (error instanceof StoreConflictError) throw this.conflict(key, error.current, expected)
+      throw error
+    }
+  }
+
+  private conflict(key: ResourceKey, current: StoredRecord | undefined, expected: number | undefined): ApiError {
+    const id = `${key.type} ${key.workspace ? `${key.workspace}/` : ''}${key.name}`
+    const message = expected === 0 && current
+      ? `${id} already exists`
+      : current
+        ? `${id} has been modified (resourceVersion ${current.resourceVersion}, not ${expected}); get it again and re-apply your change`
+        : `${id} does not exist (expected resourceVersion ${expected})`
+    return new ApiError('Conflict', message)
+  }
+
+  async get(caller: Caller, query: ResourceRefQuery, reveal = false): Promise<ResourceObject> {
+    const key = this.keyOf(query.type, query.name, query.workspace)
+    authorize(caller, 'read', key.workspace)
+    const record = await this.store.get(key)
+    if (!record) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`)
+    // Secret values only for a caller who asks and may write the workspace (dataos-ctl's --unSanitize).
+    if (reveal && record.sealed) authorize(caller, 'write', key.workspace)
+    return this.toObject(record, reveal)
+  }
+
+  async list(caller: Caller, query: ListQuery): Promise<ListResponse> {
+    if (query.type !== undefined && !findKind(query.type)) throw new ApiError('BadRequest', `unknown resource type ${JSON.stringify(query.type)}`)
+    const limit = Math.min(query.limit ?? 500, MAX_PAGE)
+    if (!Number.isInteger(limit) || limit < 1) throw new ApiError('BadRequest', `limit must be a whole number from 1 to ${MAX_PAGE}`)
+    let workspace = query.workspace
+    if (workspace !== undefined && query.type !== undefined && findKind(query.type)!.scope === 'instance') workspace = ''
+    if (workspace !== undefined) authorize(caller, 'read', workspace)
+    let after: ResourceKey | undefined
+    if (query.continue) {
+      try {
+        const [w, t, n] = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8')) as string[]
+        after = {workspace: String(w), type: String(t), name: String(n)}
+      } catch {
+        throw new ApiError('BadRequest', 'continue is not a token from a previous page')
+      }
+    }
+    const owner = query.all ? undefined : (query.owner ?? caller.user.name)
+    const page = await this.store.list({type: query.type, workspace, name: query.name, owner, limit, ...(after ? {after} : {})})
+    const items = page.filter((r) => allowed(caller, 'read', r.key.workspace)).map((r) => this.toObject(r))
+    const last = page.at(-1)
+    return {
+      items,
+      ...(page.length === limit && last ? {continue: Buffer.from(JSON.stringify([last.key.workspace, last.key.type, last.key.name])).toString('base64url')} : {}),
+    }
+  }
+
+  /** Workers that reference a secret or a stack (what blocks its deletion). */
+  private async dependants(record: StoredRecord): Promise<string[]> {
+    if (record.key.type !== 'secret' && record.key.type !== 'stack') return []
+    const workers = await this.all({type: 'worker'})
+    const stacks = record.key.type === 'stack' ? (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined) : []
+    const out: string[] = []
+    for (const w of workers) {
+      const section = w.manifest.worker
+      if (!isObject(section)) continue
+      let uses = false
+      if (record.key.type === 'secret') {
+        const names = Array.isArray(section.secrets) && w.key.workspace === record.key.workspace ? section.secrets.map(String) : []
+        const refs = Array.isArray(section.dataosSecrets) ? section.dataosSecrets.filter(isObject) : []
+        uses = names.includes(record.key.name) || refs.some((r) => r.name === record.key.name && (typeof r.workspace === 'string' ? r.workspace : w.key.workspace) === record.key.workspace)
+      } else {
+        uses = resolveStack(parseStackRef(String(section.stack)), stacks)?.record.key.name === record.key.name
+      }
+      if (uses) out.push(formatRef({type: w.key.type, version: w.version, name: w.key.name, workspace: w.key.workspace}))
+    }
+    return out
+  }
+
+  async delete(caller: Caller, query: ResourceRefQuery, options: {force?: boolean; resourceVersion?: string} = {}): Promise<DeleteResponse> {
+    const key = this.keyOf(query.type, query.name, query.workspace)
+    authorize(caller, 'write', key.workspace)
+    const record = await this.store.get(key)
+    if (!record) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`)
+    const dependants = await this.dependants(record)
+    if (dependants.length > 0 && !options.force) {
+      throw new ApiError(
+        'Conflict',
+        `${key.type} ${key.name} is still used by ${dependants.join(', ')}; delete those first, or pass --force`,
+        dependants.map((d) => ({code: 'Dependency', message: `used by ${d}`})),
+      )
+    }
+    const expected = options.resourceVersion === undefined ? undefined : Number(options.resourceVersion)
+    try {
+      const deleted = await this.store.delete(key, {ifResourceVersion: expected})
+      if (!deleted) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found`)
+      this.onChange(key)
+      return {deleted: this.toObject(deleted), skipped: dependants.map((d) => `still used by ${d}`)}
+    } catch (error) {
+      if (error instanceof StoreConflictError) throw this.conflict(key, error.current, expected)
+      if (error instanceof StoreNotFoundError) throw new ApiError('NotFound', error.message)
+      throw error
+    }
+  }
+
+  async events(caller: Caller, query: ResourceRefQuery): Promise<EventsResponse> {
+    const key = this.keyOf(query.type, query.name, query.workspace)
+    authorize(caller, 'read', key.workspace)
+    if (!(await this.store.get(key))) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found`)
+    return {items: await this.store.events(key)}
+  }
+}

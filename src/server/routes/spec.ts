@@ -1,0 +1,252 @@
+// Every route of the HTTP API with the JSON Schemas of its inputs and outputs. The app
+// validates requests with these (Fastify/ajv) and the OpenAPI document is generated from them,
+// so the description cannot drift from what the server does.
+import {API_PREFIX, paths} from '../../api/paths.js'
+import {ERROR_STATUS} from '../../api/types.js'
+
+export type JsonSchema = Record<string, unknown>
+
+export interface RouteSpec {
+  id: string
+  method: 'GET' | 'POST' | 'DELETE'
+  url: string
+  summary: string
+  auth: boolean
+  querystring?: JsonSchema
+  body?: JsonSchema
+  responses: Record<number, {description: string; schema?: JsonSchema}>
+}
+
+const str = (description: string, extra: JsonSchema = {}) => ({type: 'string', description, ...extra})
+const bool = (description: string) => ({type: 'boolean', description})
+
+export const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['code', 'message', 'details'],
+  properties: {
+    code: {type: 'string', enum: Object.keys(ERROR_STATUS)},
+    message: str('What went wrong, in one sentence.'),
+    details: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          path: {type: 'array', items: {type: ['string', 'integer']}},
+          field: str('Field path, e.g. worker.resources.limits.memory.'),
+          code: str('Kind of problem (Required, UnknownField, InvalidValue, NotFound, …).'),
+          message: str('The problem, with the field path.'),
+        },
+      },
+    },
+  },
+}
+
+const resourceSchema: JsonSchema = {
+  type: 'object',
+  required: ['manifest', 'metadata', 'status'],
+  properties: {
+    manifest: {type: 'object', description: 'The manifest as applied, defaults filled; secret values masked unless revealed.'},
+    metadata: {
+      type: 'object',
+      required: ['id', 'uid', 'owner', 'resourceVersion', 'generation', 'createdAt', 'updatedAt'],
+      properties: {
+        id: str('type:version:name[:workspace]'),
+        uid: str('Unique id of this incarnation of the resource.'),
+        owner: str('Owner (a user name).'),
+        workspace: str('Workspace; absent for instance-level types.'),
+        resourceVersion: str('Changes on every write; send it back to apply only if nothing changed since.'),
+        generation: {type: 'integer', description: 'Changes when the spec changes.'},
+        createdAt: str('Creation time (RFC 3339).'),
+        updatedAt: str('Time of the last spec change (RFC 3339).'),
+      },
+    },
+    status: {type: 'object', description: 'Observed state, written by the control plane: phase, conditions, replicas.'},
+  },
+}
+
+const ref = {type: str('Resource type (worker, stack, secret).'), name: str('Resource name.')}
+const workspaceQuery = {workspace: str('Workspace (default public); ignored for instance-level types.')}
+const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
+  Object.fromEntries(codes.map((c) => [ERROR_STATUS[c], {description: c, schema: errorSchema}]))
+const common = errors('BadRequest', 'Unauthorized', 'Forbidden')
+
+export const ROUTES: RouteSpec[] = [
+  {
+    id: 'apply',
+    method: 'POST',
+    url: paths.apply,
+    summary: 'Create or update a resource from its manifest (validated with the same model as the CLI).',
+    auth: true,
+    body: {
+      type: 'object',
+      required: ['manifest'],
+      additionalProperties: false,
+      properties: {
+        manifest: {type: 'object', description: 'The manifest (name, version, type and its section), as parsed from YAML.'},
+        workspace: str('Target workspace for workspace-level types; a manifest’s own workspace must agree.'),
+        resourceVersion: str('Apply only if the resource is still at this resourceVersion ("0": only if it does not exist).'),
+        dryRun: bool('Validate and return the diff without storing.'),
+      },
+    },
+    responses: {
+      200: {
+        description: 'Applied (or, with dryRun, what would be applied).',
+        schema: {
+          type: 'object',
+          required: ['result', 'dryRun', 'resource', 'diff'],
+          properties: {
+            result: {type: 'string', enum: ['created', 'updated', 'unchanged']},
+            dryRun: {type: 'boolean'},
+            resource: resourceSchema,
+            diff: {
+              type: 'array',
+              items: {type: 'object', required: ['op', 'path'], properties: {op: {type: 'string', enum: ['add', 'remove', 'change']}, path: {type: 'string'}, from: {}, to: {}}},
+            },
+          },
+        },
+      },
+      ...common,
+      ...errors('Conflict', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid'),
+    },
+  },
+  {
+    id: 'list',
+    method: 'GET',
+    url: paths.resources,
+    summary: 'List resources: by default the caller’s own; all=true for every owner.',
+    auth: true,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        type: str('Only this type.'),
+        workspace: str('Only this workspace.'),
+        name: str('Only this name.'),
+        owner: str('Only this owner (default: the caller).'),
+        all: bool('Every owner.'),
+        limit: {type: 'integer', minimum: 1, maximum: 1000, description: 'Page size (default 500).'},
+        continue: str('Token from the previous page.'),
+      },
+    },
+    responses: {
+      200: {description: 'A page of resources.', schema: {type: 'object', required: ['items'], properties: {items: {type: 'array', items: resourceSchema}, continue: {type: 'string'}}}},
+      ...common,
+    },
+  },
+  {
+    id: 'get',
+    method: 'GET',
+    url: `${API_PREFIX}/resources/:type/:name`,
+    summary: 'Get one resource.',
+    auth: true,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {...workspaceQuery, unSanitize: bool('Include secret values (needs write access to the workspace).')},
+    },
+    responses: {200: {description: 'The resource.', schema: resourceSchema}, ...common, ...errors('NotFound')},
+  },
+  {
+    id: 'delete',
+    method: 'DELETE',
+    url: `${API_PREFIX}/resources/:type/:name`,
+    summary: 'Delete a resource; refused while other resources use it, unless force.',
+    auth: true,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...workspaceQuery,
+        force: bool('Delete even though workers still use it.'),
+        resourceVersion: str('Delete only if the resource is still at this resourceVersion.'),
+      },
+    },
+    responses: {
+      200: {
+        description: 'The deleted resource, and what force skipped.',
+        schema: {type: 'object', required: ['deleted', 'skipped'], properties: {deleted: resourceSchema, skipped: {type: 'array', items: {type: 'string'}}}},
+      },
+      ...common,
+      ...errors('NotFound', 'Conflict'),
+    },
+  },
+  {
+    id: 'events',
+    method: 'GET',
+    url: `${API_PREFIX}/resources/:type/:name/events`,
+    summary: 'The event history of a resource (bounded), oldest first.',
+    auth: true,
+    querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
+    responses: {
+      200: {
+        description: 'Events.',
+        schema: {
+          type: 'object',
+          required: ['items'],
+          properties: {items: {type: 'array', items: {type: 'object', properties: {time: {type: 'string'}, type: {type: 'string'}, reason: {type: 'string'}, message: {type: 'string'}}}}},
+        },
+      },
+      ...common,
+      ...errors('NotFound'),
+    },
+  },
+  {
+    id: 'schema',
+    method: 'GET',
+    url: `${API_PREFIX}/schemas/:type/:version`,
+    summary: 'The JSON Schema (draft-07) of a resource type and version, as the server validates it.',
+    auth: true,
+    responses: {200: {description: 'A JSON Schema.', schema: {type: 'object'}}, ...common, ...errors('NotFound')},
+  },
+  {
+    id: 'whoami',
+    method: 'GET',
+    url: paths.whoami,
+    summary: 'The caller: user name, admin, workspace grants.',
+    auth: true,
+    responses: {
+      200: {description: 'The caller.', schema: {type: 'object', required: ['user', 'admin', 'grants'], properties: {user: {type: 'string'}, admin: {type: 'boolean'}, grants: {type: 'array'}}}},
+      ...errors('Unauthorized'),
+    },
+  },
+  {
+    id: 'createUser',
+    method: 'POST',
+    url: paths.users,
+    summary: 'Create a user (or replace its permissions) and issue an API key for it; admins only.',
+    auth: true,
+    body: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: {
+        name: str('User name (becomes the owner of what it applies).', {pattern: '^[a-z][-a-z0-9_.]{0,63}$'}),
+        admin: bool('All permissions.'),
+        grants: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['workspace', 'access'],
+            additionalProperties: false,
+            properties: {workspace: str('A workspace, or * for all.'), access: {type: 'string', enum: ['read', 'write']}},
+          },
+        },
+      },
+    },
+    responses: {
+      200: {description: 'The user and its new API key (shown once).', schema: {type: 'object', required: ['user', 'apiKey'], properties: {user: {type: 'object'}, apiKey: {type: 'string'}}}},
+      ...common,
+    },
+  },
+  {id: 'openapi', method: 'GET', url: paths.openapi, summary: 'This document.', auth: false, responses: {200: {description: 'OpenAPI 3.0 document.'}}},
+  {id: 'healthz', method: 'GET', url: paths.healthz, summary: 'Liveness: the process serves requests.', auth: false, responses: {200: {description: 'Alive.'}}},
+  {id: 'readyz', method: 'GET', url: paths.readyz, summary: 'Readiness: the store is open and the scheduler running.', auth: false, responses: {200: {description: 'Ready.'}, 503: {description: 'Not ready.', schema: errorSchema}}},
+  {id: 'metrics', method: 'GET', url: paths.metrics, summary: 'Prometheus metrics.', auth: false, responses: {200: {description: 'Text exposition format.'}}},
+]
+
+export function route(id: string): RouteSpec {
+  const spec = ROUTES.find((r) => r.id === id)
+  if (!spec) throw new Error(`no route ${id}`)
+  return spec
+}
