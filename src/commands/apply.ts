@@ -6,13 +6,17 @@ export default class Apply extends BaseCommand {
   static override summary = 'Create or update resources from manifests.'
   static override description = `Reads every manifest (multi-document YAML or JSON) from the files and folders given with -f,
 replaces $VAR and \${VAR} with environment variables, and validates each one locally first.
---lint and --de-ref stop there and never need a control plane.`
+--lint and --de-ref stop there and never need a control plane. Otherwise each resource is sent to the
+control plane (stacks first, then secrets, then workers) and reported as created, updated or unchanged;
+nothing is sent when any manifest is invalid. Without a context, the local control plane is used and
+started in the background when it is not running.`
 
   static override examples = [
     '<%= config.bin %> apply -f worker.yaml -w public',
     '<%= config.bin %> apply --lint -f manifests/ -R',
     'cat worker.yaml | <%= config.bin %> apply -l -f -',
     '<%= config.bin %> apply -d -f worker.yaml --output json',
+    '<%= config.bin %> apply -f worker.yaml --dry-run',
   ]
 
   static override flags = {
@@ -22,6 +26,7 @@ replaces $VAR and \${VAR} with environment variables, and validates each one loc
     lint: Flags.boolean({char: 'l', summary: 'Validate only: print one line per resource, valid or invalid.'}),
     'de-ref': Flags.boolean({char: 'd', summary: 'Print the resolved manifests (interpolated, defaults filled) instead of applying.'}),
     'disable-interpolation': disableInterpolationFlag,
+    'dry-run': Flags.boolean({summary: 'Validate on the control plane and print what would change, without storing.'}),
     output: textOrJsonFlag,
   }
 

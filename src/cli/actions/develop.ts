@@ -7,6 +7,7 @@ import {starterManifest} from '../../resources/starters.js'
 import {InvalidInputError, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {schemaModeline} from '../schema-files.js'
+import {withClient} from '../remote.js'
 
 function kindAndVersion(type: string, version: string | undefined): {kind: ResourceKind; version: string} {
   const kind = findKind(type)
@@ -38,4 +39,11 @@ export async function generateSchema(flags: {type: string; version?: string; out
   }
   io.note(`wrote ${flags.out}`)
   return {data: {file: flags.out}, render: () => ''}
+}
+
+/** `develop schema get resource`: the schema the control plane validates with. */
+export async function fetchSchema(flags: {type: string; version?: string}, io: Io): Promise<Outcome> {
+  const {kind, version} = kindAndVersion(flags.type, flags.version)
+  const schema = await withClient(io, (client) => client.schema(kind.type, version))
+  return {data: schema, render: () => JSON.stringify(schema, null, 2)}
 }

@@ -8,6 +8,18 @@ type AnyAction = Action<any>
 
 export const ACTIONS: Record<string, () => Promise<AnyAction>> = {
   apply: async () => (await import('./apply.js')).apply as AnyAction,
+  get: async () => (await import('./get.js')).get as AnyAction,
+  delete: async () => (await import('./delete.js')).deleteResources as AnyAction,
+  'server:start': async () => (await import('./server.js')).serverStart as AnyAction,
+  'server:stop': async () => (await import('./server.js')).serverStop as AnyAction,
+  'server:status': async () => (await import('./server.js')).serverStatus as AnyAction,
+  'context:add': async () => (await import('./context.js')).contextAdd as AnyAction,
+  'context:use': async () => (await import('./context.js')).contextUse as AnyAction,
+  'context:list': async () => (await import('./context.js')).contextList as AnyAction,
+  'context:remove': async () => (await import('./context.js')).contextRemove as AnyAction,
+  login: async () => (await import('./context.js')).login as AnyAction,
+  'user:create': async () => (await import('./user.js')).userCreate as AnyAction,
   'develop:generate': async () => (await import('./develop.js')).generateStarter as AnyAction,
   'develop:schema:generate': async () => (await import('./develop.js')).generateSchema as AnyAction,
+  'develop:schema:get:resource': async () => (await import('./develop.js')).fetchSchema as AnyAction,
 }

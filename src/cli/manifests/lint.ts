@@ -24,6 +24,10 @@ export interface DocumentReport {
   problems: LocatedProblem[]
   /** The manifest with defaults filled and interpolation done; set when valid. */
   manifest?: Json
+  /** The document as written (interpolated): what apply sends. */
+  value?: unknown
+  /** Where a field is in the source (for problems the server reports by field path). */
+  position?: (path: readonly (string | number)[]) => {line: number; column: number}
 }
 
 export interface LintOptions extends ParseOptions {
@@ -70,6 +74,8 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
       reports.push(report)
       if (doc.value === undefined) continue
       const value = doc.value
+      report.value = value
+      report.position = (path) => doc.position(path)
       const result = validateManifest(value)
       const modelProblems = [...result.problems]
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {

@@ -37,6 +37,8 @@ export interface ParsedDocument {
    * a value whose interpolation already failed (it was reported as such).
    */
   locate(problem: Problem): LocatedProblem | undefined
+  /** Line and column of a field (its key, or its value), or of the nearest parent that exists. */
+  position(path: readonly (string | number)[], anchor?: 'key' | 'value'): {line: number; column: number}
 }
 
 export interface ParsedSource {
@@ -98,7 +100,7 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
   const tooDeep = firstTooDeep(tokens)
   if (tooDeep !== undefined) {
     const problem: LocatedProblem = {file, ...at(tooDeep), code: 'TooDeep', message: `nesting is deeper than ${MAX_DEPTH} levels`}
-    return {documents: [{file, index: 0, line: 1, problems: [problem], locate: () => undefined}], problems: []}
+    return {documents: [{file, index: 0, line: 1, problems: [problem], locate: () => undefined, position: () => ({line: 1, column: 1})}], problems: []}
   }
   const composer = new Composer({uniqueKeys: true, strict: true, merge: true})
   const docs = Array.from(composer.compose(tokens, true, source.text.length))
@@ -110,15 +112,20 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     const interpolated = new Map<Node, string>()
     const unresolved = new Set<Node>()
 
-    const locate = (problem: Problem): LocatedProblem | undefined => {
-      const found = walk(doc, problem.path)
-      if (found.complete && found.node && unresolved.has(found.node)) return undefined
+    const place = (path: readonly (string | number)[], anchor: 'key' | 'value' | undefined) => {
+      const found = walk(doc, path)
       // An empty value (`resources:` with nothing after it) has no text of its own: point at its key.
       const empty = found.node instanceof Scalar && found.node.value === null && !found.node.source
       let offset: number | undefined
-      if (found.complete && problem.anchor !== 'key' && found.node && !empty) offset = rangeStart(found.node)
+      if (found.complete && anchor !== 'key' && found.node && !empty) offset = rangeStart(found.node)
       if (offset === undefined && found.pair) offset = rangeStart(found.pair.key)
-      offset ??= contentStart
+      return {found, offset: offset ?? contentStart}
+    }
+    const position = (path: readonly (string | number)[], anchor?: 'key' | 'value') => at(place(path, anchor).offset)
+
+    const locate = (problem: Problem): LocatedProblem | undefined => {
+      const {found, offset} = place(problem.path, problem.anchor)
+      if (found.complete && found.node && unresolved.has(found.node)) return undefined
       const original = found.complete && found.node ? interpolated.get(found.node) : undefined
       let hint = problem.hint
       if (problem.code === 'InvalidType' && problem.detail === 'must be a string' && found.node instanceof Scalar && found.node.type === 'PLAIN' && !original) {
@@ -130,7 +137,7 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
       )
       return {file, ...at(offset), field: formatPath(problem.path) || undefined, code: problem.code, message}
     }
-    const result = (value?: unknown): ParsedDocument => ({file, index, line: at(contentStart).line, value, problems, locate})
+    const result = (value?: unknown): ParsedDocument => ({file, index, line: at(contentStart).line, value, problems, locate, position})
 
     // Only the first syntax error of a document: the ones after it are mostly its echoes.
     for (const error of [...doc.errors, ...doc.warnings].slice(0, 1)) {

@@ -5,11 +5,8 @@ import {stringify} from 'yaml'
 import {maskSensitive} from '../../resources/validate.js'
 import type {DocumentReport} from '../manifests/lint.js'
 import {formatLocated} from '../manifests/located.js'
+import {resourceLabel} from './resources.js'
 
-export function resourceLabel(r: Pick<DocumentReport, 'name' | 'version' | 'type' | 'workspace'>): string {
-  const id = `${r.name ?? '(no name)'}:${r.version ?? '?'}:${r.type ?? '?'}`
-  return r.workspace === undefined ? id : `${id} (${r.workspace})`
-}
 
 export function renderLintReport(reports: readonly DocumentReport[]): string {
   const lines: string[] = []
@@ -37,8 +34,13 @@ export function lintJson(reports: readonly DocumentReport[], withManifests: bool
   return {
     valid,
     invalid: reports.length - valid,
-    resources: reports.map(({manifest, ...rest}) => (withManifests && manifest ? {...rest, manifest: maskSensitive(manifest)} : rest)),
+    resources: reports.map((r) => ({...reportJson(r), ...(withManifests && r.manifest ? {manifest: maskSensitive(r.manifest)} : {})})),
   }
+}
+
+/** The fields of a report that machine output shows. */
+export function reportJson(r: DocumentReport) {
+  return {file: r.file, line: r.line, id: r.id, type: r.type, version: r.version, name: r.name, workspace: r.workspace, valid: r.valid, problems: r.problems}
 }
 
 export function renderManifestsYaml(reports: readonly DocumentReport[]): string {

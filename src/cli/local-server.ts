@@ -1,0 +1,106 @@
+// The local control plane as the CLI sees it: find it through the state file the server
+// writes, start it in the background when it is not running (as PM2 starts its daemon), stop it.
+// The server is always a separate process (dist/server/main.js); the CLI never imports it.
+import {spawn} from 'node:child_process'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {type ServerState, dataDir, localFiles} from '../api/local.js'
+import {InvalidInputError} from './errors.js'
+import {packageRoot} from './package-root.js'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Whether `pid` is a drover control plane (not a process that reused the pid of one that died). */
+function isServerProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join('server', 'main.js'))
+  } catch {
+    return isAlive(pid) // no /proc: trust the pid
+  }
+}
+
+/** The running local control plane, if any. */
+export function runningServer(env: Env = process.env): ServerState | undefined {
+  const {state} = localFiles(env)
+  if (!existsSync(state)) return undefined
+  try {
+    const s = JSON.parse(readFileSync(state, 'utf8')) as ServerState
+    return isAlive(s.pid) && isServerProcess(s.pid) ? s : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function serverMainPath(): string {
+  return join(packageRoot(), 'dist', 'server', 'main.js')
+}
+
+/**
+ * Starts the control plane in the background: its output goes to the log file, and it tells
+ * over a pipe (fd 3) when it listens, or why it cannot start. Resolves once it is ready.
+ */
+export async function startDetached(args: readonly string[], env: Env = process.env, timeoutMs = 30_000): Promise<ServerState> {
+  const files = localFiles(env)
+  mkdirSync(dataDir(env), {recursive: true, mode: 0o700})
+  const log = openSync(files.log, 'a', 0o600)
+  const child = spawn(process.execPath, [serverMainPath(), ...args], {
+    detached: true,
+    stdio: ['ignore', log, log, 'pipe'],
+    env: {...env, DROVER_READY_FD: '3'},
+  })
+  closeSync(log)
+  const pipe = child.stdio[3] as NodeJS.ReadableStream & {destroy(): void}
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    const timer = setTimeout(() => {
+      pipe.destroy()
+      reject(new InvalidInputError(`the control plane did not start within ${timeoutMs / 1000} s; see ${files.log}`))
+    }, timeoutMs)
+    pipe.setEncoding('utf8')
+    pipe.on('data', (d: string) => (text += d))
+    pipe.on('end', () => {
+      clearTimeout(timer)
+      resolve(text)
+    })
+    pipe.on('error', () => {})
+  })
+  child.unref()
+  let message: {ready: boolean; error?: string} & Partial<ServerState>
+  try {
+    message = JSON.parse(line) as typeof message
+  } catch {
+    throw new InvalidInputError(`the control plane exited before it was ready; see ${files.log}`)
+  }
+  if (!message.ready) throw new InvalidInputError(`the control plane cannot start: ${message.error}`, {hint: `see ${files.log}`})
+  return {pid: message.pid!, url: message.url!, startedAt: message.startedAt!, version: message.version!}
+}
+
+/** Sends SIGTERM and waits until the process is gone; SIGKILL after the grace period when forced. */
+export async function stopServer(state: ServerState, graceMs: number, force: boolean): Promise<'stopped' | 'killed' | 'timeout'> {
+  try {
+    process.kill(state.pid, 'SIGTERM')
+  } catch {
+    return 'stopped'
+  }
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline) {
+    if (!isAlive(state.pid)) return 'stopped'
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  if (!force) return 'timeout'
+  try {
+    process.kill(state.pid, 'SIGKILL')
+  } catch {
+    // gone meanwhile
+  }
+  return 'killed'
+}

@@ -1,0 +1,45 @@
+// How resources look in `get`: DataOS's columns (NAME VERSION TYPE WORKSPACE STATUS RUNTIME
+// OWNER) plus kubectl's AGE. STATUS is the resource's lifecycle (active, error); RUNTIME is
+// what runs: pending, running:2/3, crashlooping:0/1, dry-run, stopped.
+import type {ResourceObject} from '../../api/types.js'
+import {age, renderTable} from './table.js'
+
+export const GET_COLUMNS = ['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE']
+
+export function statusColumn(r: ResourceObject): string {
+  return ['Failed', 'Error'].includes(r.status.phase) ? 'error' : 'active'
+}
+
+export function runtimeColumn(r: ResourceObject): string {
+  if (r.manifest.type !== 'worker') return ''
+  const section = r.manifest.worker as {dryRun?: boolean} | undefined
+  if (section?.dryRun) return 'dry-run'
+  const phase = r.status.phase.toLowerCase()
+  if (phase === 'pending' || r.status.desiredReplicas === undefined) return phase
+  return `${phase}:${r.status.readyReplicas ?? 0}/${r.status.desiredReplicas}`
+}
+
+export function resourceRow(r: ResourceObject, now = Date.now()): string[] {
+  return [
+    String(r.manifest.name),
+    String(r.manifest.version),
+    String(r.manifest.type),
+    r.metadata.workspace ?? '',
+    statusColumn(r),
+    runtimeColumn(r),
+    r.metadata.owner,
+    age(r.metadata.createdAt, now),
+  ]
+}
+
+export function renderResources(items: readonly ResourceObject[]): string {
+  if (items.length === 0) return ''
+  const now = Date.now()
+  return renderTable(GET_COLUMNS, items.map((i) => resourceRow(i, now)))
+}
+
+/** `name:version:type (workspace)`, how dataos-ctl names a resource in apply and delete lines. */
+export function resourceLabel(r: {name?: string; version?: string; type?: string; workspace?: string}): string {
+  const id = `${r.name ?? '(no name)'}:${r.version ?? '?'}:${r.type ?? '?'}`
+  return r.workspace ? `${id} (${r.workspace})` : id
+}

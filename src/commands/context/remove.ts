@@ -1,0 +1,19 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class ContextRemove extends BaseCommand {
+  static override summary = 'Remove a context.'
+  static override aliases = ['context:delete']
+  static override examples = ['<%= config.bin %> context remove -n prod']
+
+  static override flags = {
+    name: Flags.string({char: 'n', summary: 'Context name.', required: true}),
+    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(ContextRemove)
+    const {contextRemove} = await import('../../cli/actions/context.js')
+    return this.runAction(contextRemove, flags)
+  }
+}

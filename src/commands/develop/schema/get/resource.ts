@@ -1,0 +1,20 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../../../cli/base-command.js'
+import {typeOptions} from '../../../../cli/flags.js'
+
+export default class DevelopSchemaGetResource extends BaseCommand {
+  static override summary = 'Print the JSON Schema of a resource type as the control plane validates it.'
+  static override examples = ['<%= config.bin %> develop schema get resource -t worker -v v1beta']
+
+  static override flags = {
+    type: Flags.string({...typeOptions, required: true}),
+    version: Flags.string({char: 'v', summary: 'Schema version (default: the newest).'}),
+    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(DevelopSchemaGetResource)
+    const {fetchSchema} = await import('../../../../cli/actions/develop.js')
+    return this.runAction(fetchSchema, flags)
+  }
+}

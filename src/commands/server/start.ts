@@ -1,0 +1,28 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class ServerStart extends BaseCommand {
+  static override summary = 'Start the local control plane.'
+  static override description = `Runs the control plane in the foreground (logs on the terminal, Ctrl-C stops it), or with --detach in
+the background, with a pid file and a log file in the data folder. Settings come from flags, DROVER_*
+environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEVEL, …) and a config file
+($XDG_CONFIG_HOME/drover/server.yaml, or --config). It listens on 127.0.0.1:7424 by default.`
+
+  static override examples = ['<%= config.bin %> server start --detach', '<%= config.bin %> server start --port 8080 --log-level debug']
+
+  static override flags = {
+    detach: Flags.boolean({summary: 'Run in the background; return once it is ready.'}),
+    host: Flags.string({summary: 'Address to listen on (default 127.0.0.1).'}),
+    port: Flags.string({summary: 'Port to listen on (default 7424; 0 picks a free one).'}),
+    'data-dir': Flags.string({summary: 'Data folder (default $XDG_DATA_HOME/drover).'}),
+    'log-level': Flags.string({summary: 'fatal, error, warn, info (default), debug, trace or silent.'}),
+    config: Flags.string({summary: 'Config file (YAML or JSON) with the same settings.'}),
+    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(ServerStart)
+    const {serverStart} = await import('../../cli/actions/server.js')
+    return this.runAction(serverStart, flags)
+  }
+}

@@ -1,0 +1,20 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class ServerStop extends BaseCommand {
+  static override summary = 'Stop the local control plane gracefully.'
+  static override examples = ['<%= config.bin %> server stop', '<%= config.bin %> server stop --timeout 60 --force']
+
+  static override flags = {
+    'data-dir': Flags.string({summary: 'Data folder (default $XDG_DATA_HOME/drover); also DROVER_DATA_DIR.'}),
+    timeout: Flags.string({summary: 'Seconds to wait for it to stop (default 30).'}),
+    force: Flags.boolean({summary: 'SIGKILL it if it has not stopped in time.'}),
+    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(ServerStop)
+    const {serverStop} = await import('../../cli/actions/server.js')
+    return this.runAction(serverStop, flags)
+  }
+}
