@@ -4,29 +4,11 @@
 import {spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {type ServerState, dataDir, localFiles} from '../api/local.js'
+import {type ServerState, dataDir, isAlive, isServerProcess, localFiles} from '../api/local.js'
 import {InvalidInputError} from './errors.js'
 import {packageRoot} from './package-root.js'
 
 type Env = Readonly<Record<string, string | undefined>>
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** Whether `pid` is a drover control plane (not a process that reused the pid of one that died). */
-function isServerProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join('server', 'main.js'))
-  } catch {
-    return isAlive(pid) // no /proc: trust the pid
-  }
-}
 
 /** The running local control plane, if any. */
 export function runningServer(env: Env = process.env): ServerState | undefined {
@@ -34,7 +16,7 @@ export function runningServer(env: Env = process.env): ServerState | undefined {
   if (!existsSync(state)) return undefined
   try {
     const s = JSON.parse(readFileSync(state, 'utf8')) as ServerState
-    return isAlive(s.pid) && isServerProcess(s.pid) ? s : undefined
+    return isServerProcess(s.pid) ? s : undefined
   } catch {
     return undefined
   }
@@ -74,14 +56,32 @@ export async function startDetached(args: readonly string[], env: Env = process.
     pipe.on('error', () => {})
   })
   child.unref()
-  let message: {ready: boolean; error?: string} & Partial<ServerState>
+  let message: {ready: boolean; error?: string; code?: string} & Partial<ServerState>
   try {
     message = JSON.parse(line) as typeof message
   } catch {
     throw new InvalidInputError(`the control plane exited before it was ready; see ${files.log}`)
   }
-  if (!message.ready) throw new InvalidInputError(`the control plane cannot start: ${message.error}`, {hint: `see ${files.log}`})
+  if (!message.ready) {
+    // Another CLI started it at the same moment: use that one once it is ready.
+    if (message.code === 'AlreadyRunning') {
+      const other = await waitForRunning(env, timeoutMs)
+      if (other) return other
+    }
+    throw new InvalidInputError(`the control plane cannot start: ${message.error}`, {hint: `see ${files.log}`})
+  }
   return {pid: message.pid!, url: message.url!, startedAt: message.startedAt!, version: message.version!}
+}
+
+/** The running server once its state file says it is ready, or undefined at the deadline. */
+async function waitForRunning(env: Env, timeoutMs: number): Promise<ServerState | undefined> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const state = runningServer(env)
+    if (state) return state
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return undefined
 }
 
 /** Sends SIGTERM and waits until the process is gone; SIGKILL after the grace period when forced. */

@@ -7,7 +7,7 @@
 import {closeSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {type ServerState, localFiles} from '../api/local.js'
+import {type ServerState, isServerProcess, localFiles} from '../api/local.js'
 import {SqliteStore} from '../store/sqlite/sqlite-store.js'
 import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
@@ -34,27 +34,34 @@ function signalReady(message: Record<string, unknown>): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+export class AlreadyRunningError extends ConfigError {}
 
-/** Refuses to start a second control plane on the same data folder. */
+/**
+ * Claims the data folder for this process: the pid file is created exclusively, so of two
+ * control planes started at once on the same folder exactly one runs. A pid file left by a
+ * process that is gone is taken over.
+ */
 function claimDataDir(config: ServerConfig, files: ReturnType<typeof localFiles>): void {
-  if (!existsSync(files.state)) return
-  try {
-    const state = JSON.parse(readFileSync(files.state, 'utf8')) as ServerState
-    if (state.pid !== process.pid && isAlive(state.pid)) {
-      throw new ConfigError(`a control plane is already running on ${config.dataDir} (pid ${state.pid}, ${state.url})`)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(files.pid, `${process.pid}\n`, {mode: 0o600, flag: 'wx'})
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-  } catch (error) {
-    if (error instanceof ConfigError) throw error
-    // An unreadable state file is a leftover of a crash: take over.
+    const owner = Number(readFileSync(files.pid, 'utf8').trim())
+    if (Number.isInteger(owner) && owner !== process.pid && isServerProcess(owner)) {
+      let url = ''
+      try {
+        url = (JSON.parse(readFileSync(files.state, 'utf8')) as ServerState).url
+      } catch {
+        // still starting
+      }
+      throw new AlreadyRunningError(`a control plane is already running on ${config.dataDir} (pid ${owner}${url ? `, ${url}` : ''})`)
+    }
+    rmSync(files.pid, {force: true})
   }
+  throw new ConfigError(`cannot claim ${files.pid}`)
 }
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -62,6 +69,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const files = localFiles({...env, DROVER_DATA_DIR: config.dataDir, DROVER_CONFIG_DIR: config.configDir})
   mkdirSync(config.dataDir, {recursive: true, mode: 0o700})
   claimDataDir(config, files)
+  try {
+    await serve(config, files)
+  } catch (error) {
+    rmSync(files.pid, {force: true})
+    throw error
+  }
+}
+
+async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>): Promise<void> {
   const version = packageVersion()
 
   const store = new SqliteStore({path: files.database, eventsPerResource: config.eventsPerResource, synchronous: config.synchronous})
@@ -99,7 +115,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   const state: ServerState = {pid: process.pid, url, startedAt: new Date().toISOString(), version}
   writeFileSync(files.state, `${JSON.stringify(state)}\n`, {mode: 0o600})
-  writeFileSync(files.pid, `${process.pid}\n`, {mode: 0o600})
   ready = true
   app.log.info({url, dataDir: config.dataDir, version}, 'control plane ready')
   signalReady({ready: true, ...state})
@@ -130,7 +145,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main(process.argv.slice(2), process.env).catch((error: unknown) => {
     const message = error instanceof ConfigError ? error.message : (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `address in use: ${(error as Error).message}` : `cannot start: ${(error as Error).message}`
-    signalReady({ready: false, error: message})
+    signalReady({ready: false, error: message, ...(error instanceof AlreadyRunningError ? {code: 'AlreadyRunning'} : {})})
     process.stderr.write(`drover server: ${message}\n`)
     process.exit(1)
   })

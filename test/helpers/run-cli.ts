@@ -1,7 +1,10 @@
 // Runs the built CLI (bin/run.js on the pinned Node) as a subprocess, the way users run it.
 import {spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {afterAll} from 'vitest'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NODE = join(ROOT, 'node_modules', '.bin', 'node')
@@ -20,12 +23,39 @@ export interface CliOptions {
   timeoutMs?: number
 }
 
-/** The environment tests run the CLI in: no colour, no inherited DROVER_* settings. */
+/**
+ * A home of its own for every test file: the CLI's contexts, the local control plane's data and
+ * keys all land here, never in the real home. A control plane that a test started (directly or
+ * by auto-start) is killed when the file ends.
+ */
+export const TEST_HOME = mkdtempSync(join(tmpdir(), 'drover-home-'))
+afterAll(() => {
+  killServerIn(join(TEST_HOME, 'data', 'drover'))
+  rmSync(TEST_HOME, {recursive: true, force: true})
+})
+
+/** Kills the control plane whose state file is in `dataDir`, if one runs. */
+export function killServerIn(dataDir: string): void {
+  const state = join(dataDir, 'server.json')
+  if (!existsSync(state)) return
+  try {
+    process.kill((JSON.parse(readFileSync(state, 'utf8')) as {pid: number}).pid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+/** The environment tests run the CLI in: no colour, no inherited DROVER_* settings, an isolated home, free ports. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DROVER_')) env[key] = value
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DROVER_') && !key.startsWith('XDG_')) env[key] = value
   env.NO_COLOR = '1'
   delete env.FORCE_COLOR
+  env.HOME = TEST_HOME
+  env.XDG_DATA_HOME = join(TEST_HOME, 'data')
+  env.XDG_CONFIG_HOME = join(TEST_HOME, 'config')
+  env.DROVER_PORT = '0'
+  env.DROVER_LOG_LEVEL = 'warn'
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key]
     else env[key] = value

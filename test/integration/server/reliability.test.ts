@@ -1,0 +1,171 @@
+// The real control plane process on a loopback port: concurrent writes, kill -9, hostile requests.
+import {connect} from 'node:net'
+import {DatabaseSync} from 'node:sqlite'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {type ServerProcess, startServerProcess, tempDir} from '../../helpers/server.js'
+
+interface Reply {
+  status: number
+  body: Record<string, unknown>
+}
+
+async function call(server: ServerProcess, method: string, path: string, options: {body?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null} = {}): Promise<Reply> {
+  const key = options.key === undefined ? server.adminKey : options.key
+  const response = await fetch(new URL(path, server.url), {
+    method,
+    headers: {
+      ...(key ? {authorization: `Bearer ${key}`} : {}),
+      ...(options.body !== undefined || options.raw !== undefined ? {'content-type': 'application/json'} : {}),
+      ...options.headers,
+    },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  })
+  const text = await response.text()
+  return {status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}}
+}
+
+const worker = (name: string, replicas: number) => ({
+  manifest: {name, version: 'v1beta', type: 'worker', worker: {stack: 'node', compute: 'runnable-default', replicas, dryRun: true, stackSpec: {source: 'x'}}},
+})
+
+const rvOf = (r: Reply) => Number((r.body.resource as {metadata: {resourceVersion: string}}).metadata.resourceVersion)
+
+describe('control plane process', () => {
+  const home = tempDir('reliability')
+  const servers: ServerProcess[] = []
+  afterAll(async () => {
+    for (const s of servers) await s.kill()
+  })
+
+  it('serializes 200 concurrent applies to 20 resources: no lost update, distinct resourceVersions, last acknowledged write wins', async () => {
+    const server = await startServerProcess({home: join(home, 'concurrent')})
+    servers.push(server)
+    const acked: {name: string; replicas: number; rv: number}[] = []
+    await Promise.all(
+      Array.from({length: 200}, async (_, i) => {
+        const name = `w${i % 20}`
+        const r = await call(server, 'POST', '/api/v1/apply', {body: worker(name, i)})
+        expect(r.status).toBe(200)
+        acked.push({name, replicas: i, rv: rvOf(r)})
+      }),
+    )
+    expect(new Set(acked.map((a) => a.rv)).size).toBe(200)
+    for (let n = 0; n < 20; n++) {
+      const last = acked.filter((a) => a.name === `w${n}`).sort((a, b) => b.rv - a.rv)[0]!
+      const stored = await call(server, 'GET', `/api/v1/resources/worker/w${n}`)
+      expect(Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)).toBe(last.rv)
+      expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBe(last.replicas)
+    }
+    await server.stop()
+  })
+
+  it('keeps every acknowledged write through kill -9, with an intact database', async () => {
+    const dir = join(home, 'crash')
+    const first = await startServerProcess({home: dir})
+    servers.push(first)
+    const acked = new Map<string, {replicas: number; rv: number}>()
+    let stop = false
+    let n = 0
+    const clients = Array.from({length: 8}, async (_, c) => {
+      while (!stop) {
+        const i = n++
+        const name = `c${c}-${i % 10}`
+        try {
+          const r = await call(first, 'POST', '/api/v1/apply', {body: worker(name, i)})
+          if (r.status === 200) {
+            const rv = rvOf(r)
+            if ((acked.get(name)?.rv ?? -1) < rv) acked.set(name, {replicas: i, rv})
+          }
+        } catch {
+          return // the server is gone
+        }
+      }
+    })
+    // Kill once a good stream of writes has been acknowledged, with requests in flight.
+    const deadline = Date.now() + 20_000
+    while (acked.size < 80 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    expect(acked.size).toBe(80)
+    await first.kill()
+    stop = true
+    await Promise.all(clients)
+
+    const second = await startServerProcess({home: dir})
+    servers.push(second)
+    for (const [name, write] of acked) {
+      const stored = await call(second, 'GET', `/api/v1/resources/worker/${name}`)
+      expect(stored.status).toBe(200)
+      const rv = Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)
+      // A later write may have committed without its answer arriving; an acknowledged one is never lost.
+      expect(rv).toBeGreaterThanOrEqual(write.rv)
+      if (rv === write.rv) expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBe(write.replicas)
+    }
+    await second.stop()
+    const db = new DatabaseSync(join(dir, 'data', 'drover.db'))
+    expect(db.prepare('PRAGMA integrity_check').get()).toEqual({integrity_check: 'ok'})
+    db.close()
+  })
+
+  describe('hostile requests get the right 4xx, never a 500, and the server keeps serving', () => {
+    let server: ServerProcess
+    let aliceKey = ''
+
+    it('starts, with a user limited to workspace team', async () => {
+      server = await startServerProcess({home: join(home, 'hostile')})
+      servers.push(server)
+      const created = await call(server, 'POST', '/api/v1/users', {body: {name: 'alice', grants: [{workspace: 'team', access: 'write'}]}})
+      aliceKey = String(created.body.apiKey)
+      expect(aliceKey).toMatch(/^drv_/)
+    })
+
+    const cases: [string, () => Promise<Reply>, number, string][] = [
+      ['malformed JSON', () => call(server, 'POST', '/api/v1/apply', {raw: '{"manifest": {'}), 400, 'BadRequest'],
+      ['a JSON scalar body', () => call(server, 'POST', '/api/v1/apply', {raw: '42'}), 400, 'BadRequest'],
+      ['a wrong envelope', () => call(server, 'POST', '/api/v1/apply', {body: {manifest: [], dryRun: 'maybe'}}), 400, 'BadRequest'],
+      ['an invalid manifest', () => call(server, 'POST', '/api/v1/apply', {body: {manifest: {name: 'x'}}}), 422, 'Invalid'],
+      ['a 6 MiB body', () => call(server, 'POST', '/api/v1/apply', {raw: JSON.stringify({manifest: {pad: 'x'.repeat(6 * 1024 * 1024)}})}), 413, 'PayloadTooLarge'],
+      ['XML', () => call(server, 'POST', '/api/v1/apply', {raw: '<a/>', headers: {'content-type': 'application/xml'}}), 415, 'UnsupportedMediaType'],
+      ['an unknown route', () => call(server, 'GET', '/api/v1/nothing/here'), 404, 'NotFound'],
+      ['an unknown method', () => call(server, 'PATCH', '/api/v1/apply', {body: {}}), 404, 'NotFound'],
+      ['an unknown type', () => call(server, 'GET', '/api/v1/resources/pod/x'), 404, 'NotFound'],
+      ['no token', () => call(server, 'GET', '/api/v1/resources', {key: null}), 401, 'Unauthorized'],
+      ['a malformed token', () => call(server, 'GET', '/api/v1/resources', {key: 'hello'}), 401, 'Unauthorized'],
+      ['a forged token', () => call(server, 'GET', '/api/v1/resources', {key: `drv_0123456789abcdef_${'A'.repeat(43)}`}), 401, 'Unauthorized'],
+      ['another workspace (write)', () => call(server, 'POST', '/api/v1/apply', {body: {...worker('x', 1), workspace: 'public'}, key: aliceKey}), 403, 'Forbidden'],
+      ['another workspace (read)', () => call(server, 'GET', '/api/v1/resources?workspace=public', {key: aliceKey}), 403, 'Forbidden'],
+      ['creating users without admin', () => call(server, 'POST', '/api/v1/users', {body: {name: 'mallory', admin: true}, key: aliceKey}), 403, 'Forbidden'],
+      ['a bad query parameter', () => call(server, 'GET', '/api/v1/resources?limit=abc'), 400, 'BadRequest'],
+      ['an unknown query parameter', () => call(server, 'GET', '/api/v1/resources?evil=1'), 400, 'BadRequest'],
+    ]
+    it.each(cases)('%s', async (_, request, status, code) => {
+      const r = await request()
+      expect(r.status).toBe(status)
+      expect(r.body).toMatchObject({code, message: expect.any(String), details: expect.any(Array)})
+      expect((await call(server, 'GET', '/healthz')).status).toBe(200)
+    })
+
+    it('survives bytes that are not HTTP at all', async () => {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.end('\u0000\u0001GARBAGE\r\n\r\n'))
+        socket.on('close', () => resolve())
+        socket.on('error', () => resolve())
+        socket.resume()
+      })
+      expect((await call(server, 'GET', '/healthz')).status).toBe(200)
+      expect(server.output()).not.toMatch(/"level":50|"statusCode":500/)
+      expect(await server.stop()).toBe(0)
+    })
+  })
+
+  it('refuses a second control plane on the same data folder', async () => {
+    const dir = join(home, 'twice')
+    const first = await startServerProcess({home: dir})
+    servers.push(first)
+    await expect(startServerProcess({home: dir})).rejects.toThrow(/already running on .* \(pid \d+, http:\/\/127\.0\.0\.1:\d+\)/)
+    await first.stop()
+  })
+
+  it('says clearly when its configuration is wrong', async () => {
+    await expect(startServerProcess({home: join(home, 'config'), args: ['--port', 'eighty']})).rejects.toThrow(/invalid configuration: port: /)
+  })
+})
