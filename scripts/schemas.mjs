@@ -2,6 +2,7 @@
 // Generates the contracts derived from the resource model (src/resources/model):
 //   schemas/<type>.<version>.schema.json   draft-07 JSON Schemas for CI and editors
 //   src/resources/generated/validators.ts  ajv standalone validators compiled from them
+//   schemas/openapi.json                   the OpenAPI document of the HTTP API (src/server/routes/spec.ts)
 // `write` writes them; `check` fails (exit 1) when the committed files differ.
 // Runs on the tsc output in dist/ (npm run schemas / schemas:check build first).
 import {readFileSync, writeFileSync, mkdirSync, existsSync} from 'node:fs'
@@ -13,6 +14,8 @@ import standalone from 'ajv/dist/standalone/index.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const {jsonSchemaFor} = await import(join(root, 'dist/resources/json-schema.js'))
 const {allSchemaKeys} = await import(join(root, 'dist/resources/registry.js'))
+const {openApiDocument} = await import(join(root, 'dist/server/openapi.js'))
+const {version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 const ANNOTATIONS = new Set(['description', 'examples', 'title', '$id', '$schema', '$comment'])
 
@@ -79,6 +82,8 @@ files.set(
     '',
   ].join('\n'),
 )
+
+files.set(join('schemas', 'openapi.json'), JSON.stringify(openApiDocument(version), null, 2) + '\n')
 
 const mode = process.argv[2] ?? 'check'
 let drift = 0

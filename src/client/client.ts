@@ -1,8 +1,7 @@
 // Typed HTTP client of the control plane. Built on node:http with a keep-alive agent rather
 // than undici: a CLI makes one or two requests, and loading undici costs ~60 ms of start-up,
 // more than the requests themselves (docs/decisions/0005-http-client.md).
-import {Agent, type IncomingMessage, request as httpRequest} from 'node:http'
-import {Agent as HttpsAgent, request as httpsRequest} from 'node:https'
+import type {Agent, IncomingMessage, RequestOptions, ClientRequest} from 'node:http'
 import {paths, query} from '../api/paths.js'
 import type {
   ApplyRequest, ApplyResponse, CreateUserRequest, CreateUserResponse, DeleteResponse, ErrorBody, EventsResponse, ListResponse,
@@ -41,29 +40,42 @@ const TRANSPORT_MESSAGES: Record<string, string> = {
   ETIMEDOUT: 'timed out',
 }
 
+interface Transport {
+  agent: Agent
+  request: (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest
+}
+
 export class DroverClient {
   private readonly base: URL
-  private readonly agent: Agent
+  private transport?: Transport
 
   constructor(private readonly options: ClientOptions) {
     this.base = new URL(options.url)
-    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({keepAlive: true}) : new Agent({keepAlive: true})
+  }
+
+  /** node:https (and TLS) is loaded only for https URLs: it costs ~15 ms of start-up. */
+  private async connection(): Promise<Transport> {
+    if (!this.transport) {
+      const mod = this.base.protocol === 'https:' ? await import('node:https') : await import('node:http')
+      this.transport = {agent: new mod.Agent({keepAlive: true}), request: mod.request}
+    }
+    return this.transport
   }
 
   get url(): string {
     return this.options.url
   }
 
-  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = new URL(path, this.base)
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    const {agent, request: send} = await this.connection()
     return new Promise<T>((resolve, reject) => {
       const req = send(
         url,
         {
           method,
-          agent: this.agent,
+          agent,
           headers: {
             accept: 'application/json',
             'user-agent': this.options.userAgent ?? 'drover',
@@ -159,6 +171,6 @@ export class DroverClient {
   }
 
   close(): void {
-    this.agent.destroy()
+    this.transport?.agent.destroy()
   }
 }

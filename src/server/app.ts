@@ -5,7 +5,7 @@ import {paths} from '../api/paths.js'
 import type {ApplyRequest, CreateUserRequest, CreateUserResponse, WhoAmI} from '../api/types.js'
 import {findKind} from '../resources/registry.js'
 import type {ResourceStore} from '../store/store.js'
-import {authenticate, type Caller, newApiKey} from './auth.js'
+import {Authenticator, type Caller, newApiKey} from './auth.js'
 import {ApiError} from './errors.js'
 import type {Metrics} from './metrics.js'
 import {openApiDocument} from './openapi.js'
@@ -48,6 +48,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
 
   const {service, metrics} = deps
+  const authenticator = new Authenticator(deps.store)
+  const logRequests = deps.logger !== false && ['trace', 'debug', 'info'].includes(deps.logger.level)
   // JSON only: anything else is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
 
@@ -87,6 +89,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       await deps.store.putUser(user)
       const key = newApiKey()
       await deps.store.addApiKey({id: key.id, user: user.name, name: `created by ${caller.user.name}`, hash: key.hash, createdAt: new Date().toISOString()})
+      authenticator.invalidate() // the user's permissions may have changed
       return {user: {user: user.name, admin: user.admin, grants: user.grants}, apiKey: key.key}
     },
     openapi: async () => openApiDocument(deps.version),
@@ -110,7 +113,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       ...(spec.auth
         ? {
             preHandler: async (request: FastifyRequest) => {
-              request.caller = await authenticate(deps.store, request.headers.authorization)
+              request.caller = await authenticator.authenticate(request.headers.authorization)
             },
           }
         : {}),
@@ -164,7 +167,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const seconds = reply.elapsedTime / 1000
     metrics.inc('drover_http_requests_total', 'HTTP requests by route and status.', {method: request.method, route, status: String(reply.statusCode)})
     metrics.observe('drover_http_request_duration_seconds', 'HTTP request duration.', seconds, {route})
-    if (route === paths.metrics || route === paths.healthz || route === paths.readyz) return
+    if (route === paths.metrics || route === paths.healthz || route === paths.readyz || !logRequests) return
     request.log.info({method: request.method, path: request.url.split('?')[0], route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, user: request.caller?.user.name}, 'request')
   })
 

@@ -3,7 +3,19 @@
 
 type Labels = Record<string, string>
 
+const labelCache = new Map<string, string>()
+
 const labelText = (labels: Labels) => {
+  let key = ''
+  for (const k in labels) key += `${k}\u0000${labels[k]}\u0000`
+  const cached = labelCache.get(key)
+  if (cached !== undefined) return cached
+  const text = formatLabels(labels)
+  if (labelCache.size < 10_000) labelCache.set(key, text)
+  return text
+}
+
+const formatLabels = (labels: Labels) => {
   const entries = Object.entries(labels)
   return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`
 }

@@ -25,3 +25,11 @@ describe('examples/', () => {
     expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=../schemas/${type}.${version}.schema.json`)
   })
 })
+
+describe('schemas/openapi.json', () => {
+  it('is the document the server serves', async () => {
+    const {openApiDocument} = await import('../../src/server/openapi.js')
+    const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
+    expect(JSON.parse(readFileSync(join(ROOT, 'schemas/openapi.json'), 'utf8'))).toEqual(openApiDocument(version))
+  })
+})

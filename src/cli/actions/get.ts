@@ -1,6 +1,5 @@
 // `drover get`: list resources (the caller's own, or -a every owner's) as a table, JSON or
 // YAML; -d adds the stored manifest, status and events of each; -r refreshes until Ctrl-C.
-import {stringify} from 'yaml'
 import type {ResourceEvent, ResourceObject} from '../../api/types.js'
 import type {DroverClient} from '../../client/client.js'
 import {parseIdentifier, parseId, IdentifierError} from '../../resources/identifiers.js'
@@ -65,7 +64,9 @@ async function fetchOnce(client: DroverClient, flags: GetFlags): Promise<{items:
   return {items, details}
 }
 
-function renderDetails(details: readonly Detailed[]): string {
+type Stringify = (value: unknown, options: {lineWidth: number}) => string
+
+function renderDetails(details: readonly Detailed[], stringify: Stringify): string {
   return details
     .map(({resource, events}) => {
       const m = resource.metadata
@@ -77,14 +78,16 @@ function renderDetails(details: readonly Detailed[]): string {
     .join('\n---\n')
 }
 
-function render(flags: GetFlags, result: {items: ResourceObject[]; details?: Detailed[]}): string {
+function render(flags: GetFlags, result: {items: ResourceObject[]; details?: Detailed[]}, stringify: Stringify): string {
   if (flags.output === 'yaml') return stringify(result.details ?? result.items, {lineWidth: 0})
-  if (result.details) return renderDetails(result.details)
+  if (result.details) return renderDetails(result.details, stringify)
   return renderResources(result.items)
 }
 
 export async function get(flags: GetFlags, io: Io): Promise<Outcome> {
   query(flags) // usage errors before connecting
+  // The YAML printer only when YAML is printed: the table is what most calls want, and fast.
+  const stringify: Stringify = flags.output === 'yaml' || flags.details ? (await import('yaml')).stringify : () => ''
   return withClient(io, async (client) => {
     let result = await fetchOnce(client, flags)
     if (result.items.length === 0 && !io.json && flags.output !== 'yaml') io.note(`no ${query(flags).type} found${flags.all ? '' : ' owned by you (use -a for every owner)'}`)
@@ -92,13 +95,13 @@ export async function get(flags: GetFlags, io: Io): Promise<Outcome> {
       // Re-renders every --refreshRate seconds until interrupted, like dataos-ctl get -r.
       const rate = seconds(flags.refreshRate, 5, '--refreshRate') * 1000
       for (;;) {
-        const text = render(flags, result)
+        const text = render(flags, result, stringify)
         process.stdout.write(`${process.stdout.isTTY ? '\u001B[2J\u001B[H' : ''}${new Date().toISOString()}\n${text}\n`)
         await new Promise((r) => setTimeout(r, rate))
         result = await fetchOnce(client, flags)
       }
     }
     const data = flags.details ? result.details : {items: result.items}
-    return {data, render: () => render(flags, result)}
+    return {data, render: () => render(flags, result, stringify)}
   })
 }

@@ -30,11 +30,28 @@ interface Pending {
   reject: (error: unknown) => void
 }
 
+const cacheKey = (key: ResourceKey) => `${key.workspace}\u0000${key.type}\u0000${key.name}`
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
+
 export class SqliteStore implements ResourceStore {
   readonly db: DatabaseSync
   private readonly eventsPerResource: number
   private readonly statements = new Map<string, StatementSync>()
   private queue: Pending[] = []
+  /**
+   * Records read since their last write, frozen. A GET was a third store read and JSON.parse;
+   * this process is the only writer of its database (the server claims the data folder), so
+   * invalidating the keys a batch touched, once it has committed or failed, keeps it exact.
+   */
+  private readonly records = new Map<string, StoredRecord>()
+  private touched = new Set<string>()
   private flushScheduled = false
   private closed = false
   /** Number of transactions and of writes in them, for /metrics. */
@@ -109,11 +126,13 @@ export class SqliteStore implements ResourceStore {
     } catch (error) {
       // The transaction itself failed (disk full, I/O error): nothing of the batch is stored.
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
+      this.dropTouched()
       for (const item of batch) item.reject(error)
       return
     }
     this.stats.commits++
     this.stats.writes += batch.length
+    this.dropTouched()
     batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)))
   }
 
@@ -135,6 +154,16 @@ export class SqliteStore implements ResourceStore {
     }
   }
 
+  private dropTouched(): void {
+    for (const k of this.touched) this.records.delete(k)
+    this.touched = new Set()
+  }
+
+  private touch(key: ResourceKey): void {
+    this.touched.add(cacheKey(key))
+  }
+
+  /** Uncached: what writes read inside their transaction. */
   private getSync(key: ResourceKey): StoredRecord | undefined {
     const row = this.sql('SELECT * FROM resources WHERE workspace = ? AND type = ? AND name = ?').get(key.workspace, key.type, key.name) as Row | undefined
     return row ? this.toRecord(row) : undefined
@@ -168,7 +197,15 @@ export class SqliteStore implements ResourceStore {
   }
 
   get(key: ResourceKey): Promise<StoredRecord | undefined> {
-    return Promise.resolve(this.getSync(key))
+    const k = cacheKey(key)
+    let record = this.records.get(k)
+    if (!record) {
+      record = this.getSync(key)
+      if (!record) return Promise.resolve(undefined)
+      if (this.records.size >= 10_000) this.records.clear()
+      this.records.set(k, deepFreeze(record))
+    }
+    return Promise.resolve(record)
   }
 
   list(filter: ListFilter): Promise<StoredRecord[]> {
@@ -186,7 +223,17 @@ export class SqliteStore implements ResourceStore {
     }
     const text = `SELECT * FROM resources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY workspace, type, name LIMIT ?`
     const rows = this.sql(text).all(...params, filter.limit) as Row[]
-    return Promise.resolve(rows.map((r) => this.toRecord(r)))
+    // Rows already parsed (same resourceVersion) come from the record cache.
+    return Promise.resolve(
+      rows.map((row) => {
+        const k = `${String(row.workspace)}\u0000${String(row.type)}\u0000${String(row.name)}`
+        const cached = this.records.get(k)
+        if (cached && cached.resourceVersion === Number(row.resource_version)) return cached
+        const record = deepFreeze(this.toRecord(row))
+        if (!this.touched.has(k) && this.records.size < 10_000) this.records.set(k, record)
+        return record
+      }),
+    )
   }
 
   count(filter: {type?: string} = {}): Promise<number> {
@@ -199,6 +246,7 @@ export class SqliteStore implements ResourceStore {
   putSpec(write: SpecWrite, options: PutSpecOptions): Promise<PutSpecResult> {
     return this.write(() => {
       const {key} = write
+      this.touch(key)
       const current = this.getSync(key)
       this.checkVersion(current, options.ifResourceVersion, key)
       const outcome = applyOutcome(current, write)
@@ -228,6 +276,7 @@ export class SqliteStore implements ResourceStore {
 
   putStatus(key: ResourceKey, status: ResourceStatus, options: {ifResourceVersion?: number} = {}): Promise<StoredRecord> {
     return this.write(() => {
+      this.touch(key)
       const current = this.getSync(key)
       if (!current) throw new StoreNotFoundError(`${key.type} ${key.name} does not exist`)
       this.checkVersion(current, options.ifResourceVersion, key)
@@ -241,6 +290,7 @@ export class SqliteStore implements ResourceStore {
 
   delete(key: ResourceKey, options: {ifResourceVersion?: number} = {}): Promise<StoredRecord | undefined> {
     return this.write(() => {
+      this.touch(key)
       const current = this.getSync(key)
       if (!current) return undefined
       this.checkVersion(current, options.ifResourceVersion, key)
