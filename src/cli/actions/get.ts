@@ -87,7 +87,7 @@ function render(flags: GetFlags, result: {items: ResourceObject[]; details?: Det
 export async function get(flags: GetFlags, io: Io): Promise<Outcome> {
   query(flags) // usage errors before connecting
   // The YAML printer only when YAML is printed: the table is what most calls want, and fast.
-  const stringify: Stringify = flags.output === 'yaml' || flags.details ? (await import('yaml')).stringify : () => ''
+  const stringify: Stringify = flags.output === 'yaml' || flags.details ? (await import('../output/yaml.js')).stringify : () => ''
   return withClient(io, async (client) => {
     let result = await fetchOnce(client, flags)
     if (result.items.length === 0 && !io.json && flags.output !== 'yaml') io.note(`no ${query(flags).type} found${flags.all ? '' : ' owned by you (use -a for every owner)'}`)
