@@ -201,3 +201,30 @@ describe('a remote control plane', () => {
     expect(schema.stdout).toBe(readFileSync(join(ROOT, 'schemas/worker.v1beta.schema.json'), 'utf8'))
   })
 })
+
+describe('get -r', () => {
+  it('prints again every --refreshRate seconds until interrupted', async () => {
+    const {spawn} = await import('node:child_process')
+    const {NODE, RUN_JS, cliEnv} = await import('../helpers/run-cli.js')
+    await runCli(['apply', '-f', 'examples/worker-minimal.yaml'])
+    const child = spawn(NODE, [RUN_JS, 'get', '-t', 'worker', '-r', '--refreshRate', '1'], {cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+    try {
+      let out = ''
+      child.stdout.setEncoding('utf8')
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no second refresh: ${out}`)), 10_000)
+        child.stdout.on('data', (d: string) => {
+          out += d
+          if ((out.match(/^NAME +VERSION/gm) ?? []).length >= 2) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      })
+      expect(out).toMatch(/^\d{4}-\d\d-\d\dT\S+Z\nNAME +VERSION +TYPE +WORKSPACE +STATUS +RUNTIME +OWNER +AGE\nhello-worker +v1beta/)
+    } finally {
+      child.kill('SIGINT')
+    }
+    expect((await runCli(['server', 'stop'])).code).toBe(0)
+  })
+})

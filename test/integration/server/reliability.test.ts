@@ -169,3 +169,28 @@ describe('control plane process', () => {
     await expect(startServerProcess({home: join(home, 'config'), args: ['--port', 'eighty']})).rejects.toThrow(/invalid configuration: port: /)
   })
 })
+
+describe('request logs', () => {
+  const home = tempDir('logs')
+  it('are one JSON line per request, without keys or secret values', async () => {
+    const server = await startServerProcess({home, env: {DROVER_LOG_LEVEL: 'info'}})
+    try {
+      const r = await call(server, 'POST', '/api/v1/apply', {body: {manifest: {name: 's', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {token: 'sup3r-s3cret'}}}}})
+      expect(r.status).toBe(200)
+      await call(server, 'GET', '/api/v1/resources/secret/s?unSanitize=true')
+      await call(server, 'GET', '/api/v1/whoami', {key: 'drv_0123456789abcdef_' + 'B'.repeat(43)})
+      await server.stop()
+      const lines = server.output().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(lines.filter((l) => l.msg === 'request').map((l) => [l.method, l.route, l.status])).toEqual([
+        ['POST', '/api/v1/apply', 200],
+        ['GET', '/api/v1/resources/:type/:name', 200],
+        ['GET', '/api/v1/whoami', 401],
+      ])
+      expect(server.output()).not.toContain('sup3r-s3cret')
+      expect(server.output()).not.toContain(server.adminKey.slice(4))
+      expect(server.output()).not.toContain('B'.repeat(43))
+    } finally {
+      await server.kill()
+    }
+  })
+})
