@@ -1,0 +1,716 @@
+// The local runtime: every replica is a process in its own process group, started detached
+// with its stdout and stderr going straight into its log file, so that it outlives the control
+// plane and keeps logging while the control plane is down. A tiny sh wrapper joins the
+// replica's cgroups before it starts the program and records the program's exit status in a
+// file, so that the exit of a replica is known even when it happened while no control plane
+// was running. Replicas are adopted after a restart by pid and process start time (a reused pid
+// is never taken for a replica).
+import {type ChildProcess, spawn} from 'node:child_process'
+import {closeSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {constants} from 'node:os'
+import {dirname, isAbsolute, join, resolve} from 'node:path'
+import type {
+  DesiredWorkload, ExitInfo, LimitsSupport, LogLine, LogOptions, ObservedWorkload, ProcessSpec, ReplicaPhase, ReplicaState, RuntimeEvent,
+  WorkloadKey, WorkloadRuntime,
+} from '../runtime.js'
+import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
+import {type LogPolicy, ReplicaLogs, followFile, tailLines} from './log-files.js'
+import {allStats, groupMembers, isSameProcess, readStat} from './proc.js'
+import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
+import {TemplateError, expandArguments} from './templates.js'
+
+export interface LocalRuntimeOptions {
+  /** Replica folders: <dir>/<workspace>/<worker>/<uid>/<replica>. */
+  dir: string
+  /** Volume folders: <volumesDir>/<workspace>/<volume>. */
+  volumesDir: string
+  restart: RestartPolicy
+  /** SIGTERM, then this long, then SIGKILL. */
+  stopGraceMs: number
+  /** A replica counts as ready once it has run this long (rolling updates wait for it). */
+  minReadyMs: number
+  /** How often adopted replicas are checked for exit, and the memory watchdog runs. */
+  pollMs: number
+  logs: LogPolicy
+  cgroups: 'auto' | 'off'
+  cgroupParent: string
+  /** Environment every replica inherits (PATH, HOME, …); nothing else of the control plane's. */
+  baseEnv: Record<string, string>
+  onEvent: (event: RuntimeEvent) => void
+  /** Something about the worker changed (a replica exited, became ready, stopped). */
+  onChange: (key: WorkloadKey) => void
+  now?: () => number
+  random?: () => number
+}
+
+// $1: exit file; the rest: the program. Joins the cgroups named in DROVER_CGROUP_PROCS, starts
+// the program, and records its exit status. TERM and INT are trapped (not ignored: an ignored
+// signal would be inherited by the program) so that the wrapper outlives the group signal and
+// writes the status once the program is gone.
+const WRAPPER = `exitfile=$1; shift
+for f in $DROVER_CGROUP_PROCS; do echo $$ > "$f" || { echo "drover: cannot join cgroup $f" >&2; exit 125; }; done
+unset DROVER_CGROUP_PROCS
+trap ':' TERM INT HUP
+"$@" &
+child=$!
+echo $child > "$exitfile.pid"
+wait $child; status=$?
+while kill -0 $child 2>/dev/null; do wait $child; status=$?; done
+echo $status > "$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"
+exit $status`
+
+interface Replica {
+  workload: Workload
+  id: string
+  index: number
+  revision: string
+  dir: string
+  logs: ReplicaLogs
+  spec?: ProcessSpec
+  phase: ReplicaPhase
+  restarts: number
+  history: ExitRecord[]
+  lastExit?: ExitInfo
+  crashLooping: boolean
+  message?: string
+  /** Increments per instance, so that a late exit of an old instance is ignored. */
+  instance: number
+  wrapperPid?: number
+  startTicks?: number
+  programPid?: number
+  startedAt?: number
+  child?: ChildProcess
+  cgroup?: ReplicaCgroup
+  oomBefore: number
+  watchdogKilled: boolean
+  restartTimer?: NodeJS.Timeout
+  readyTimer?: NodeJS.Timeout
+  nextStartAt?: number
+  stopping?: Promise<void>
+  exitWaiters: (() => void)[]
+  usage?: {cpuCores?: number; memoryBytes?: number}
+  lastCpu?: {nanos: number; at: number}
+}
+
+interface Workload {
+  key: WorkloadKey
+  uid: string
+  resourceId: string
+  desired?: DesiredWorkload
+  replicas: Map<string, Replica>
+  rolloutBlocked: boolean
+}
+
+interface ReplicaRecord {
+  workspace: string
+  name: string
+  uid: string
+  resourceId: string
+  id: string
+  index: number
+  revision: string
+  wrapperPid?: number
+  startTicks?: number
+  startedAt?: number
+  restarts: number
+  history: ExitRecord[]
+  lastExit?: ExitInfo
+}
+
+const wid = (key: WorkloadKey) => `${key.workspace}/${key.name}`
+const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`
+
+export function describeExit(exit: ExitInfo): string {
+  const how = exit.signal ? `killed by ${exit.signal}` : exit.code === null ? 'exit status unknown' : `exit code ${exit.code}`
+  return `${how} (${exit.reason})`
+}
+
+export class LocalRuntime implements WorkloadRuntime {
+  private readonly workloads = new Map<string, Workload>()
+  private readonly layout?: CgroupLayout
+  private readonly support: LimitsSupport
+  private readonly timer: NodeJS.Timeout
+  private readonly now: () => number
+  private readonly random: () => number
+  private lastRotation = 0
+  private closed = false
+
+  constructor(private readonly options: LocalRuntimeOptions) {
+    this.now = options.now ?? Date.now
+    this.random = options.random ?? Math.random
+    const probe = probeCgroups(options.cgroupParent, options.cgroups)
+    this.layout = probe.layout
+    this.support = probe.support
+    mkdirSync(options.dir, {recursive: true, mode: 0o700})
+    this.timer = setInterval(() => this.tick(), options.pollMs)
+    this.timer.unref()
+  }
+
+  limits(): LimitsSupport {
+    return this.support
+  }
+
+  keys(): WorkloadKey[] {
+    return [...this.workloads.values()].map((w) => w.key)
+  }
+
+  // ---- desired state ------------------------------------------------------------------------
+
+  async sync(desired: DesiredWorkload): Promise<ObservedWorkload> {
+    let workload = this.workloads.get(wid(desired.key))
+    if (workload && workload.uid !== desired.uid) {
+      // The worker was deleted and applied again: the old incarnation's replicas go.
+      await this.remove(desired.key)
+      workload = undefined
+    }
+    if (!workload) {
+      workload = {key: desired.key, uid: desired.uid, resourceId: desired.resourceId, replicas: new Map(), rolloutBlocked: false}
+      this.workloads.set(wid(desired.key), workload)
+    }
+    workload.desired = desired
+    workload.resourceId = desired.resourceId
+    const live = [...workload.replicas.values()].filter((r) => !r.stopping)
+    for (const r of live) {
+      // Adopted replicas of the current revision get their spec back (to restart them).
+      if (!r.spec && r.revision === desired.revision) r.spec = desired.spec
+      // An adopted replica of an older revision that died cannot be restarted: let the rollout replace it.
+      if (!r.spec && r.phase === 'Waiting') void this.stop(r, 'its revision is gone')
+    }
+    const current = live.filter((r) => r.revision === desired.revision)
+    const old = live.filter((r) => r.revision !== desired.revision && !(!r.spec && r.phase === 'Waiting'))
+    const want = desired.replicas
+
+    // Scale the current revision down: highest indexes first.
+    for (const r of current.filter((r) => r.index >= want)) void this.stop(r, 'scaled down')
+    const kept = current.filter((r) => r.index < want)
+    for (const r of kept) if (r.phase === 'Waiting' && r.nextStartAt !== undefined && r.nextStartAt <= this.now() && !r.restartTimer) this.startInstance(r)
+
+    const missing = Array.from({length: want}, (_, i) => i).filter((i) => !kept.some((r) => r.index === i))
+    if (old.length === 0) {
+      workload.rolloutBlocked = false
+      for (const index of missing) this.createReplica(workload, index, desired)
+    } else {
+      // Rolling update: one new replica at a time (surge 1), an old one stopped for each new
+      // one that is ready; a new revision that crash-loops stops the rollout with the old
+      // replicas still running.
+      workload.rolloutBlocked = kept.some((r) => r.crashLooping)
+      const readyNew = kept.filter((r) => this.isReady(r)).length
+      if (!workload.rolloutBlocked && missing.length > 0 && readyNew === kept.length) this.createReplica(workload, missing[0]!, desired)
+      const allowedOld = workload.rolloutBlocked ? old.length : Math.max(0, want - readyNew)
+      const byIndex = [...old].sort((a, b) => b.index - a.index)
+      for (const r of byIndex.slice(0, Math.max(0, old.length - allowedOld))) void this.stop(r, `replaced by revision ${desired.revision}`)
+    }
+    return this.observe(desired.key)!
+  }
+
+  private isReady(r: Replica): boolean {
+    return r.phase === 'Running' && r.startedAt !== undefined && this.now() - r.startedAt >= this.options.minReadyMs
+  }
+
+  private createReplica(workload: Workload, index: number, desired: DesiredWorkload): void {
+    const id = `${desired.revision}-${index}`
+    const dir = join(this.options.dir, workload.key.workspace, workload.key.name, workload.uid, id)
+    const replica: Replica = {
+      workload, id, index, revision: desired.revision, dir, logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs), spec: desired.spec,
+      phase: 'Starting', restarts: 0, history: [], crashLooping: false, instance: 0, oomBefore: 0, watchdogKilled: false, exitWaiters: [],
+    }
+    workload.replicas.set(id, replica)
+    this.startInstance(replica)
+  }
+
+  private displayName(r: Replica): string {
+    return `${r.workload.key.name}-${r.id}`
+  }
+
+  private event(r: Replica, type: RuntimeEvent['type'], reason: string, message: string): void {
+    this.options.onEvent({key: r.workload.key, type, reason, message: `${this.displayName(r)}: ${message}`})
+  }
+
+  // ---- one instance of a replica ------------------------------------------------------------
+
+  private prepareFiles(r: Replica, spec: ProcessSpec): {configDir: string; secretDir: string; tempDir: string} {
+    const configDir = join(r.dir, 'config')
+    const secretDir = join(r.dir, 'secrets')
+    const tempDir = join(r.dir, 'tmp')
+    mkdirSync(join(r.dir, 'logs'), {recursive: true, mode: 0o700})
+    rmSync(configDir, {recursive: true, force: true})
+    rmSync(secretDir, {recursive: true, force: true})
+    mkdirSync(configDir, {recursive: true, mode: 0o700})
+    mkdirSync(secretDir, {recursive: true, mode: 0o700})
+    mkdirSync(tempDir, {recursive: true, mode: 0o700})
+    for (const [name, content] of Object.entries(spec.configFiles)) writeFileSync(join(configDir, name), content, {mode: 0o600})
+    for (const [name, content] of Object.entries(spec.secretFiles)) {
+      mkdirSync(dirname(join(secretDir, name)), {recursive: true, mode: 0o700})
+      writeFileSync(join(secretDir, name), content, {mode: 0o600})
+    }
+    for (const volume of spec.volumes) {
+      const target = join(this.options.volumesDir, r.workload.key.workspace, volume.name)
+      mkdirSync(target, {recursive: true, mode: 0o700})
+      const link = join(r.dir, volume.path.replace(/^\/+/, ''))
+      mkdirSync(dirname(link), {recursive: true})
+      rmSync(link, {force: true, recursive: false})
+      symlinkSync(target, link)
+    }
+    return {configDir, secretDir, tempDir}
+  }
+
+  private startInstance(r: Replica): void {
+    if (this.closed || r.stopping) return
+    clearTimeout(r.restartTimer)
+    r.restartTimer = undefined
+    r.nextStartAt = undefined
+    const spec = r.spec
+    if (!spec) return
+    const token = ++r.instance
+    let command: string[]
+    let dirs: {configDir: string; secretDir: string; tempDir: string}
+    try {
+      dirs = this.prepareFiles(r, spec)
+      const context: Record<string, unknown> = {ConfigDir: dirs.configDir, SecretDir: dirs.secretDir, TempDir: dirs.tempDir, ReplicaDir: r.dir, Replica: r.index}
+      // Values of the spec's context may refer to the runtime's own variables ({{.ConfigDir}}/main.cjs).
+      for (const [k, v] of Object.entries(spec.context)) context[k] = typeof v === 'string' ? expandArguments([v], context)[0] : v
+      command = expandArguments(spec.command, context)
+      if (command.length === 0) throw new TemplateError('the stack gives no command to run')
+    } catch (error) {
+      r.phase = 'Failed'
+      r.message = `cannot start: ${(error as Error).message}`
+      this.event(r, 'Warning', 'FailedToStart', r.message)
+      this.options.onChange(r.workload.key)
+      return
+    }
+    const exitFile = join(r.dir, 'exit')
+    rmSync(exitFile, {force: true})
+    rmSync(`${exitFile}.pid`, {force: true})
+    r.cgroup = undefined
+    if (this.layout) {
+      try {
+        const cgroup = new ReplicaCgroup(this.layout, `${r.workload.uid}-${r.id}`)
+        cgroup.create({memory: spec.resources.limits.memory, cpu: spec.resources.limits.cpu})
+        r.cgroup = cgroup
+        r.oomBefore = cgroup.oomKills()
+      } catch (error) {
+        this.event(r, 'Warning', 'LimitsNotEnforced', `cannot create its cgroup (${(error as Error).message}); running without limits`)
+      }
+    }
+    r.watchdogKilled = false
+    const env: Record<string, string> = {
+      ...this.options.baseEnv,
+      ...spec.env,
+      DROVER_WORKER: r.workload.key.name,
+      DROVER_WORKSPACE: r.workload.key.workspace,
+      DROVER_REPLICA: String(r.index),
+      DROVER_RESOURCE_ID: r.workload.resourceId,
+      DROVER_REVISION: r.revision,
+      DROVER_CONFIG_DIR: dirs.configDir,
+      DROVER_SECRET_DIR: dirs.secretDir,
+      DROVER_TEMP_DIR: dirs.tempDir,
+      LOG_LEVEL: spec.logLevel,
+      DROVER_CGROUP_PROCS: r.cgroup ? r.cgroup.procsFiles().join(' ') : '',
+    }
+    const cwd = spec.workingDir ? (isAbsolute(spec.workingDir) ? spec.workingDir : resolve(r.dir, spec.workingDir)) : r.dir
+    const log = r.logs.open()
+    let child: ChildProcess
+    try {
+      if (!existsSync(cwd)) throw new Error(`working folder ${cwd} does not exist`)
+      child = spawn('/bin/sh', ['-c', WRAPPER, 'drover-replica', exitFile, ...command], {detached: true, stdio: ['ignore', log, log], cwd, env})
+    } catch (error) {
+      closeSync(log)
+      r.phase = 'Failed'
+      r.message = `cannot start: ${(error as Error).message}`
+      this.event(r, 'Warning', 'FailedToStart', r.message)
+      this.options.onChange(r.workload.key)
+      return
+    }
+    closeSync(log)
+    child.unref()
+    r.child = child
+    r.wrapperPid = child.pid
+    r.startTicks = child.pid ? readStat(child.pid)?.startTicks : undefined
+    r.programPid = undefined
+    r.startedAt = this.now()
+    r.phase = 'Running'
+    r.message = undefined
+    child.on('exit', (code, signal) => this.instanceExited(r, token, {code, signal}))
+    child.on('error', (error) => {
+      r.message = `cannot start: ${error.message}`
+      this.instanceExited(r, token, {code: null, signal: null})
+    })
+    this.persist(r)
+    this.event(r, 'Normal', 'Started', `started (pid ${child.pid}${r.restarts > 0 ? `, restart ${r.restarts}` : ''})`)
+    clearTimeout(r.readyTimer)
+    r.readyTimer = setTimeout(() => this.options.onChange(r.workload.key), this.options.minReadyMs + 5)
+    r.readyTimer.unref()
+    this.options.onChange(r.workload.key)
+  }
+
+  /** The program's pid, from the wrapper's note. */
+  private programPid(r: Replica): number | undefined {
+    if (r.programPid === undefined && r.wrapperPid !== undefined) {
+      try {
+        r.programPid = Number(readFileSync(join(r.dir, 'exit.pid'), 'utf8').trim()) || undefined
+      } catch {
+        // not written yet
+      }
+    }
+    return r.programPid
+  }
+
+  private instanceExited(r: Replica, token: number, raw: {code: number | null; signal: NodeJS.Signals | null}): void {
+    if (token !== r.instance || r.wrapperPid === undefined) return
+    const now = this.now()
+    let status: number | undefined
+    try {
+      status = Number(readFileSync(join(r.dir, 'exit'), 'utf8').trim())
+    } catch {
+      status = undefined
+    }
+    const oom = r.watchdogKilled || (r.cgroup !== undefined && r.cgroup.oomKills() > r.oomBefore)
+    let code: number | null = raw.code
+    let signal: string | null = raw.signal
+    if (status !== undefined && Number.isInteger(status)) {
+      code = status > 128 ? null : status
+      signal = status > 128 ? signalName(status - 128) : null
+    }
+    let reason = 'Unknown'
+    if (oom) reason = 'OOMKilled'
+    else if (r.stopping) reason = 'Stopped'
+    else if (signal) reason = 'Killed'
+    else if (code === 0) reason = 'Completed'
+    else if (code !== null) reason = 'Error'
+    const exit: ExitInfo = {code, signal, reason, at: new Date(now).toISOString()}
+    r.lastExit = exit
+    if (r.startedAt !== undefined) r.history = [...r.history, {startedAt: r.startedAt, exitedAt: now}].slice(-20)
+    this.cleanupInstance(r)
+    if (code === 127) r.message = 'the program was not found (exit code 127)'
+    if (code === 125) r.message = 'the replica could not join its cgroup (exit code 125)'
+    const waiters = r.exitWaiters.splice(0)
+    for (const w of waiters) w()
+    if (r.stopping || this.closed) return
+    r.restarts++
+    const decision = decideRestart(r.history, now, this.options.restart, this.random)
+    const wasLooping = r.crashLooping
+    r.crashLooping = decision.crashLooping
+    r.phase = 'Waiting'
+    r.nextStartAt = now + decision.delayMs
+    this.event(r, 'Warning', reason === 'OOMKilled' ? 'OOMKilled' : 'Exited', `exited: ${describeExit(exit)}; restarting in ${formatDelay(decision.delayMs)}`)
+    if (!wasLooping && r.crashLooping) {
+      this.event(r, 'Warning', 'CrashLooping', `${r.history.filter((h) => now - h.exitedAt <= this.options.restart.crashLoopWindowMs).length} exits in ${formatDelay(this.options.restart.crashLoopWindowMs)}; still restarting, at most every ${formatDelay(this.options.restart.maxBackoffMs)}`)
+    }
+    r.restartTimer = setTimeout(() => {
+      r.restartTimer = undefined
+      this.startInstance(r)
+    }, decision.delayMs)
+    r.restartTimer.unref()
+    this.persist(r)
+    this.options.onChange(r.workload.key)
+  }
+
+  private cleanupInstance(r: Replica): void {
+    clearTimeout(r.readyTimer)
+    r.readyTimer = undefined
+    r.child?.removeAllListeners()
+    r.child = undefined
+    r.wrapperPid = undefined
+    r.startTicks = undefined
+    r.programPid = undefined
+    r.startedAt = undefined
+    r.usage = undefined
+    r.lastCpu = undefined
+    if (r.cgroup) {
+      // Processes that left the group (daemonized children) die with the replica.
+      for (const pid of r.cgroup.pids()) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+      r.cgroup.remove()
+    }
+    try {
+      r.logs.archiveInstance()
+    } catch {
+      // the folder is being removed
+    }
+  }
+
+  // ---- stopping -----------------------------------------------------------------------------
+
+  private alive(r: Replica): boolean {
+    return r.wrapperPid !== undefined && r.startTicks !== undefined && isSameProcess(r.wrapperPid, r.startTicks)
+  }
+
+  private signalGroup(r: Replica, signal: NodeJS.Signals): void {
+    if (r.wrapperPid === undefined) return
+    try {
+      process.kill(-r.wrapperPid, signal)
+    } catch {
+      // gone
+    }
+  }
+
+  /** Resolves once the current instance has exited (true), or after `ms` (false). */
+  private waitForExit(r: Replica, ms: number): Promise<boolean> {
+    if (r.wrapperPid === undefined) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const deadline = this.now() + ms
+      let done = false
+      const finish = (value: boolean) => {
+        if (done) return
+        done = true
+        clearInterval(poll)
+        resolve(value)
+      }
+      r.exitWaiters.push(() => finish(true))
+      // Adopted replicas are not our children: no exit event, so look.
+      const poll = setInterval(() => {
+        if (r.wrapperPid === undefined) return finish(true)
+        if (!r.child && !this.alive(r)) {
+          this.instanceExited(r, r.instance, {code: null, signal: null})
+          return finish(true)
+        }
+        if (this.now() >= deadline) finish(false)
+      }, 10)
+    })
+  }
+
+  private stop(r: Replica, why: string): Promise<void> {
+    if (r.stopping) return r.stopping
+    clearTimeout(r.restartTimer)
+    r.restartTimer = undefined
+    r.phase = 'Stopping'
+    r.stopping = (async () => {
+      if (r.wrapperPid !== undefined) {
+        this.signalGroup(r, 'SIGTERM')
+        if (!(await this.waitForExit(r, this.options.stopGraceMs))) {
+          this.signalGroup(r, 'SIGKILL')
+          for (const pid of r.cgroup?.pids() ?? []) {
+            try {
+              process.kill(pid, 'SIGKILL')
+            } catch {
+              // gone
+            }
+          }
+          this.event(r, 'Warning', 'Killed', `did not stop within ${formatDelay(this.options.stopGraceMs)} of SIGTERM; killed`)
+          await this.waitForExit(r, 5000)
+        }
+      }
+      r.workload.replicas.delete(r.id)
+      rmSync(r.dir, {recursive: true, force: true})
+      this.event(r, 'Normal', 'Stopped', `stopped: ${why}`)
+      this.options.onChange(r.workload.key)
+    })()
+    return r.stopping
+  }
+
+  async remove(key: WorkloadKey): Promise<void> {
+    const workload = this.workloads.get(wid(key))
+    if (!workload) return
+    await Promise.all([...workload.replicas.values()].map((r) => this.stop(r, 'the worker was deleted or stopped')))
+    this.workloads.delete(wid(key))
+    rmSync(join(this.options.dir, key.workspace, key.name, workload.uid), {recursive: true, force: true})
+  }
+
+  // ---- observation --------------------------------------------------------------------------
+
+  observe(key: WorkloadKey): ObservedWorkload | undefined {
+    const workload = this.workloads.get(wid(key))
+    if (!workload) return undefined
+    const replicas = [...workload.replicas.values()]
+      .sort((a, b) => (a.revision === b.revision ? a.index - b.index : a.revision === workload.desired?.revision ? -1 : 1))
+      .map((r): ReplicaState => ({
+        id: r.id,
+        index: r.index,
+        revision: r.revision,
+        phase: r.phase,
+        ...(this.programPid(r) ? {pid: this.programPid(r)} : {}),
+        restarts: r.restarts,
+        ...(r.lastExit ? {lastExit: r.lastExit} : {}),
+        ...(r.startedAt !== undefined ? {startedAt: new Date(r.startedAt).toISOString()} : {}),
+        ready: this.isReady(r),
+        crashLooping: r.crashLooping,
+        ...(r.nextStartAt !== undefined ? {nextStartAt: new Date(r.nextStartAt).toISOString()} : {}),
+        ...(r.message ? {message: r.message} : {}),
+        ...(r.usage ? {usage: r.usage} : {}),
+      }))
+    return {key, ...(workload.desired ? {revision: workload.desired.revision} : {}), replicas, rolloutBlocked: workload.rolloutBlocked, limits: this.support}
+  }
+
+  // ---- housekeeping -------------------------------------------------------------------------
+
+  private tick(): void {
+    const replicas = [...this.workloads.values()].flatMap((w) => [...w.replicas.values()])
+    // Adopted replicas: not our children, so their exit is noticed by looking.
+    for (const r of replicas) if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r)) this.instanceExited(r, r.instance, {code: null, signal: null})
+    // The memory watchdog, where no cgroup enforces memory limits.
+    const watched = replicas.filter((r) => r.wrapperPid !== undefined && r.spec?.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory)
+    if (watched.length > 0) {
+      const stats = allStats()
+      for (const r of watched) {
+        const rss = groupMembers(r.wrapperPid!, stats).reduce((sum, s) => sum + s.rss, 0)
+        if (rss > r.spec!.resources.limits.memory!) {
+          r.watchdogKilled = true
+          this.event(r, 'Warning', 'OOMKilled', `using ${Math.round(rss / 1048576)} MiB, over its memory limit of ${Math.round(r.spec!.resources.limits.memory! / 1048576)} MiB; killed by the memory watchdog`)
+          this.signalGroup(r, 'SIGKILL')
+        }
+      }
+    }
+    if (this.now() - this.lastRotation >= this.options.logs.checkMs) {
+      this.lastRotation = this.now()
+      for (const r of replicas) if (r.wrapperPid !== undefined) r.logs.rotateIfNeeded()
+    }
+  }
+
+  async sample(): Promise<void> {
+    const replicas = [...this.workloads.values()].flatMap((w) => [...w.replicas.values()]).filter((r) => r.wrapperPid !== undefined)
+    let stats: ReturnType<typeof allStats> | undefined
+    const now = this.now()
+    for (const r of replicas) {
+      let nanos = r.cgroup?.cpuNanos()
+      let memory = r.cgroup?.memoryBytes()
+      if (nanos === undefined || memory === undefined) {
+        stats ??= allStats()
+        const members = groupMembers(r.wrapperPid!, stats)
+        nanos ??= members.reduce((sum, s) => sum + s.cpuTicks, 0) * 1e7
+        memory ??= members.reduce((sum, s) => sum + s.rss, 0)
+      }
+      const cpuCores = r.lastCpu && now > r.lastCpu.at ? Math.max(0, (nanos - r.lastCpu.nanos) / 1e6 / (now - r.lastCpu.at)) : undefined
+      r.lastCpu = {nanos, at: now}
+      r.usage = {...(cpuCores !== undefined ? {cpuCores} : r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}), memoryBytes: memory}
+    }
+  }
+
+  private persist(r: Replica): void {
+    const record: ReplicaRecord = {
+      workspace: r.workload.key.workspace,
+      name: r.workload.key.name,
+      uid: r.workload.uid,
+      resourceId: r.workload.resourceId,
+      id: r.id,
+      index: r.index,
+      revision: r.revision,
+      ...(r.wrapperPid !== undefined ? {wrapperPid: r.wrapperPid, startTicks: r.startTicks, startedAt: r.startedAt} : {}),
+      restarts: r.restarts,
+      history: r.history,
+      ...(r.lastExit ? {lastExit: r.lastExit} : {}),
+    }
+    try {
+      mkdirSync(r.dir, {recursive: true, mode: 0o700})
+      const file = join(r.dir, 'replica.json')
+      writeFileSync(`${file}.tmp`, JSON.stringify(record))
+      renameSync(`${file}.tmp`, file)
+    } catch {
+      // the folder is being removed
+    }
+  }
+
+  async adopt(): Promise<WorkloadKey[]> {
+    const found: WorkloadKey[] = []
+    const list = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [])
+    for (const workspace of list(this.options.dir)) {
+      for (const name of list(join(this.options.dir, workspace))) {
+        for (const uid of list(join(this.options.dir, workspace, name))) {
+          for (const id of list(join(this.options.dir, workspace, name, uid))) {
+            const dir = join(this.options.dir, workspace, name, uid, id)
+            let record: ReplicaRecord
+            try {
+              record = JSON.parse(readFileSync(join(dir, 'replica.json'), 'utf8')) as ReplicaRecord
+            } catch {
+              rmSync(dir, {recursive: true, force: true})
+              continue
+            }
+            const key = {workspace, name}
+            let workload = this.workloads.get(wid(key))
+            if (!workload) {
+              workload = {key, uid, resourceId: record.resourceId, replicas: new Map(), rolloutBlocked: false}
+              this.workloads.set(wid(key), workload)
+              found.push(key)
+            }
+            const r: Replica = {
+              workload, id, index: record.index, revision: record.revision, dir, logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs),
+              phase: 'Waiting', restarts: record.restarts, history: record.history ?? [], ...(record.lastExit ? {lastExit: record.lastExit} : {}),
+              crashLooping: false, instance: 1, oomBefore: 0, watchdogKilled: false, exitWaiters: [],
+            }
+            workload.replicas.set(id, r)
+            if (this.layout) {
+              const cgroup = new ReplicaCgroup(this.layout, `${uid}-${id}`)
+              if (cgroup.procsFiles().some((f) => existsSync(f))) r.cgroup = cgroup
+            }
+            if (record.wrapperPid !== undefined && record.startTicks !== undefined && isSameProcess(record.wrapperPid, record.startTicks)) {
+              // Still running: take it over, never start a second one.
+              Object.assign(r, {phase: 'Running', wrapperPid: record.wrapperPid, startTicks: record.startTicks, startedAt: record.startedAt})
+              r.oomBefore = r.cgroup?.oomKills() ?? 0
+              this.event(r, 'Normal', 'Adopted', `adopted after a control plane restart (pid ${this.programPid(r) ?? record.wrapperPid})`)
+            } else if (record.wrapperPid !== undefined) {
+              // It exited while no control plane ran: note how, restart on the next sync.
+              r.wrapperPid = record.wrapperPid
+              r.startedAt = record.startedAt
+              this.instanceExited(r, r.instance, {code: null, signal: null})
+              clearTimeout(r.restartTimer)
+              r.restartTimer = undefined
+              r.nextStartAt = this.now()
+            }
+          }
+        }
+      }
+    }
+    return found
+  }
+
+  async logs(key: WorkloadKey, options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
+    const workload = this.workloads.get(wid(key))
+    if (!workload) return
+    const pick = () =>
+      [...workload.replicas.values()]
+        .filter((r) => options.replica === undefined || r.index === options.replica)
+        .sort((a, b) => a.index - b.index || a.revision.localeCompare(b.revision))
+    const followed = new Map<string, Promise<void>>()
+    for (const r of pick()) {
+      for (const line of tailLines(r.logs.files(options.previous), options.tailLines)) onLine({replica: this.displayName(r), line})
+    }
+    if (!options.follow || !signal || options.previous) return
+    const attach = (r: Replica, fromStart: boolean) => {
+      if (followed.has(r.id)) return
+      let offset = 0
+      if (!fromStart) {
+        try {
+          offset = statSync(r.logs.current).size
+        } catch {
+          offset = 0
+        }
+      }
+      followed.set(r.id, followFile(r.logs.current, offset, (line) => onLine({replica: this.displayName(r), line}), signal))
+    }
+    for (const r of pick()) attach(r, false)
+    // Replicas started while following (a rollout, a scale-up) are followed from their start.
+    while (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 500)
+        signal.addEventListener('abort', () => {
+          clearTimeout(t)
+          resolve()
+        }, {once: true})
+      })
+      for (const r of pick()) attach(r, true)
+    }
+    await Promise.all(followed.values())
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    for (const w of this.workloads.values()) {
+      for (const r of w.replicas.values()) {
+        clearTimeout(r.restartTimer)
+        clearTimeout(r.readyTimer)
+        r.child?.removeAllListeners()
+      }
+    }
+  }
+}
+
+export function formatDelay(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`
+  return `${Math.round(ms / 60_000)} min`
+}

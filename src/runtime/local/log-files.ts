@@ -1,0 +1,147 @@
+// Per-replica log files. The program's stdout and stderr go straight into current.log (the
+// control plane is never in the path, so logging goes on while it is down). Rotation by size is
+// copy-and-truncate (the program keeps its file descriptor, opened O_APPEND); when an instance
+// exits, its log becomes previous.log, and older instances shift to previous.2.log, ….
+import {closeSync, copyFileSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync} from 'node:fs'
+import {join} from 'node:path'
+
+export interface LogPolicy {
+  /** current.log is rotated past this size. */
+  maxBytes: number
+  /** Rotated files kept per instance (current.log.1 …). */
+  rotatedFiles: number
+  /** Logs of earlier instances kept (previous.log, previous.2.log, …). */
+  previousInstances: number
+  /** How often sizes are checked. */
+  checkMs: number
+}
+
+export const DEFAULT_LOG_POLICY: LogPolicy = {maxBytes: 10 * 1024 * 1024, rotatedFiles: 2, previousInstances: 2, checkMs: 5000}
+
+export class ReplicaLogs {
+  constructor(
+    readonly dir: string,
+    private readonly policy: LogPolicy,
+  ) {}
+
+  get current(): string {
+    return join(this.dir, 'current.log')
+  }
+
+  private previous(n: number): string {
+    return join(this.dir, n === 1 ? 'previous.log' : `previous.${n}.log`)
+  }
+
+  /** A descriptor for the program's stdout and stderr. */
+  open(): number {
+    return openSync(this.current, 'a', 0o600)
+  }
+
+  rotateIfNeeded(): void {
+    let size: number
+    try {
+      size = statSync(this.current).size
+    } catch {
+      return
+    }
+    if (size <= this.policy.maxBytes) return
+    for (let n = this.policy.rotatedFiles; n >= 1; n--) {
+      const from = n === 1 ? this.current : `${this.current}.${n - 1}`
+      const to = `${this.current}.${n}`
+      if (n === 1) copyFileSync(from, to)
+      else if (existsSync(from)) renameSync(from, to)
+    }
+    truncateSync(this.current, 0)
+  }
+
+  /** The instance that wrote current.log has exited: keep its log as previous.log. */
+  archiveInstance(): void {
+    if (!existsSync(this.current)) return
+    rmSync(this.previous(this.policy.previousInstances), {force: true})
+    for (let n = this.policy.previousInstances - 1; n >= 1; n--) if (existsSync(this.previous(n))) renameSync(this.previous(n), this.previous(n + 1))
+    if (this.policy.previousInstances > 0) renameSync(this.current, this.previous(1))
+    else rmSync(this.current, {force: true})
+    for (let n = 1; n <= this.policy.rotatedFiles; n++) rmSync(`${this.current}.${n}`, {force: true})
+  }
+
+  /** Oldest first: the rotated files, then current.log; or the previous instance's log. */
+  files(previous: boolean): string[] {
+    if (previous) return existsSync(this.previous(1)) ? [this.previous(1)] : []
+    const out: string[] = []
+    for (let n = this.policy.rotatedFiles; n >= 1; n--) if (existsSync(`${this.current}.${n}`)) out.push(`${this.current}.${n}`)
+    if (existsSync(this.current)) out.push(this.current)
+    return out
+  }
+}
+
+/** The last `count` lines of the files (oldest first), reading backwards in chunks. */
+export function tailLines(files: readonly string[], count: number): string[] {
+  const lines: string[] = []
+  for (let f = files.length - 1; f >= 0 && lines.length < count; f--) {
+    let fd: number
+    try {
+      fd = openSync(files[f]!, 'r')
+    } catch {
+      continue
+    }
+    try {
+      let position = fstatSync(fd).size
+      let carry = ''
+      const found: string[] = []
+      while (position > 0 && found.length + lines.length <= count) {
+        const size = Math.min(65_536, position)
+        position -= size
+        const buffer = Buffer.alloc(size)
+        readSync(fd, buffer, 0, size, position)
+        const parts = (buffer.toString('utf8') + carry).split('\n')
+        carry = parts.shift()!
+        found.unshift(...parts)
+      }
+      if (position === 0 && carry !== '') found.unshift(carry)
+      if (found.at(-1) === '') found.pop()
+      lines.unshift(...found.slice(Math.max(0, found.length - (count - lines.length))))
+    } finally {
+      closeSync(fd)
+    }
+  }
+  return lines.slice(Math.max(0, lines.length - count))
+}
+
+/**
+ * Calls `onLine` for every line appended to `file` from `offset` on, until `signal` aborts.
+ * Polls the size (inotify is not reliable on every file system the data folder may be on); a
+ * file that shrank was rotated by truncation, and is read from its start again.
+ */
+export async function followFile(file: string, offset: number, onLine: (line: string) => void, signal: AbortSignal, pollMs = 200): Promise<void> {
+  let position = offset
+  let carry = ''
+  while (!signal.aborted) {
+    let size = 0
+    try {
+      size = statSync(file).size
+    } catch {
+      size = 0
+    }
+    if (size < position) position = 0
+    if (size > position) {
+      const fd = openSync(file, 'r')
+      try {
+        const buffer = Buffer.alloc(size - position)
+        readSync(fd, buffer, 0, buffer.length, position)
+        position = size
+        const parts = (carry + buffer.toString('utf8')).split('\n')
+        carry = parts.pop()!
+        for (const line of parts) onLine(line)
+      } finally {
+        closeSync(fd)
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs)
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        resolve()
+      }, {once: true})
+    })
+  }
+}

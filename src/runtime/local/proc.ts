@@ -1,0 +1,61 @@
+// What /proc says about processes: start time (to tell a process from one that reused its pid),
+// CPU time and memory, and the members of a process group.
+import {readFileSync, readdirSync} from 'node:fs'
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on every Linux build in use). */
+export const TICKS_PER_SECOND = 100
+const PAGE_SIZE = 4096
+
+export interface ProcStat {
+  pid: number
+  state: string
+  ppid: number
+  pgrp: number
+  /** utime + stime, in ticks. */
+  cpuTicks: number
+  /** Start time after boot, in ticks: with the pid, identifies the process. */
+  startTicks: number
+  /** Resident set size, bytes. */
+  rss: number
+}
+
+export function readStat(pid: number): ProcStat | undefined {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  return {
+    pid,
+    state: rest[0]!,
+    ppid: Number(rest[1]),
+    pgrp: Number(rest[2]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
+    startTicks: Number(rest[19]),
+    rss: Number(rest[21]) * PAGE_SIZE,
+  }
+}
+
+/** Whether `pid` is still the process that started at `startTicks` (and not a zombie). */
+export function isSameProcess(pid: number, startTicks: number): boolean {
+  const stat = readStat(pid)
+  return stat !== undefined && stat.startTicks === startTicks && stat.state !== 'Z'
+}
+
+/** Every process, read once: for sampling many process groups in one pass. */
+export function allStats(): ProcStat[] {
+  const out: ProcStat[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue
+    const stat = readStat(Number(entry))
+    if (stat) out.push(stat)
+  }
+  return out
+}
+
+export function groupMembers(pgid: number, stats: readonly ProcStat[] = allStats()): ProcStat[] {
+  return stats.filter((s) => s.pgrp === pgid && s.state !== 'Z')
+}

@@ -1,0 +1,35 @@
+// Processes as /proc shows them: to check that tests leave no replica behind.
+import {readFileSync, readdirSync} from 'node:fs'
+
+export interface Proc {
+  pid: number
+  cmdline: string
+}
+
+export function processes(): Proc[] {
+  const out: Proc[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\u0000', ' ').trim()
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0]
+      if (state !== 'Z' && cmdline) out.push({pid: Number(entry), cmdline})
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
+
+/** Live processes whose command line mentions `marker` (a folder unique to the test). */
+export function processesWith(marker: string): Proc[] {
+  return processes().filter((p) => p.cmdline.includes(marker) && p.pid !== process.pid)
+}
+
+export function pgidOf(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2])
+  } catch {
+    return undefined
+  }
+}
