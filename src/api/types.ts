@@ -116,3 +116,31 @@ export interface CreateUserResponse {
   /** Shown once; only its hash is stored. */
   apiKey: string
 }
+
+export interface ReplicaView {
+  id: string
+  /** `<worker>-<revision>-<index>`, as logs prefix it. */
+  name: string
+  index: number
+  revision: string
+  phase: string
+  pid?: number
+  ready: boolean
+  restarts: number
+  crashLooping: boolean
+  lastExit?: {code: number | null; signal: string | null; reason: string; at: string}
+  startedAt?: string
+  nextStartAt?: string
+  message?: string
+  cpuCores?: number
+  memoryBytes?: number
+}
+
+export interface RuntimeView {
+  id: string
+  generation: number
+  status: ResourceStatus
+  revision?: string
+  limits: {memory: string; cpu: string; detail: string}
+  replicas: ReplicaView[]
+}

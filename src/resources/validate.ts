@@ -154,33 +154,34 @@ function unknownFieldHint(kind: ResourceKind, key: string, parent: PathSegment[]
   return undefined
 }
 
-function problemFromAjv(kind: ResourceKind, error: AjvError, data: unknown, paths: readonly string[]): Problem | undefined {
-  const at = pointerToPath(error.instancePath, data)
+function problemFromAjv(kind: ResourceKind | undefined, error: AjvError, data: unknown, paths: readonly string[], prefix: PathSegment[] = []): Problem | undefined {
+  const relative = pointerToPath(error.instancePath, data)
+  const at = [...prefix, ...relative]
   const p = error.params
   switch (error.keyword) {
     case 'required':
       return {path: [...at, String(p.missingProperty)], code: 'Required', detail: '', anchor: 'key'}
     case 'additionalProperties': {
       const key = String(p.additionalProperty)
-      return {path: [...at, key], code: 'UnknownField', detail: '', hint: unknownFieldHint(kind, key, at, paths), anchor: 'key'}
+      return {path: [...at, key], code: 'UnknownField', detail: '', hint: kind ? unknownFieldHint(kind, key, at, paths) : undefined, anchor: 'key'}
     }
     case 'type': {
-      const value = valueAt(data, at)
+      const value = valueAt(data, relative)
       return {path: at, code: 'InvalidType', value, detail: typeDetail(p.type), hint: typeHint(p.type, value)}
     }
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v))
-      const value = valueAt(data, at)
+      const value = valueAt(data, relative)
       const near = typeof value === 'string' ? closest(value, (p.allowedValues as unknown[]).map(String)) : undefined
       return {path: at, code: 'Unsupported', value, detail: `supported values: ${allowed.join(', ')}`, hint: near ? `did you mean "${near}"?` : undefined}
     }
     case 'const':
-      return {path: at, code: 'Unsupported', value: valueAt(data, at), detail: `must be ${JSON.stringify(p.allowedValue)}`}
+      return {path: at, code: 'Unsupported', value: valueAt(data, relative), detail: `must be ${JSON.stringify(p.allowedValue)}`}
     case 'pattern': {
       if (error.propertyName !== undefined) {
         return {path: [...at, error.propertyName], code: 'InvalidValue', value: error.propertyName, detail: PATTERN_RULES[String(p.pattern)] ?? `must match ${String(p.pattern)}`, anchor: 'key'}
       }
-      const value = valueAt(data, at)
+      const value = valueAt(data, relative)
       const field = at.at(-1)
       const hint = field === 'cpu' || field === 'memory' ? quantityHint(field, value) : undefined
       return {path: at, code: 'InvalidValue', value, detail: PATTERN_RULES[String(p.pattern)] ?? `must match ${String(p.pattern)}`, hint}
@@ -188,18 +189,18 @@ function problemFromAjv(kind: ResourceKind, error: AjvError, data: unknown, path
     case 'propertyNames':
       return undefined // reported by the inner keyword, which carries the key
     case 'maxLength':
-      return {path: at, code: 'InvalidValue', value: valueAt(data, at), detail: `must be no more than ${String(p.limit)} characters`}
+      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: `must be no more than ${String(p.limit)} characters`}
     case 'minLength':
-      return {path: at, code: 'InvalidValue', value: valueAt(data, at), detail: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`}
+      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`}
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
       const words: Record<string, string> = {'>=': 'greater than or equal to', '<=': 'less than or equal to', '>': 'greater than', '<': 'less than'}
-      return {path: at, code: 'InvalidValue', value: valueAt(data, at), detail: `must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}`}
+      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: `must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}`}
     }
     default:
-      return {path: at, code: 'InvalidValue', value: valueAt(data, at), detail: error.message ?? error.keyword}
+      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: error.message ?? error.keyword}
   }
 }
 
@@ -263,3 +264,28 @@ export function validateManifest(value: unknown): ValidationResult {
   return problems.length > 0 ? {kind, key, problems} : {kind, key, problems, manifest: normalize(data)}
 }
 
+
+/**
+ * Problems of a value that failed a JSON Schema of its own (a stack's stackSpec schema), as
+ * ajv reported them, placed under `prefix` (e.g. worker.stackSpec).
+ */
+export function schemaProblems(errors: readonly AjvError[], data: unknown, prefix: PathSegment[]): Problem[] {
+  const out: Problem[] = []
+  const seen = new Set<string>()
+  for (const error of errors) {
+    if (['anyOf', 'oneOf', 'if'].includes(error.keyword)) {
+      out.push({path: [...prefix, ...pointerToPath(error.instancePath, data)], code: 'InvalidValue', value: valueAt(data, pointerToPath(error.instancePath, data)), detail: error.message ?? `must match the schema (${error.keyword})`})
+      continue
+    }
+    const p = problemFromAjv(undefined, error, data, [], prefix)
+    if (!p) continue
+    const id = `${p.code}\u0000${p.path.join('\u0000')}\u0000${p.detail}`
+    if (!seen.has(id)) {
+      seen.add(id)
+      out.push(p)
+    }
+  }
+  return out
+}
+
+export type {AjvError}

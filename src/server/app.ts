@@ -1,5 +1,6 @@
 // The Fastify app factory: routes, auth, error shape, request logs and metrics. It never
 // listens (main.ts does), so tests build it with any store and call it with inject().
+import {PassThrough} from 'node:stream'
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController} from 'fastify'
 import {paths} from '../api/paths.js'
 import type {ApplyRequest, CreateUserRequest, CreateUserResponse, WhoAmI} from '../api/types.js'
@@ -65,6 +66,32 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const {type, name} = request.params as {type: string; name: string}
       const q = request.query as {workspace?: string; force?: boolean; resourceVersion?: string}
       return service.delete(callerOf(request), {type, name, workspace: q.workspace}, {force: q.force, resourceVersion: q.resourceVersion})
+    },
+    runtime: async (request) => {
+      const {type, name} = request.params as {type: string; name: string}
+      return service.runtimeOf(callerOf(request), {type, name, workspace: (request.query as {workspace?: string}).workspace})
+    },
+    logs: async (request, reply) => {
+      const {type, name} = request.params as {type: string; name: string}
+      const q = request.query as {workspace?: string; tailLines?: number; replica?: number; previous?: boolean; follow?: boolean}
+      const caller = callerOf(request)
+      const options = {type, name, workspace: q.workspace, tailLines: q.tailLines === undefined ? 300 : q.tailLines < 0 ? Number.MAX_SAFE_INTEGER : q.tailLines, replica: q.replica, previous: q.previous === true, follow: q.follow === true}
+      if (!options.follow) {
+        const lines: string[] = []
+        await service.logs(caller, options, (l) => lines.push(`[${l.replica}] ${l.line}\n`))
+        reply.type('text/plain; charset=utf-8')
+        return lines.join('')
+      }
+      // Follow: stream until the client goes away (permission and existence checked first).
+      await service.runtimeOf(caller, {type, name, workspace: q.workspace})
+      const stream = new PassThrough()
+      const controller = new AbortController()
+      request.raw.on('close', () => controller.abort())
+      reply.type('text/plain; charset=utf-8')
+      void service
+        .logs(caller, options, (l) => stream.write(`[${l.replica}] ${l.line}\n`), controller.signal)
+        .then(() => stream.end(), (error: unknown) => stream.destroy(error as Error))
+      return reply.send(stream)
     },
     events: async (request) => {
       const {type, name} = request.params as {type: string; name: string}

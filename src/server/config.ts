@@ -8,6 +8,7 @@ import {z} from 'zod'
 import {DEFAULT_PORT, configDir, dataDir, localFiles} from '../api/local.js'
 
 const MiB = 1024 * 1024
+const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
 
 export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -20,6 +21,34 @@ export const serverConfigSchema = z.strictObject({
   synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** The local admin, created on first start; its key goes to local-admin.key. */
   adminUser: z.string().regex(/^[a-z_][-a-z0-9_.]{0,63}$/i).default(() => safeUserName()),
+
+  // Supervision (DESIGN §5). Every timing is a setting, which is how tests run in milliseconds.
+  restartInitialBackoffMs: ms(1000),
+  restartMaxBackoffMs: ms(60_000),
+  restartResetAfterMs: ms(600_000),
+  crashLoopThreshold: z.coerce.number().int().min(1).default(5),
+  crashLoopWindowMs: ms(600_000),
+  stopGraceMs: ms(30_000),
+  minReadyMs: ms(1000),
+  exitPollMs: ms(1000),
+  progressPollMs: ms(500),
+  resyncMs: ms(30_000),
+  reconcileConcurrency: z.coerce.number().int().min(1).max(256).default(8),
+  logMaxBytes: z.coerce.number().int().min(1024).default(10 * MiB),
+  logRotatedFiles: z.coerce.number().int().min(0).max(20).default(2),
+  logPreviousInstances: z.coerce.number().int().min(0).max(20).default(2),
+  logCheckMs: ms(5000),
+  cgroups: z.enum(['auto', 'off']).default('auto'),
+  cgroupParent: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('drover'),
+
+  // The autoscaler (Kubernetes HPA defaults).
+  autoscalePeriodMs: ms(15_000),
+  autoscaleTolerance: z.coerce.number().min(0).max(1).default(0.1),
+  scaleDownStabilizationMs: ms(300_000),
+  scaleUpLimitPods: z.coerce.number().int().min(1).default(4),
+  scaleUpLimitPercent: z.coerce.number().min(1).default(100),
+  defaultCpuTarget: z.coerce.number().int().min(1).default(80),
+  cpuInitializationMs: ms(300_000),
 })
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>

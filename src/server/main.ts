@@ -8,7 +8,13 @@ import {closeSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, w
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {type ServerState, isServerProcess, localFiles} from '../api/local.js'
+import {LocalRuntime} from '../runtime/local/local-runtime.js'
+import {workloadId} from '../runtime/runtime.js'
+import {Autoscaler} from '../scheduler/autoscaler.js'
+import {WorkQueue} from '../scheduler/queue.js'
+import {WorkerReconciler} from '../scheduler/worker-reconciler.js'
 import {SqliteStore} from '../store/sqlite/sqlite-store.js'
+import type {ResourceKey} from '../store/store.js'
 import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
 import {registerBuiltinStacks} from './builtin-stacks.js'
@@ -98,7 +104,88 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   })
 
   let ready = false
-  const service = new ResourceService(store, cipher)
+  // The scheduler: runtime events and every write wake the queue; the resync covers the rest.
+  let queue: WorkQueue | undefined
+  let reconciler: WorkerReconciler | undefined
+  const enqueue = (id: string) => queue?.add(id)
+  const runtime = new LocalRuntime({
+    dir: join(config.dataDir, 'runtime'),
+    volumesDir: join(config.dataDir, 'volumes'),
+    restart: {
+      initialBackoffMs: config.restartInitialBackoffMs,
+      maxBackoffMs: config.restartMaxBackoffMs,
+      resetAfterMs: config.restartResetAfterMs,
+      crashLoopThreshold: config.crashLoopThreshold,
+      crashLoopWindowMs: config.crashLoopWindowMs,
+    },
+    stopGraceMs: config.stopGraceMs,
+    minReadyMs: config.minReadyMs,
+    pollMs: config.exitPollMs,
+    logs: {maxBytes: config.logMaxBytes, rotatedFiles: config.logRotatedFiles, previousInstances: config.logPreviousInstances, checkMs: config.logCheckMs},
+    cgroups: config.cgroups,
+    cgroupParent: config.cgroupParent,
+    baseEnv: Object.fromEntries(['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    onEvent: (event) => {
+      void reconciler?.recordEvent(event)
+      enqueue(workloadId(event.key))
+    },
+    onChange: (key) => enqueue(workloadId(key)),
+  })
+  const autoscaler = new Autoscaler({
+    store,
+    runtime,
+    enqueue,
+    policy: {
+      periodMs: config.autoscalePeriodMs,
+      tolerance: config.autoscaleTolerance,
+      scaleDownStabilizationMs: config.scaleDownStabilizationMs,
+      scaleUpLimitPods: config.scaleUpLimitPods,
+      scaleUpLimitPercent: config.scaleUpLimitPercent,
+      defaultCpuTarget: config.defaultCpuTarget,
+      cpuInitializationMs: config.cpuInitializationMs,
+    },
+  })
+  reconciler = new WorkerReconciler({
+    store,
+    runtime,
+    unseal: (sealed) => cipher.unseal(sealed),
+    nodeBinary: process.execPath,
+    scaledReplicas: (key) => autoscaler.scaled(key),
+    progressPollMs: config.progressPollMs,
+  })
+  const allWorkers = async () => {
+    const ids: string[] = []
+    let after: ResourceKey | undefined
+    for (;;) {
+      const page = await store.list({type: 'worker', limit: 1000, ...(after ? {after} : {})})
+      ids.push(...page.map((r) => `${r.key.workspace}/${r.key.name}`))
+      if (page.length < 1000) return ids
+      after = page.at(-1)!.key
+    }
+  }
+  const started = reconciler
+  queue = new WorkQueue((id) => started.reconcile(id), {
+    concurrency: config.reconcileConcurrency,
+    initialBackoffMs: 500,
+    maxBackoffMs: 30_000,
+    resyncMs: config.resyncMs,
+    keys: async () => [...new Set([...(await allWorkers()), ...runtime.keys().map(workloadId)])],
+    onError: (id, error) => app.log.error({worker: id, err: error}, 'reconcile failed'),
+  })
+  metrics.gauge('drover_replicas', 'Replicas supervised by the local runtime, by phase.', () => {
+    const counts = new Map<string, number>()
+    for (const key of runtime.keys()) for (const r of runtime.observe(key)?.replicas ?? []) counts.set(r.phase, (counts.get(r.phase) ?? 0) + 1)
+    return [...counts].map(([phase, n]) => [{phase}, n] as [Record<string, string>, number])
+  })
+  metrics.gauge('drover_reconciles_total', 'Reconciles run.', () => [[{}, queue?.runs ?? 0]])
+
+  // Every write wakes the workers it concerns: a worker itself, or every worker when a secret
+  // or stack they may use changes (the queue de-duplicates).
+  const onChange = (key: ResourceKey) => {
+    if (key.type === 'worker') enqueue(`${key.workspace}/${key.name}`)
+    else void allWorkers().then((ids) => ids.forEach(enqueue))
+  }
+  const service = new ResourceService(store, cipher, onChange, runtime)
   const app = buildApp({
     store,
     service,
@@ -108,6 +195,12 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     bodyLimit: config.bodyLimit,
     ready: () => ready,
   })
+
+  // Replicas left running by an earlier control plane are taken over before anything is started.
+  await runtime.adopt()
+  queue.start()
+  await queue.resync()
+  autoscaler.start()
 
   await app.listen({host: config.host, port: config.port})
   const address = app.server.address()
@@ -120,11 +213,17 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   signalReady({ready: true, ...state})
 
   let closing = false
+  // SIGTERM and SIGINT leave the replicas running (the next control plane adopts them);
+  // SIGUSR2 (drover server stop --stop-workers) stops them first.
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     ready = false
     app.log.info({signal}, 'shutting down')
+    autoscaler.stop()
+    await queue?.stop()
+    if (signal === 'SIGUSR2') await Promise.all(runtime.keys().map((key) => runtime.remove(key)))
+    await runtime.close()
     await app.close()
     await store.close()
     for (const file of [files.state, files.pid]) {
@@ -139,6 +238,7 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGUSR2', () => void shutdown('SIGUSR2'))
 }
 
 // Run when executed as a program (node dist/server/main.js), not when imported by a test.

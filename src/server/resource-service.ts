@@ -1,15 +1,17 @@
 // The resources API behind the routes: validation with the shared model, cross-resource checks,
 // permissions, owners, secret sealing, diffs. Routes stay thin; the store stays generic.
 import type {
-  ApplyRequest, ApplyResponse, DeleteResponse, DiffEntry, ErrorDetail, EventsResponse, Json, ListResponse, ResourceObject,
-  ResourceStatus,
+  ApplyRequest, ApplyResponse, DeleteResponse, DiffEntry, ErrorDetail, EventsResponse, Json, ListResponse, ReplicaView, ResourceObject,
+  ResourceStatus, RuntimeView,
 } from '../api/types.js'
+import type {LogLine, LogOptions, WorkloadRuntime} from '../runtime/runtime.js'
 import {diffJson} from '../lib/diff.js'
 import {formatRef} from '../resources/identifiers.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
 import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
 import {formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
-import {MASK, isSensitivePath, maskSensitive, validateManifest} from '../resources/validate.js'
+import {type AjvError, MASK, isSensitivePath, maskSensitive, schemaProblems, validateManifest} from '../resources/validate.js'
+import {Ajv, type ValidateFunction} from 'ajv'
 import {
   type ResourceKey, type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, applyOutcome,
 } from '../store/store.js'
@@ -57,11 +59,39 @@ export function stackIdentity(record: StoredRecord): {name: string; flavor?: str
   return {name: section.name, ...(typeof section.flavor === 'string' ? {flavor: section.flavor} : {}), version: section.version, record}
 }
 
+/** A stack's stackSpec schema as a mapping, from text or a mapping; throws when it is neither. */
+function stackSpecSchema(section: Json): Json | undefined {
+  const block = isObject(section.stackSpecValueSchema) ? section.stackSpecValueSchema : undefined
+  if (!block || block.jsonSchema === undefined) return undefined
+  const schema = typeof block.jsonSchema === 'string' ? (JSON.parse(block.jsonSchema) as unknown) : block.jsonSchema
+  if (!isObject(schema)) throw new Error('the schema must be a JSON object')
+  // Stack schemas name drafts 04 to 07; ajv reads their keywords alike, so the name goes.
+  const {$schema: _ignored, ...rest} = schema
+  return rest
+}
+
 export class ResourceService {
+  /** Compiled stackSpec schemas, by stack uid and resourceVersion. */
+  private readonly stackValidators = new Map<string, ValidateFunction>()
+  private readonly ajv = new Ajv({allErrors: true, strict: false})
+
+  private stackValidator(record: StoredRecord): ValidateFunction | undefined {
+    const key = `${record.uid}:${record.resourceVersion}`
+    const cached = this.stackValidators.get(key)
+    if (cached) return cached
+    const schema = stackSpecSchema(isObject(record.manifest.stack) ? record.manifest.stack : {})
+    if (!schema) return undefined
+    const validate = this.ajv.compile(schema)
+    if (this.stackValidators.size > 1000) this.stackValidators.clear()
+    this.stackValidators.set(key, validate)
+    return validate
+  }
+
   constructor(
     private readonly store: ResourceStore,
     private readonly cipher: SecretCipher,
     private readonly onChange: (key: ResourceKey) => void = () => {},
+    private readonly runtime?: WorkloadRuntime,
   ) {}
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -112,6 +142,15 @@ export class ResourceService {
 
   /** Checks against other resources: the stack exists, referenced secrets exist and may be read. */
   private async crossResourceProblems(caller: Caller, manifest: Json, workspace: string): Promise<ErrorDetail[]> {
+    if (manifest.type === 'stack' && isObject(manifest.stack)) {
+      try {
+        const schema = stackSpecSchema(manifest.stack)
+        if (schema) new Ajv({allErrors: true, strict: false}).compile(schema)
+      } catch (error) {
+        return [detailOf({path: ['stack', 'stackSpecValueSchema', 'jsonSchema'], code: 'InvalidValue', detail: `must be a JSON Schema: ${(error as Error).message}`})]
+      }
+      return []
+    }
     if (manifest.type !== 'worker' || !isObject(manifest.worker)) return []
     const worker = manifest.worker
     const details: ErrorDetail[] = []
@@ -120,9 +159,18 @@ export class ResourceService {
 
     const ref = parseStackRef(String(worker.stack))
     const stacks = (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined)
-    if (!resolveStack(ref, stacks)) {
+    const stack = resolveStack(ref, stacks)
+    if (!stack) {
       const known = [...new Set(stacks.map((s) => formatStackRef(s)))].sort()
       problem(['worker', 'stack'], `Not found: stack ${JSON.stringify(formatStackRef(ref))} is not registered; available: ${known.join(', ') || 'none'}`)
+    } else {
+      // The stack's own schema for its stackSpec, with the same paths and wording as the manifest's.
+      const validate = this.stackValidator(stack.record)
+      const spec = worker.stackSpec ?? {}
+      if (validate && !validate(spec)) {
+        const found = schemaProblems((validate.errors ?? []) as AjvError[], spec, ['worker', 'stackSpec'])
+        details.push(...found.map((p) => ({...detailOf(p), message: `${detailOf(p).message} (schema of stack ${formatStackRef(stack)})`})))
+      }
     }
 
     const secretRefs: {path: (string | number)[]; name: string; workspace: string}[] = []
@@ -313,6 +361,52 @@ export class ResourceService {
     }
   }
 
+  private async workerRecord(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {
+    if (query.type !== 'worker') throw new ApiError('BadRequest', `only workers have replicas, not ${query.type}s`)
+    const key: ResourceKey = {type: 'worker', name: query.name, workspace: query.workspace ?? DEFAULT_WORKSPACE}
+    authorize(caller, 'read', key.workspace)
+    const record = await this.store.get(key)
+    if (!record) throw new ApiError('NotFound', `worker ${JSON.stringify(key.name)} not found in workspace ${key.workspace}`)
+    return record
+  }
+
+  /** The replicas of a worker, as the runtime sees them. */
+  async runtimeOf(caller: Caller, query: ResourceRefQuery): Promise<RuntimeView> {
+    const record = await this.workerRecord(caller, query)
+    const observed = this.runtime?.observe({workspace: record.key.workspace, name: record.key.name})
+    const replicas = (observed?.replicas ?? []).map((r): ReplicaView => ({
+      id: r.id,
+      name: `${record.key.name}-${r.id}`,
+      index: r.index,
+      revision: r.revision,
+      phase: r.phase,
+      ...(r.pid !== undefined ? {pid: r.pid} : {}),
+      ready: r.ready,
+      restarts: r.restarts,
+      crashLooping: r.crashLooping,
+      ...(r.lastExit ? {lastExit: r.lastExit} : {}),
+      ...(r.startedAt ? {startedAt: r.startedAt} : {}),
+      ...(r.nextStartAt ? {nextStartAt: r.nextStartAt} : {}),
+      ...(r.message ? {message: r.message} : {}),
+      ...(r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}),
+      ...(r.usage?.memoryBytes !== undefined ? {memoryBytes: r.usage.memoryBytes} : {}),
+    }))
+    return {
+      id: formatRef({type: 'worker', version: record.version, name: record.key.name, workspace: record.key.workspace}),
+      generation: record.generation,
+      status: record.status,
+      ...(observed?.revision ? {revision: observed.revision} : {}),
+      limits: this.runtime?.limits() ?? {memory: 'none', cpu: 'none', detail: 'no runtime'},
+      replicas,
+    }
+  }
+
+  /** Log lines of a worker's replicas: the tail, then (follow) new lines until `signal` aborts. */
+  async logs(caller: Caller, query: LogQuery, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
+    const record = await this.workerRecord(caller, query)
+    await this.runtime?.logs({workspace: record.key.workspace, name: record.key.name}, query, onLine, signal)
+  }
+
   async events(caller: Caller, query: ResourceRefQuery): Promise<EventsResponse> {
     const key = this.keyOf(query.type, query.name, query.workspace)
     authorize(caller, 'read', key.workspace)
@@ -320,3 +414,5 @@ export class ResourceService {
     return {items: await this.store.events(key)}
   }
 }
+
+export interface LogQuery extends ResourceRefQuery, LogOptions {}

@@ -192,6 +192,52 @@ export const ROUTES: RouteSpec[] = [
     },
   },
   {
+    id: 'runtime',
+    method: 'GET',
+    url: `${API_PREFIX}/resources/:type/:name/runtime`,
+    summary: 'The replicas of a worker: pid, phase, restarts, last exit, CPU and memory.',
+    auth: true,
+    querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
+    responses: {
+      200: {
+        description: 'The worker and its replicas.',
+        schema: {
+          type: 'object',
+          required: ['id', 'generation', 'status', 'limits', 'replicas'],
+          properties: {
+            id: {type: 'string'},
+            generation: {type: 'integer'},
+            status: {type: 'object'},
+            revision: {type: 'string'},
+            limits: {type: 'object', description: 'How this runtime enforces memory and CPU limits.'},
+            replicas: {type: 'array', items: {type: 'object'}},
+          },
+        },
+      },
+      ...common,
+      ...errors('NotFound'),
+    },
+  },
+  {
+    id: 'logs',
+    method: 'GET',
+    url: `${API_PREFIX}/resources/:type/:name/logs`,
+    summary: 'Log lines of a worker’s replicas as text, each prefixed with [replica]; with follow, streamed as they come.',
+    auth: true,
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...workspaceQuery,
+        tailLines: {type: 'integer', minimum: -1, description: 'Lines per replica from the end (-1: all; default 300).'},
+        replica: {type: 'integer', minimum: 0, description: 'Only this replica index.'},
+        previous: bool('The previous instance of each replica (before its last restart).'),
+        follow: bool('Keep streaming new lines.'),
+      },
+    },
+    responses: {200: {description: 'text/plain lines: [replica] line.'}, ...common, ...errors('NotFound')},
+  },
+  {
     id: 'schema',
     method: 'GET',
     url: `${API_PREFIX}/schemas/:type/:version`,

@@ -1,0 +1,102 @@
+// A worker's status from what runs: conditions carry the state (Ready, Progressing, Degraded,
+// CrashLooping, LimitsEnforced), the phase is derived from them, as Kubernetes does it.
+import type {Condition, ResourceStatus} from '../resources/stored.js'
+import type {ObservedWorkload} from '../runtime/runtime.js'
+
+export interface StatusInput {
+  generation: number
+  desiredReplicas: number
+  observed?: ObservedWorkload
+  dryRun: boolean
+  /** Why the worker cannot run (stack or secret missing); undefined when it can. */
+  error?: string
+  /** Whether the worker asks for limits the runtime cannot enforce, and what. */
+  limitsProblem?: string
+  previous?: ResourceStatus
+  now: string
+}
+
+function condition(previous: Condition[] | undefined, type: string, status: Condition['status'], reason: string, message: string, now: string): Condition {
+  const before = previous?.find((c) => c.type === type)
+  return {type, status, reason, message, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now}
+}
+
+export function computeStatus(input: StatusInput): ResourceStatus {
+  const {observed, desiredReplicas: desired, now} = input
+  const prev = input.previous?.conditions
+  const base = {observedGeneration: input.generation, desiredReplicas: desired}
+  if (input.dryRun) {
+    return {...base, phase: 'DryRun', replicas: 0, readyReplicas: 0, conditions: [condition(prev, 'Ready', 'False', 'DryRun', 'dryRun: the worker is stored and validated, never started', now)]}
+  }
+  if (input.error) {
+    return {
+      ...base,
+      phase: 'Failed',
+      replicas: observed?.replicas.length ?? 0,
+      readyReplicas: 0,
+      lastError: input.error,
+      conditions: [condition(prev, 'Ready', 'False', 'CannotRun', input.error, now), condition(prev, 'Degraded', 'True', 'CannotRun', input.error, now)],
+    }
+  }
+  const replicas = observed?.replicas ?? []
+  const current = replicas.filter((r) => r.revision === observed?.revision && r.phase !== 'Stopping')
+  const old = replicas.filter((r) => r.revision !== observed?.revision && r.phase !== 'Stopping')
+  const ready = current.filter((r) => r.ready).length
+  const crashLooping = current.filter((r) => r.crashLooping)
+  const unhealthy = current.filter((r) => r.phase === 'Waiting' || r.phase === 'Failed')
+  const rolloutBlocked = observed?.rolloutBlocked === true
+  const progressing = !rolloutBlocked && (current.length !== desired || old.length > 0 || ready < desired)
+  const lastExit = [...current].filter((r) => r.lastExit).sort((a, b) => (a.lastExit!.at < b.lastExit!.at ? 1 : -1))[0]
+  const failedToStart = current.find((r) => r.message)
+
+  const conditions: Condition[] = [
+    condition(prev, 'Ready', ready >= desired ? 'True' : 'False', ready >= desired ? 'ReplicasReady' : 'ReplicasNotReady', `${ready}/${desired} replicas ready`, now),
+    condition(
+      prev,
+      'Progressing',
+      progressing ? 'True' : 'False',
+      progressing ? (old.length > 0 ? 'RollingUpdate' : 'Scaling') : rolloutBlocked ? 'RolloutBlocked' : 'Complete',
+      progressing
+        ? old.length > 0
+          ? `rolling out revision ${observed?.revision}: ${current.length} new, ${old.length} old`
+          : `${current.length}/${desired} replicas started`
+        : rolloutBlocked
+          ? `revision ${observed?.revision} crash-loops; ${old.length} old replicas keep running`
+          : `revision ${observed?.revision ?? '-'} rolled out`,
+      now,
+    ),
+    condition(
+      prev,
+      'Degraded',
+      unhealthy.length > 0 || rolloutBlocked ? 'True' : 'False',
+      unhealthy.length > 0 ? 'ReplicasRestarting' : rolloutBlocked ? 'RolloutBlocked' : 'Healthy',
+      unhealthy.length > 0 ? `${unhealthy.length} replicas waiting to restart${failedToStart?.message ? `: ${failedToStart.message}` : ''}` : rolloutBlocked ? 'the new revision does not start' : 'all replicas healthy',
+      now,
+    ),
+    condition(
+      prev,
+      'CrashLooping',
+      crashLooping.length > 0 ? 'True' : 'False',
+      crashLooping.length > 0 ? 'CrashLoopBackOff' : 'NotCrashLooping',
+      crashLooping.length > 0 ? `${crashLooping.length} replicas exit repeatedly (last: ${lastExit?.lastExit ? `${lastExit.lastExit.reason}, code ${lastExit.lastExit.code ?? lastExit.lastExit.signal}` : 'unknown'})` : 'no replica crash-loops',
+      now,
+    ),
+    condition(prev, 'LimitsEnforced', input.limitsProblem ? 'False' : 'True', input.limitsProblem ? 'NotEnforceable' : 'Enforced', input.limitsProblem ?? 'requested limits are enforced', now),
+  ]
+  let phase = 'Running'
+  if (desired === 0 && replicas.length === 0) phase = 'Stopped'
+  else if (crashLooping.length > 0) phase = 'CrashLooping'
+  else if (ready === 0 && current.every((r) => !r.ready) && progressing && old.length === 0) phase = 'Pending'
+  else if (unhealthy.length > 0 || rolloutBlocked) phase = 'Degraded'
+  else if (progressing) phase = 'Progressing'
+  const lastError = failedToStart?.message ?? (crashLooping.length > 0 && lastExit?.lastExit ? `last exit: ${lastExit.lastExit.reason} (code ${lastExit.lastExit.code ?? lastExit.lastExit.signal})` : undefined)
+  return {
+    ...base,
+    phase,
+    replicas: replicas.filter((r) => r.phase !== 'Stopping').length,
+    readyReplicas: ready,
+    ...(observed?.revision ? {revision: observed.revision} : {}),
+    conditions,
+    ...(lastError ? {lastError} : {}),
+  }
+}

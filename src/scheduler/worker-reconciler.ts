@@ -1,0 +1,243 @@
+// Level-based reconcile of one worker: read the stored worker fresh, resolve its stack and
+// secrets, hand the runtime the desired state, and write the status the runtime reports back.
+// Safe to run any number of times; the runtime's adoption makes it safe across restarts.
+import {createHash} from 'node:crypto'
+import {stringify as toYaml} from 'yaml'
+import {canonicalJson} from '../lib/canonical-json.js'
+import {formatRef} from '../resources/identifiers.js'
+import {parseCpu, parseMemory} from '../resources/quantity.js'
+import {type StackIdentity, formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
+import type {Json, ResourceStatus} from '../resources/stored.js'
+import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey, WorkloadRuntime} from '../runtime/runtime.js'
+import type {ResourceStore, Sealed, StoredRecord} from '../store/store.js'
+import {computeStatus} from './status.js'
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '')
+
+export interface ReconcilerDeps {
+  store: ResourceStore
+  runtime: WorkloadRuntime
+  /** Decrypts a secret's data (the server's cipher). */
+  unseal: (sealed: Sealed) => unknown
+  /** The Node binary the built-in node stack runs programs with. */
+  nodeBinary: string
+  /** The autoscaler's current decision for a worker, if it has one. */
+  scaledReplicas: (key: WorkloadKey) => number | undefined
+  /** How often to look again while a worker is starting or rolling. */
+  progressPollMs: number
+}
+
+export class CannotRun extends Error {}
+
+export const parseKey = (key: string): WorkloadKey => {
+  const slash = key.indexOf('/')
+  return {workspace: key.slice(0, slash), name: key.slice(slash + 1)}
+}
+
+const envName = (key: string) => key.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')
+
+/** Replicas wanted now: the autoscaler's count (never reset by an apply), else the spec's. */
+export function desiredReplicas(worker: Json, status: ResourceStatus | undefined, scaled: number | undefined): number {
+  const scaling = isObject(worker.autoscaling) ? worker.autoscaling : undefined
+  const replicas = typeof worker.replicas === 'number' ? worker.replicas : 1
+  if (!scaling || scaling.enabled === false) return replicas
+  const min = typeof scaling.minReplicas === 'number' ? scaling.minReplicas : 1
+  const max = typeof scaling.maxReplicas === 'number' ? scaling.maxReplicas : min
+  const live = scaled ?? (typeof status?.desiredReplicas === 'number' && status.phase !== 'DryRun' ? status.desiredReplicas : replicas)
+  return Math.min(max, Math.max(min, live))
+}
+
+interface SecretData {
+  name: string
+  workspace: string
+  data: Record<string, string>
+}
+
+/** The processes' spec from the worker, its stack and the values of its secrets. */
+export function processSpec(worker: Json, stack: Json, secrets: readonly SecretData[], nodeBinary: string, identity: {name: string; workspace: string}): ProcessSpec {
+  const stackSpec = isObject(worker.stackSpec) ? worker.stackSpec : {}
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(isObject(stack.environmentVars) ? stack.environmentVars : {})) env[k] = text(v)
+  for (const [k, v] of Object.entries(isObject(worker.envs) ? worker.envs : {})) env[k] = text(v)
+  const secretFiles: Record<string, string> = {}
+  const byName = (name: string, workspace: string) => {
+    const found = secrets.find((s) => s.name === name && s.workspace === workspace)
+    if (!found) throw new CannotRun(`secret ${workspace}/${name} does not exist`)
+    return found
+  }
+  for (const name of Array.isArray(worker.secrets) ? worker.secrets.map(String) : []) {
+    for (const [k, v] of Object.entries(byName(name, identity.workspace).data)) env[envName(k)] = v
+  }
+  for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) {
+    const secret = byName(String(ref.name), typeof ref.workspace === 'string' ? ref.workspace : identity.workspace)
+    const keys = typeof ref.key === 'string' ? [ref.key] : Array.isArray(ref.keys) ? ref.keys.map(String) : Object.keys(secret.data)
+    for (const k of keys) if (!(k in secret.data)) throw new CannotRun(`secret ${secret.workspace}/${secret.name} has no key ${JSON.stringify(k)}`)
+    const how = String(ref.consumptionType ?? 'envVars').toLowerCase()
+    if (how === 'envvars') for (const k of keys) env[envName(k)] = secret.data[k]!
+    else if (how === 'propfile') secretFiles[`${secret.name}.properties`] = keys.map((k) => `${k}=${secret.data[k]!.replace(/\n/g, '\\n')}\n`).join('')
+    else for (const k of keys) secretFiles[`${secret.name}/${k}`] = secret.data[k]!
+  }
+  const configFiles: Record<string, string> = {}
+  for (const [k, v] of Object.entries(isObject(worker.configs) ? worker.configs : {})) configFiles[k] = text(v)
+  // The stackSpec reaches the program as a file (DataOS's name for it), and the built-in node
+  // stack's inline program as main.cjs.
+  configFiles['jobconfig.yaml'] = toYaml(stackSpec, {lineWidth: 0})
+  const context: Record<string, unknown> = {
+    StackSpec: stackSpec,
+    StackSpecFile: '{{.ConfigDir}}/jobconfig.yaml',
+    NodeBinary: nodeBinary,
+    Name: identity.name,
+    Workspace: identity.workspace,
+  }
+  if (typeof stackSpec.source === 'string') {
+    configFiles['main.cjs'] = stackSpec.source
+    context.NodeProgram = '{{.ConfigDir}}/main.cjs'
+  } else if (typeof stackSpec.script === 'string') {
+    context.NodeProgram = stackSpec.script
+  }
+  const resources = isObject(worker.resources) ? worker.resources : {}
+  const requests = isObject(resources.requests) ? resources.requests : {}
+  const limits = isObject(resources.limits) ? resources.limits : {}
+  const quantity = (q: Json, parse: (v: unknown) => number | undefined, k: string) => (q[k] === undefined ? {} : {[k]: parse(q[k])})
+  const volumes: ProcessSpec['volumes'] = []
+  for (const v of Array.isArray(worker.dataosVolumes) ? worker.dataosVolumes.filter(isObject) : []) volumes.push({name: String(v.name), path: String(v.directory), readOnly: v.readOnly === true})
+  if (isObject(worker.persistentVolume)) volumes.push({name: String(worker.persistentVolume.name), path: String(worker.persistentVolume.directory), readOnly: worker.persistentVolume.readOnly === true})
+  return {
+    command: [...(Array.isArray(stack.command) ? stack.command.map(String) : []), ...(Array.isArray(stack.arguments) ? stack.arguments.map(String) : [])],
+    context,
+    ...(typeof stackSpec.workingDir === 'string' ? {workingDir: stackSpec.workingDir} : {}),
+    env,
+    configFiles,
+    secretFiles,
+    volumes,
+    resources: {
+      requests: {...quantity(requests, parseCpu, 'cpu'), ...quantity(requests, parseMemory, 'memory')},
+      limits: {...quantity(limits, parseCpu, 'cpu'), ...quantity(limits, parseMemory, 'memory')},
+    },
+    logLevel: String(worker.logLevel ?? 'INFO'),
+  }
+}
+
+/** Identifies everything that affects the processes: a change means new replicas. */
+export function revisionOf(spec: ProcessSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 8)
+}
+
+export class WorkerReconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  private async stacks(): Promise<(StackIdentity & {section: Json})[]> {
+    const out: (StackIdentity & {section: Json})[] = []
+    for (const r of await this.deps.store.list({type: 'stack', limit: 10_000})) {
+      const s = r.manifest.stack
+      if (isObject(s) && typeof s.name === 'string' && typeof s.version === 'string') {
+        out.push({name: s.name, ...(typeof s.flavor === 'string' ? {flavor: s.flavor} : {}), version: s.version, section: s})
+      }
+    }
+    return out
+  }
+
+  private async secrets(worker: Json, workspace: string): Promise<SecretData[]> {
+    const refs = new Map<string, {name: string; workspace: string}>()
+    for (const name of Array.isArray(worker.secrets) ? worker.secrets.map(String) : []) refs.set(`${workspace}/${name}`, {name, workspace})
+    for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) {
+      const ws = typeof ref.workspace === 'string' ? ref.workspace : workspace
+      refs.set(`${ws}/${String(ref.name)}`, {name: String(ref.name), workspace: ws})
+    }
+    const out: SecretData[] = []
+    for (const ref of refs.values()) {
+      const record = await this.deps.store.get({type: 'secret', workspace: ref.workspace, name: ref.name})
+      if (!record?.sealed) continue
+      const data = this.deps.unseal(record.sealed) as Json
+      out.push({...ref, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, text(v)]))})
+    }
+    return out
+  }
+
+  private limitsProblem(spec: ProcessSpec): string | undefined {
+    const support = this.deps.runtime.limits()
+    const problems: string[] = []
+    if (spec.resources.limits.cpu !== undefined && support.cpu === 'none') problems.push('the CPU limit is not enforced (no writable cgroup cpu controller on this host)')
+    if (spec.resources.limits.memory !== undefined && support.memory === 'watchdog') problems.push('the memory limit is enforced by a watchdog that samples every few seconds, not by the kernel')
+    return problems.length > 0 ? problems.join('; ') : undefined
+  }
+
+  /** Reconciles `workspace/name`. */
+  async reconcile(id: string): Promise<{requeueAfterMs?: number}> {
+    const key = parseKey(id)
+    const record = await this.deps.store.get({type: 'worker', workspace: key.workspace, name: key.name})
+    if (!record) {
+      await this.deps.runtime.remove(key)
+      return {}
+    }
+    const worker = isObject(record.manifest.worker) ? record.manifest.worker : {}
+    const scaled = this.deps.scaledReplicas(key)
+    const desired = desiredReplicas(worker, record.status, scaled)
+    let status: ResourceStatus
+    let requeue: number | undefined
+    if (worker.dryRun === true) {
+      await this.deps.runtime.remove(key)
+      status = computeStatus({generation: record.generation, desiredReplicas: desired, dryRun: true, previous: record.status, now: new Date().toISOString()})
+    } else {
+      let workload: DesiredWorkload | undefined
+      let error: string | undefined
+      try {
+        const ref = parseStackRef(String(worker.stack))
+        const stack = resolveStack(ref, await this.stacks())
+        if (!stack) throw new CannotRun(`stack ${formatStackRef(ref)} is not registered`)
+        const spec = processSpec(worker, stack.section, await this.secrets(worker, key.workspace), this.deps.nodeBinary, key)
+        workload = {
+          key,
+          uid: record.uid,
+          resourceId: formatRef({type: 'worker', version: record.version, name: key.name, workspace: key.workspace}),
+          revision: revisionOf(spec),
+          replicas: desired,
+          spec,
+        }
+      } catch (e) {
+        if (!(e instanceof CannotRun)) throw e
+        error = e.message
+      }
+      const observed = workload ? await this.deps.runtime.sync(workload) : this.deps.runtime.observe(key)
+      status = computeStatus({
+        generation: record.generation,
+        desiredReplicas: desired,
+        observed,
+        dryRun: false,
+        error,
+        limitsProblem: workload ? this.limitsProblem(workload.spec) : undefined,
+        previous: record.status,
+        now: new Date().toISOString(),
+      })
+      const settling = status.phase === 'Pending' || status.phase === 'Progressing' || (observed?.replicas.some((r) => r.phase === 'Running' && !r.ready) ?? false)
+      if (settling) requeue = this.deps.progressPollMs
+    }
+    await this.writeStatus(record, status)
+    return requeue === undefined ? {} : {requeueAfterMs: requeue}
+  }
+
+  private async writeStatus(record: StoredRecord, status: ResourceStatus): Promise<void> {
+    if (canonicalJson(record.status) === canonicalJson(status)) return
+    const before = record.status.phase
+    try {
+      await this.deps.store.putStatus(record.key, status)
+    } catch {
+      return // deleted meanwhile: the next reconcile removes its replicas
+    }
+    if (before !== status.phase) {
+      const ready = `${status.readyReplicas ?? 0}/${status.desiredReplicas ?? 0} replicas ready`
+      const warning = ['CrashLooping', 'Failed', 'Degraded'].includes(status.phase)
+      await this.deps.store.addEvent(record.key, {
+        type: warning ? 'Warning' : 'Normal',
+        reason: status.phase,
+        message: status.phase === 'Failed' ? String(status.lastError) : `${before} → ${status.phase}: ${ready}`,
+      })
+    }
+  }
+
+  /** Runtime events go into the worker's event history. */
+  async recordEvent(event: RuntimeEvent): Promise<void> {
+    await this.deps.store.addEvent({type: 'worker', workspace: event.key.workspace, name: event.key.name}, {type: event.type, reason: event.reason, message: event.message})
+  }
+}
