@@ -84,10 +84,10 @@ async function waitForRunning(env: Env, timeoutMs: number): Promise<ServerState 
   return undefined
 }
 
-/** Sends SIGTERM and waits until the process is gone; SIGKILL after the grace period when forced. */
-export async function stopServer(state: ServerState, graceMs: number, force: boolean): Promise<'stopped' | 'killed' | 'timeout'> {
+/** Sends SIGTERM (SIGUSR2: stop the replicas too) and waits until the process is gone; SIGKILL after the grace period when forced. */
+export async function stopServer(state: ServerState, graceMs: number, force: boolean, signal: NodeJS.Signals = 'SIGTERM'): Promise<'stopped' | 'killed' | 'timeout'> {
   try {
-    process.kill(state.pid, 'SIGTERM')
+    process.kill(state.pid, signal)
   } catch {
     return 'stopped'
   }

@@ -17,6 +17,7 @@ started in the background when it is not running.`
     'cat worker.yaml | <%= config.bin %> apply -l -f -',
     '<%= config.bin %> apply -d -f worker.yaml --output json',
     '<%= config.bin %> apply -f worker.yaml --dry-run',
+    '<%= config.bin %> apply -f worker.yaml --wait --timeout 2m',
   ]
 
   static override flags = {
@@ -27,6 +28,8 @@ started in the background when it is not running.`
     'de-ref': Flags.boolean({char: 'd', summary: 'Print the resolved manifests (interpolated, defaults filled) instead of applying.'}),
     'disable-interpolation': disableInterpolationFlag,
     'dry-run': Flags.boolean({summary: 'Validate on the control plane and print what would change, without storing.'}),
+    wait: Flags.boolean({summary: 'Wait until each worker’s new generation is ready; fail on a crash loop or at the timeout.'}),
+    timeout: Flags.string({summary: 'How long --wait waits (default 5m; e.g. 90s).'}),
     output: textOrJsonFlag,
   }
 

@@ -12,6 +12,8 @@ import DevelopGenerate from './develop/generate.js'
 import DevelopSchemaGenerate from './develop/schema/generate.js'
 import DevelopSchemaGetResource from './develop/schema/get/resource.js'
 import Get from './get/index.js'
+import GetRuntime from './get/runtime.js'
+import Log from './log.js'
 import Login from './login.js'
 import ServerStart from './server/start.js'
 import ServerStatus from './server/status.js'
@@ -21,6 +23,8 @@ import UserCreate from './user/create.js'
 export const COMMANDS = {
   apply: Apply,
   get: Get,
+  'get:runtime': GetRuntime,
+  log: Log,
   delete: Delete,
   'server:start': ServerStart,
   'server:stop': ServerStop,

@@ -32,6 +32,8 @@ export const serverConfigSchema = z.strictObject({
   minReadyMs: ms(1000),
   exitPollMs: ms(1000),
   progressPollMs: ms(500),
+  /** How often CPU and memory of replicas are sampled (get runtime, the autoscaler). */
+  sampleMs: ms(5000),
   resyncMs: ms(30_000),
   reconcileConcurrency: z.coerce.number().int().min(1).max(256).default(8),
   logMaxBytes: z.coerce.number().int().min(1024).default(10 * MiB),

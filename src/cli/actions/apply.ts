@@ -3,14 +3,56 @@
 // workers, so that a folder applies in one go), and each is reported created / updated /
 // unchanged. Nothing is sent when any document is invalid.
 import type {ApplyResponse, DiffEntry} from '../../api/types.js'
+import type {DroverClient} from '../../client/client.js'
 import {ClientApiError} from '../../client/errors.js'
-import {EXIT, type ExitCode} from '../errors.js'
+import {EXIT, type ExitCode, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {type DocumentReport, lintFiles} from '../manifests/lint.js'
 import {type LocatedProblem, formatLocated} from '../manifests/located.js'
 import {lintJson, lintSummary, renderLintReport, renderManifestsYaml} from '../output/lint-report.js'
 import {resourceLabel} from '../output/resources.js'
 import {cliError, withClient} from '../remote.js'
+import {parseDuration} from '../output/units.js'
+import {colorEnabled} from '../output/style.js'
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+
+/**
+ * Waits until every worker's newest generation is ready: observed by the control plane, its
+ * replicas ready and rolled out. A crash loop or a worker that cannot run ends the wait at
+ * once. A spinner on stderr shows progress on a terminal.
+ */
+async function waitForWorkers(client: DroverClient, outcomes: ApplyOutcome[], timeoutMs: number, io: Io): Promise<NonNullable<ApplyOutcome['wait']>[]> {
+  const deadline = Date.now() + timeoutMs
+  const spinner = !io.json && process.stderr.isTTY && colorEnabled(process.stderr)
+  let frame = 0
+  const pending = new Set(outcomes)
+  while (pending.size > 0) {
+    for (const o of [...pending]) {
+      const resource = await client.get(o.ref!)
+      const s = resource.status
+      const conditions = new Map((s.conditions ?? []).map((c) => [c.type, c]))
+      const counts = {phase: s.phase, readyReplicas: s.readyReplicas ?? 0, desiredReplicas: s.desiredReplicas ?? 0}
+      const seen = (s.observedGeneration ?? 0) >= resource.metadata.generation
+      if (!seen) continue
+      if (s.phase === 'DryRun') o.wait = {ready: true, ...counts, message: 'dryRun: stored, never started'}
+      else if (s.phase === 'Failed') o.wait = {ready: false, ...counts, message: `cannot run: ${s.lastError}`}
+      else if (conditions.get('CrashLooping')?.status === 'True') o.wait = {ready: false, ...counts, message: `crash-looping: ${conditions.get('CrashLooping')!.message}`}
+      else if (conditions.get('Progressing')?.reason === 'RolloutBlocked') o.wait = {ready: false, ...counts, message: conditions.get('Progressing')!.message}
+      else if (conditions.get('Ready')?.status === 'True' && conditions.get('Progressing')?.status !== 'True') o.wait = {ready: true, ...counts, message: `${counts.readyReplicas}/${counts.desiredReplicas} replicas ready`}
+      if (o.wait) pending.delete(o)
+    }
+    if (pending.size === 0) break
+    if (Date.now() >= deadline) {
+      for (const o of pending) o.wait = {ready: false, phase: 'Unknown', readyReplicas: 0, desiredReplicas: 0, message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for it to be ready`}
+      break
+    }
+    if (spinner) process.stderr.write(`\r${SPINNER[frame++ % SPINNER.length]} waiting for ${[...pending].map((o) => o.label).join(', ')}\u001B[K`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  if (spinner) process.stderr.write('\r\u001B[K')
+  return outcomes.map((o) => o.wait!)
+}
 
 export interface ApplyFlags {
   manifestFile: string[]
@@ -20,9 +62,13 @@ export interface ApplyFlags {
   'de-ref': boolean
   'disable-interpolation': boolean
   'dry-run'?: boolean
+  wait?: boolean
+  timeout?: string
 }
 
 export interface ApplyOutcome {
+  /** The worker to wait for (--wait). */
+  ref?: {type: string; name: string; workspace?: string}
   file: string
   line?: number
   id?: string
@@ -32,6 +78,8 @@ export interface ApplyOutcome {
   error?: {code: string; message: string}
   problems: LocatedProblem[]
   label: string
+  /** With --wait: whether the worker became ready, and how it stands. */
+  wait?: {ready: boolean; phase: string; readyReplicas: number; desiredReplicas: number; message: string}
 }
 
 const ORDER: Record<string, number> = {stack: 0, secret: 1, worker: 2}
@@ -53,6 +101,7 @@ function renderOutcomes(outcomes: readonly ApplyOutcome[]): string {
     if (o.result) {
       lines.push(`${o.label}: ${o.dryRun ? `would be ${o.result === 'unchanged' ? 'unchanged' : o.result} (dry run)` : o.result}`)
       lines.push(...renderDiff(o.diff).map((l) => `  ${l}`))
+      if (o.wait) lines.push(`${o.label}: ${o.wait.ready ? 'ready' : 'not ready'}: ${o.wait.message}`)
     } else {
       lines.push(`${o.label}: rejected`)
       if (o.problems.length > 0) lines.push(...o.problems.map((p) => `  ${formatLocated(p)}`))
@@ -75,7 +124,7 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
           ...(flags.workspace ? {workspace: flags.workspace} : {}),
           ...(flags['dry-run'] ? {dryRun: true} : {}),
         })
-        outcomes.push({...base, result: response.result, diff: response.diff})
+        outcomes.push({...base, result: response.result, diff: response.diff, ...(r.type === 'worker' ? {ref: {type: 'worker', name: r.name!, workspace: r.workspace}} : {})})
       } catch (error) {
         // An unreachable control plane stops the run; a rejected document does not.
         if (!(error instanceof ClientApiError)) throw error
@@ -87,10 +136,16 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
         outcomes.push({...base, error: {code: error.body.code, message: error.body.message}, problems})
       }
     }
+    if (flags.wait && !flags['dry-run']) {
+      const timeoutMs = flags.timeout === undefined ? 300_000 : parseDuration(flags.timeout)
+      if (timeoutMs === undefined) throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: a duration such as 90s or 5m`)
+      const results = await waitForWorkers(client, outcomes.filter((o) => o.ref), timeoutMs, io)
+      if (results.some((w) => !w.ready) && exitCode === EXIT.ok) exitCode = EXIT.invalid
+    }
   })
   const data = {
     dryRun: flags['dry-run'] === true,
-    resources: outcomes.map(({label, ...rest}) => rest),
+    resources: outcomes.map(({label, ref, ...rest}) => rest),
   }
   return {data, render: () => renderOutcomes(outcomes), exitCode}
 }

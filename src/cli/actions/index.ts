@@ -9,6 +9,8 @@ type AnyAction = Action<any>
 export const ACTIONS: Record<string, () => Promise<AnyAction>> = {
   apply: async () => (await import('./apply.js')).apply as AnyAction,
   get: async () => (await import('./get.js')).get as AnyAction,
+  'get:runtime': async () => (await import('./runtime.js')).getRuntime as AnyAction,
+  log: async () => (await import('./runtime.js')).log as AnyAction,
   delete: async () => (await import('./delete.js')).deleteResources as AnyAction,
   'server:start': async () => (await import('./server.js')).serverStart as AnyAction,
   'server:stop': async () => (await import('./server.js')).serverStop as AnyAction,

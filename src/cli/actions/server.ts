@@ -49,14 +49,14 @@ export async function serverStart(flags: StartFlags, io: Io): Promise<Outcome> {
   return {data: undefined, render: () => '', exitCode: code === 0 ? EXIT.ok : EXIT.invalid}
 }
 
-export async function serverStop(flags: {'data-dir'?: string; timeout?: string; force: boolean}, io: Io): Promise<Outcome> {
+export async function serverStop(flags: {'data-dir'?: string; timeout?: string; force: boolean; 'stop-workers'?: boolean}, io: Io): Promise<Outcome> {
   const timeout = seconds(flags.timeout, 30, '--timeout')
   const running = runningServer(envFor(flags))
   if (!running) {
     if (!io.json) io.note('the control plane is not running')
     return {data: {stopped: false}, render: () => ''}
   }
-  const outcome = await stopServer(running, timeout * 1000, flags.force)
+  const outcome = await stopServer(running, timeout * 1000, flags.force, flags['stop-workers'] ? 'SIGUSR2' : 'SIGTERM')
   if (outcome === 'timeout') {
     throw new InvalidInputError(`the control plane (pid ${running.pid}) did not stop within ${timeout} s`, {hint: 'drover server stop --force sends SIGKILL'})
   }

@@ -1,0 +1,96 @@
+// `drover get runtime` and `drover log`: what the replicas of a worker do.
+import type {RuntimeView} from '../../api/types.js'
+import type {RefQuery} from '../../client/client.js'
+import {IdentifierError, parseId, parseIdentifier} from '../../resources/identifiers.js'
+import {UsageError} from '../errors.js'
+import type {Io, Outcome} from '../io.js'
+import {resourceLabel} from '../output/resources.js'
+import {age, renderTable} from '../output/table.js'
+import {formatBytes, formatCores} from '../output/units.js'
+import {withClient} from '../remote.js'
+
+export interface WorkerFlags {
+  type?: string
+  name?: string
+  workspace?: string
+  identifier?: string
+  id?: string
+}
+
+function workerRef(flags: WorkerFlags): RefQuery {
+  let ref: {type: string; name: string; workspace?: string}
+  try {
+    if (flags.identifier !== undefined) ref = parseIdentifier(flags.identifier)
+    else if (flags.id !== undefined) ref = parseId(flags.id)
+    else {
+      if (!flags.name) throw new UsageError('name the worker: -n NAME [-w WORKSPACE], -i "name | v1beta | worker | workspace" or --id')
+      ref = {type: flags.type ?? 'worker', name: flags.name, workspace: flags.workspace ?? 'public'}
+    }
+  } catch (error) {
+    if (error instanceof IdentifierError) throw new UsageError(error.message)
+    throw error
+  }
+  if (ref.type !== 'worker') throw new UsageError(`only workers have replicas; -t ${ref.type} has none`)
+  return ref
+}
+
+function renderRuntime(view: RuntimeView): string {
+  const [type, version, name, workspace] = view.id.split(':')
+  const s = view.status
+  const head = [
+    `${resourceLabel({name, version, type, workspace})}: ${s.phase}, ${s.readyReplicas ?? 0}/${s.desiredReplicas ?? 0} replicas ready${view.revision ? `, revision ${view.revision}` : ''}`,
+    ...(s.lastError ? [`last error: ${s.lastError}`] : []),
+    `limits: memory ${view.limits.memory}, cpu ${view.limits.cpu}`,
+    ...(s.conditions ?? []).filter((c) => (c.type === 'LimitsEnforced' && c.status === 'False') || (c.type === 'CrashLooping' && c.status === 'True')).map((c) => `${c.type}: ${c.message}`),
+  ]
+  if (view.replicas.length === 0) return `${head.join('\n')}\n\nno replicas`
+  const now = Date.now()
+  const rows = view.replicas.map((r) => [
+    r.name,
+    r.pid === undefined ? '-' : String(r.pid),
+    r.phase + (r.crashLooping ? ' (crash-looping)' : ''),
+    r.ready ? 'yes' : 'no',
+    String(r.restarts),
+    r.lastExit ? `${r.lastExit.signal ?? r.lastExit.code ?? '?'} ${r.lastExit.reason} ${age(r.lastExit.at, now)} ago` : '-',
+    formatCores(r.cpuCores),
+    formatBytes(r.memoryBytes),
+    r.startedAt ? age(r.startedAt, now) : r.nextStartAt ? `restart in ${Math.max(0, Math.round((Date.parse(r.nextStartAt) - now) / 100) / 10)}s` : '-',
+  ])
+  return `${head.join('\n')}\n\n${renderTable(['REPLICA', 'PID', 'PHASE', 'READY', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEMORY', 'STARTED'], rows)}`
+}
+
+export async function getRuntime(flags: WorkerFlags, io: Io): Promise<Outcome> {
+  const ref = workerRef(flags)
+  const view = await withClient(io, (client) => client.runtime(ref))
+  return {data: view, render: () => renderRuntime(view)}
+}
+
+export interface LogFlags extends WorkerFlags {
+  follow: boolean
+  tailLines?: string
+  replica?: string
+  previous: boolean
+}
+
+export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
+  const ref = workerRef(flags)
+  const tail = flags.tailLines === undefined ? 300 : Number(flags.tailLines)
+  if (!Number.isInteger(tail) || tail < -1) throw new UsageError(`--tailLines ${JSON.stringify(flags.tailLines)}: a whole number of lines, or -1 for all`)
+  const replica = flags.replica === undefined ? undefined : Number(flags.replica)
+  if (replica !== undefined && (!Number.isInteger(replica) || replica < 0)) throw new UsageError(`--replica ${JSON.stringify(flags.replica)}: a replica index (0, 1, …)`)
+  if (flags.follow && flags.previous) throw new UsageError('--previous shows logs that are finished; it does not go with --follow')
+  const controller = new AbortController()
+  const stop = () => controller.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    await withClient(io, (client) =>
+      client.logs(ref, {tailLines: tail, ...(replica !== undefined ? {replica} : {}), previous: flags.previous, follow: flags.follow}, (text) => process.stdout.write(text), controller.signal),
+    )
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+  // The lines went to stdout as they came; nothing is left to print.
+  return {data: undefined, render: () => ''}
+}

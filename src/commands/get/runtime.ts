@@ -1,0 +1,27 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../cli/base-command.js'
+
+export default class GetRuntime extends BaseCommand {
+  static override summary = 'Show the replicas of a worker: pid, phase, restarts, last exit, CPU, memory.'
+  static override description = 'Reads what the runtime reports now: per replica its id, pid, phase, readiness, restarts, last exit code and reason, CPU (cores), memory, and when it started.'
+  static override examples = [
+    '<%= config.bin %> get runtime -t worker -n my-worker -w public',
+    '<%= config.bin %> get runtime -i "my-worker | v1beta | worker | public" --output json',
+  ]
+
+  static override flags = {
+    type: Flags.string({char: 't', summary: 'Resource type (worker).', options: ['worker']}),
+    name: Flags.string({char: 'n', summary: 'Worker name.'}),
+    workspace: Flags.string({char: 'w', summary: 'Workspace (default public).'}),
+    identifier: Flags.string({char: 'i', summary: 'The worker as "name | version | type | workspace".'}),
+    id: Flags.string({summary: 'The worker as type:version:name:workspace.'}),
+    version: Flags.string({char: 'v', summary: 'Schema version (accepted for dataos-ctl compatibility).'}),
+    output: Flags.string({summary: 'Output format.', options: ['table', 'json'], default: 'table'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(GetRuntime)
+    const {getRuntime} = await import('../../cli/actions/runtime.js')
+    return this.runAction(getRuntime, flags)
+  }
+}

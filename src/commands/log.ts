@@ -1,0 +1,35 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+
+export default class Log extends BaseCommand {
+  static override summary = "Print a worker's logs, every replica's, each line prefixed with its replica."
+  static override description = `Prints the last lines of every replica's log (--tailLines, default 300; -1 for all), then with -f
+follows them as they are written, replicas started meanwhile included, until Ctrl-C. --previous prints the log of
+each replica's instance before its last restart.`
+
+  static override aliases = ['logs']
+  static override examples = [
+    '<%= config.bin %> log -t worker -n my-worker -w public -f',
+    '<%= config.bin %> log -n my-worker --replica 1 --previous',
+    '<%= config.bin %> log -i "my-worker | v1beta | worker | public" -l 50',
+  ]
+
+  static override flags = {
+    type: Flags.string({char: 't', summary: 'Resource type (worker).', options: ['worker']}),
+    name: Flags.string({char: 'n', summary: 'Worker name.'}),
+    workspace: Flags.string({char: 'w', summary: 'Workspace (default public).'}),
+    identifier: Flags.string({char: 'i', summary: 'The worker as "name | version | type | workspace".'}),
+    id: Flags.string({summary: 'The worker as type:version:name:workspace.'}),
+    version: Flags.string({char: 'v', summary: 'Schema version (accepted for dataos-ctl compatibility).'}),
+    follow: Flags.boolean({char: 'f', summary: 'Keep printing new lines until interrupted.'}),
+    tailLines: Flags.string({char: 'l', summary: 'Lines per replica from the end (default 300; -1 for all).'}),
+    replica: Flags.string({summary: 'Only this replica index (0, 1, …).'}),
+    previous: Flags.boolean({summary: 'The log of the instance before the last restart.'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(Log)
+    const {log} = await import('../cli/actions/runtime.js')
+    return this.runAction(log, flags)
+  }
+}
