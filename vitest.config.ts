@@ -4,6 +4,7 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     reporters: ['default', 'json'],
     outputFile: {json: '.vitest/report.json'},
     testTimeout: 20_000,

@@ -83,7 +83,8 @@ export function decideScale(
   }
   if (desired > current) {
     const limit = Math.max(current + policy.scaleUpLimitPods, Math.ceil(current * (1 + policy.scaleUpLimitPercent / 100)))
-    if (desired > limit) {
+    // Name the constraint that binds: the rate limit only when maxReplicas is not lower.
+    if (desired > limit && limit < max) {
       why.push(`limited to +${limit - current} per period`)
       desired = limit
     }

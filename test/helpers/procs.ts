@@ -33,3 +33,15 @@ export function pgidOf(pid: number): number | undefined {
     return undefined
   }
 }
+
+/** SIGKILLs the process group of every replica whose files are under `dir`. */
+export function killReplicasUnder(dir: string): void {
+  for (const p of processesWith(dir)) {
+    if (!p.cmdline.includes('drover-replica')) continue
+    try {
+      process.kill(-p.pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+}

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll} from 'vitest'
+import {killReplicasUnder} from './procs.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NODE = join(ROOT, 'node_modules', '.bin', 'node')
@@ -31,6 +32,7 @@ export interface CliOptions {
 export const TEST_HOME = mkdtempSync(join(tmpdir(), 'drover-home-'))
 afterAll(() => {
   killServerIn(join(TEST_HOME, 'data', 'drover'))
+  killReplicasUnder(TEST_HOME)
   rmSync(TEST_HOME, {recursive: true, force: true})
 })
 

@@ -15,6 +15,9 @@ import {ResourceService} from '../../src/server/resource-service.js'
 import {SecretCipher} from '../../src/server/secrets.js'
 import {SqliteStore} from '../../src/store/sqlite/sqlite-store.js'
 import type {User} from '../../src/store/store.js'
+import {killReplicasUnder} from './procs.js'
+
+export {killReplicasUnder}
 import {NODE, ROOT, cliEnv} from './run-cli.js'
 
 export function tempDir(prefix: string): string {
@@ -79,9 +82,29 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>()
+const homes = new Set<string>()
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL')
+  // Replicas outlive their control plane by design: kill the ones this file's servers started.
+  for (const home of homes) killReplicasUnder(home)
 })
+
+/** Settings that make supervision and autoscaling run in milliseconds. */
+export const FAST: Record<string, string> = {
+  DROVER_RESTART_INITIAL_BACKOFF_MS: '50',
+  DROVER_RESTART_MAX_BACKOFF_MS: '400',
+  DROVER_CRASH_LOOP_THRESHOLD: '3',
+  DROVER_STOP_GRACE_MS: '500',
+  DROVER_MIN_READY_MS: '200',
+  DROVER_EXIT_POLL_MS: '50',
+  DROVER_PROGRESS_POLL_MS: '50',
+  DROVER_RESYNC_MS: '1000',
+  DROVER_SAMPLE_MS: '200',
+  DROVER_LOG_CHECK_MS: '100',
+  DROVER_AUTOSCALE_PERIOD_MS: '300',
+  DROVER_SCALE_DOWN_STABILIZATION_MS: '1500',
+  DROVER_CPU_INITIALIZATION_MS: '0',
+}
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
@@ -90,6 +113,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 /** The real control plane process (dist/server/main.js) on a free loopback port. */
 export async function startServerProcess(options: {home: string; args?: string[]; env?: Record<string, string>; timeoutMs?: number}): Promise<ServerProcess> {
+  homes.add(options.home)
   const dataDir = join(options.home, 'data')
   const configDir = join(options.home, 'config')
   const env = cliEnv({DROVER_DATA_DIR: dataDir, DROVER_CONFIG_DIR: configDir, DROVER_READY_FD: '3', DROVER_LOG_LEVEL: 'warn', ...options.env})

@@ -54,7 +54,8 @@ describe('control plane process', () => {
     for (let n = 0; n < 20; n++) {
       const last = acked.filter((a) => a.name === `w${n}`).sort((a, b) => b.rv - a.rv)[0]!
       const stored = await call(server, 'GET', `/api/v1/resources/worker/w${n}`)
-      expect(Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)).toBe(last.rv)
+      // The scheduler's status writes may come after the last apply: same spec, later version.
+      expect(Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)).toBeGreaterThanOrEqual(last.rv)
       expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBe(last.replicas)
     }
     await server.stop()
@@ -95,10 +96,11 @@ describe('control plane process', () => {
     for (const [name, write] of acked) {
       const stored = await call(second, 'GET', `/api/v1/resources/worker/${name}`)
       expect(stored.status).toBe(200)
+      // A later write may have committed without its answer arriving (and the scheduler writes
+      // status): an acknowledged write is never lost, so the stored one is it or a later one.
       const rv = Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)
-      // A later write may have committed without its answer arriving; an acknowledged one is never lost.
       expect(rv).toBeGreaterThanOrEqual(write.rv)
-      if (rv === write.rv) expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBe(write.replicas)
+      expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBeGreaterThanOrEqual(write.replicas)
     }
     await second.stop()
     const db = new DatabaseSync(join(dir, 'data', 'drover.db'))

@@ -1,0 +1,72 @@
+// Running workers through the built CLI: apply --wait, get runtime, log, delete, on the local
+// control plane the CLI starts itself (with millisecond policies).
+import {spawn} from 'node:child_process'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {processesWith} from '../helpers/procs.js'
+import {NODE, ROOT, RUN_JS, TEST_HOME, cliEnv, killServerIn, runCli} from '../helpers/run-cli.js'
+import {FAST, killReplicasUnder} from '../helpers/server.js'
+import {waitFor} from '../helpers/wait.js'
+
+const run = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, {env: {...FAST, ...extra}, timeoutMs: 30_000})
+
+afterAll(() => {
+  killServerIn(join(TEST_HOME, 'data', 'drover'))
+  killReplicasUnder(TEST_HOME)
+})
+
+describe('workers through the CLI', () => {
+  it('apply --wait returns once the worker is ready', async () => {
+    const r = await run(['apply', '-f', 'examples/worker-minimal.yaml', '--wait'])
+    expect(r.stdout).toBe('hello-worker:v1beta:worker (public): created\nhello-worker:v1beta:worker (public): ready: 1/1 replicas ready\n')
+    expect(r.code).toBe(0)
+    expect((await run(['get', '-t', 'worker'])).stdout).toMatch(/\nhello-worker +v1beta +worker +public +active +running:1\/1 +\S+ +\d+s\n$/)
+  })
+
+  it('get runtime shows each replica with its pid, phase, restarts and usage', async () => {
+    const r = await run(['get', 'runtime', '-t', 'worker', '-n', 'hello-worker', '-w', 'public'])
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^hello-worker:v1beta:worker \(public\): Running, 1\/1 replicas ready, revision [0-9a-f]{8}$/)
+    expect(lines[1]).toMatch(/^limits: memory (cgroup-v1|cgroup-v2|watchdog), cpu (cgroup-v1|cgroup-v2|none)$/)
+    expect(lines[3]).toMatch(/^REPLICA +PID +PHASE +READY +RESTARTS +LAST EXIT +CPU +MEMORY +STARTED$/)
+    expect(lines[4]).toMatch(/^hello-worker-[0-9a-f]{8}-0 +\d+ +Running +yes +0 +- +\S+ +\S+ +\d+s$/)
+    const json = JSON.parse((await run(['get', 'runtime', '-i', 'hello-worker | v1beta | worker | public', '--output', 'json'])).stdout)
+    expect(json.replicas[0]).toMatchObject({index: 0, phase: 'Running', ready: true, restarts: 0, pid: expect.any(Number)})
+  })
+
+  it('log prints every replica’s lines with a replica prefix, and follows them', async () => {
+    await waitFor('two heartbeats', async () => ((await run(['log', '-n', 'hello-worker'])).stdout.match(/heartbeat/g) ?? []).length >= 2 || undefined)
+    const r = await run(['log', '-t', 'worker', '-n', 'hello-worker', '-w', 'public', '-l', '2'])
+    expect(r.stdout).toMatch(/^\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n$/)
+    const child = spawn(NODE, [RUN_JS, 'log', '-n', 'hello-worker', '-f', '-l', '0'], {cwd: ROOT, env: cliEnv(FAST), stdio: ['ignore', 'pipe', 'pipe']})
+    try {
+      let out = ''
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+      await waitFor('followed lines', () => (out.match(/heartbeat/g) ?? []).length >= 1 || undefined, 10_000)
+    } finally {
+      child.kill('SIGINT')
+    }
+  })
+
+  it('apply --wait fails on a crash loop, and at its timeout', async () => {
+    const manifest = (name: string, source: string) =>
+      `name: ${name}\nversion: v1beta\ntype: worker\nworker:\n  stack: node\n  compute: runnable-default\n  stackSpec:\n    source: ${JSON.stringify(source)}\n`
+    const looping = await runCli(['apply', '-f', '-', '--wait'], {input: manifest('looper', 'process.exit(4)'), env: FAST, timeoutMs: 30_000})
+    expect(looping.stdout).toMatch(/^looper:v1beta:worker \(public\): created\nlooper:v1beta:worker \(public\): not ready: crash-looping: 1 replicas exit repeatedly \(last: Error, code 4\)\n$/)
+    expect(looping.code).toBe(1)
+    const slow = await runCli(['apply', '-f', '-', '--wait', '--timeout', '50ms'], {input: manifest('slow', 'setInterval(() => {}, 1000)'), env: {...FAST, DROVER_MIN_READY_MS: '5000'}, timeoutMs: 30_000})
+    expect(slow.stdout).toBe('slow:v1beta:worker (public): created\nslow:v1beta:worker (public): not ready: timed out after 0 s waiting for it to be ready\n')
+    expect(slow.code).toBe(1)
+  })
+
+  it('delete stops the replicas; server stop --stop-workers stops the rest', async () => {
+    const replicaOf = (name: string) => processesWith(TEST_HOME).filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes(`/${name}/`))
+    expect(replicaOf('hello-worker')).toHaveLength(1)
+    expect((await run(['delete', '-t', 'worker', '-n', 'hello-worker'])).stdout).toBe('hello-worker:v1beta:worker (public): deleted\n')
+    await waitFor('hello-worker stopped', () => replicaOf('hello-worker').length === 0 || undefined)
+    expect(replicaOf('slow').length + replicaOf('looper').length).toBeGreaterThan(0)
+    expect((await run(['server', 'stop', '--stop-workers'])).code).toBe(0)
+    expect(processesWith(TEST_HOME).filter((p) => p.cmdline.includes('drover-replica'))).toEqual([])
+  })
+})

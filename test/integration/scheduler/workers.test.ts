@@ -1,0 +1,294 @@
+// Workers run by the real control plane process, with millisecond policies: the scheduler,
+// the local runtime and the autoscaler end to end, checked through the HTTP API and /proc.
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {ROOT} from '../../helpers/run-cli.js'
+import {pgidOf, processesWith} from '../../helpers/procs.js'
+import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
+import {waitFor} from '../../helpers/wait.js'
+
+const programs = join(ROOT, 'test/fixtures/programs')
+const home = tempDir('scheduler')
+
+interface Replica {
+  name: string
+  index: number
+  revision: string
+  phase: string
+  pid?: number
+  ready: boolean
+  restarts: number
+  crashLooping: boolean
+  lastExit?: {code: number | null; signal: string | null; reason: string}
+}
+interface Runtime {
+  status: {phase: string; readyReplicas: number; desiredReplicas: number; conditions: {type: string; status: string; reason: string; message: string}[]; lastError?: string}
+  revision?: string
+  limits: {memory: string; cpu: string}
+  replicas: Replica[]
+}
+
+let server: ServerProcess
+
+async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{status: number; body: T; text: string}> {
+  const r = await fetch(new URL(path, server.url), {
+    method,
+    headers: {authorization: `Bearer ${server.adminKey}`, ...(body ? {'content-type': 'application/json'} : {})},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await r.text()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  return {status: r.status, body: parsed as T, text}
+}
+
+function worker(name: string, section: Record<string, unknown>, program = 'heartbeat.mjs') {
+  return {
+    manifest: {
+      name,
+      version: 'v1beta',
+      type: 'worker',
+      worker: {stack: 'node', compute: 'runnable-default', stackSpec: {script: join(programs, program)}, ...section},
+    },
+  }
+}
+
+const apply = async (body: unknown) => {
+  const r = await api('POST', '/api/v1/apply', body)
+  expect(r.status, r.text).toBe(200)
+  return r.body
+}
+const runtime = async (name: string) => (await api<Runtime>('GET', `/api/v1/resources/worker/${name}/runtime`)).body
+const events = async (name: string) => (await api<{items: {reason: string; message: string}[]}>('GET', `/api/v1/resources/worker/${name}/events`)).body.items
+const logs = async (name: string, query = '') => (await api('GET', `/api/v1/resources/worker/${name}/logs?tailLines=-1${query}`)).text
+
+/** Live processes of this control plane's replicas (wrapper and program), from /proc. */
+const replicaProcesses = () => processesWith(join(home, 'server'))
+
+beforeAll(async () => {
+  server = await startServerProcess({home: join(home, 'server'), env: FAST})
+})
+
+afterAll(async () => {
+  await server?.kill()
+  killReplicasUnder(home)
+  await waitFor('no replica left in /proc', () => replicaProcesses().length === 0 || undefined, 5000)
+})
+
+describe('the scheduler and the local runtime', () => {
+  it('starts the replicas of an applied worker, each in its own process group, with its environment and files', async () => {
+    await apply(worker('env', {replicas: 2, envs: {GREETING: 'hi', COUNT: 3}, configs: {'app.properties': 'a=1\n'}, logLevel: 'DEBUG'}, 'print-env.mjs'))
+    const rt = await waitFor('2 ready replicas', async () => {
+      const r = await runtime('env')
+      return r.status.phase === 'Running' && r.status.readyReplicas === 2 ? r : undefined
+    })
+    expect(rt.replicas.map((r) => r.name)).toEqual([`env-${rt.revision}-0`, `env-${rt.revision}-1`])
+    const pids = rt.replicas.map((r) => r.pid!)
+    expect(new Set(pids.map(pgidOf)).size).toBe(2)
+    expect(pids.map(pgidOf)).not.toContain(pgidOf(server.pid))
+    const text = await waitFor('the env printed', async () => {
+      const t = await logs('env', '&replica=1')
+      return t.includes(' cwd ') ? t : undefined
+    })
+    const prefix = `[env-${rt.revision}-1] `
+    expect(text.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length))).toEqual(
+      expect.arrayContaining([
+        'env DROVER_REPLICA=1',
+        'env DROVER_RESOURCE_ID=worker:v1beta:env:public',
+        'env DROVER_WORKER=env',
+        'env DROVER_WORKSPACE=public',
+        'env LOG_LEVEL=DEBUG',
+        `env DROVER_REVISION=${rt.revision}`,
+        'config app.properties: "a=1\\n"',
+        `config jobconfig.yaml: ${JSON.stringify(`script: ${join(programs, 'print-env.mjs')}\n`)}`,
+      ]),
+    )
+  })
+
+  it('never starts a dryRun worker', async () => {
+    await apply(worker('dry', {replicas: 3, dryRun: true}))
+    const rt = await waitFor('DryRun', async () => {
+      const r = await runtime('dry')
+      return r.status.phase === 'DryRun' ? r : undefined
+    })
+    expect(rt.replicas).toEqual([])
+  })
+
+  it('restarts a crashed replica with back-off, and keeps the previous instance’s log', async () => {
+    await apply(worker('crash-once', {}, 'crash-once.mjs'))
+    const replica = await waitFor('one restart', async () => (await runtime('crash-once')).replicas.find((r) => r.restarts === 1 && r.phase === 'Running'))
+    expect(replica.lastExit).toMatchObject({code: 1, signal: null, reason: 'Error'})
+    expect(await logs('crash-once', '&previous=true')).toBe(`[${replica.name}] crashing on purpose\n`)
+    expect((await events('crash-once')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Applied', 'Started', 'Exited']))
+  })
+
+  it('marks a worker whose replicas keep exiting CrashLooping, and keeps retrying', async () => {
+    await apply(worker('looping', {}, 'exit-immediately.mjs'))
+    const rt = await waitFor('CrashLooping', async () => {
+      const r = await runtime('looping')
+      return r.status.phase === 'CrashLooping' ? r : undefined
+    })
+    expect(rt.status.conditions.find((c) => c.type === 'CrashLooping')).toMatchObject({status: 'True', reason: 'CrashLoopBackOff'})
+    expect(rt.replicas[0]!.lastExit).toMatchObject({code: 3, reason: 'Error'})
+    const restarts = rt.replicas[0]!.restarts
+    await waitFor('another restart', async () => ((await runtime('looping')).replicas[0]!.restarts > restarts) || undefined)
+    expect(await api('GET', '/api/v1/resources?type=worker&name=looping')).toMatchObject({body: {items: [{status: {phase: 'CrashLooping'}}]}})
+  })
+
+  it('rolls out a new revision one replica at a time', async () => {
+    await apply(worker('rolling', {replicas: 2}))
+    const v1 = await waitFor('v1 ready', async () => {
+      const r = await runtime('rolling')
+      return r.status.phase === 'Running' && r.status.readyReplicas === 2 ? r : undefined
+    })
+    await apply(worker('rolling', {replicas: 2, envs: {VERSION: '2'}}))
+    const v2 = await waitFor('v2 rolled out', async () => {
+      const r = await runtime('rolling')
+      return r.revision !== v1.revision && r.status.phase === 'Running' && r.replicas.length === 2 && r.replicas.every((x) => x.revision === r.revision) ? r : undefined
+    })
+    const order = (await events('rolling')).filter((e) => e.reason === 'Stopped' || e.reason === 'Started').map((e) => `${e.reason} ${e.message.split(':')[0]}`)
+    expect(order.slice(0, 2)).toEqual([`Started rolling-${v1.revision}-0`, `Started rolling-${v1.revision}-1`])
+    expect(order.slice(2).sort()).toEqual(
+      [`Started rolling-${v2.revision}-0`, `Started rolling-${v2.revision}-1`, `Stopped rolling-${v1.revision}-0`, `Stopped rolling-${v1.revision}-1`].sort(),
+    )
+    // Surge, not gap: no old replica is stopped before a new one for it has started.
+    let started = 0
+    let stopped = 0
+    for (const e of order.slice(2)) {
+      if (e.startsWith('Started')) started++
+      else stopped++
+      expect(stopped).toBeLessThanOrEqual(started)
+    }
+    expect(order[2]).toBe(`Started rolling-${v2.revision}-0`)
+  })
+
+  it('keeps the old replicas running when the new revision crash-loops', async () => {
+    await apply(worker('guarded', {replicas: 2}))
+    const v1 = await waitFor('v1 ready', async () => {
+      const r = await runtime('guarded')
+      return r.status.readyReplicas === 2 ? r : undefined
+    })
+    await apply(worker('guarded', {replicas: 2}, 'exit-immediately.mjs'))
+    const rt = await waitFor('rollout blocked', async () => {
+      const r = await runtime('guarded')
+      return r.status.conditions.find((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked') ? r : undefined
+    })
+    expect(rt.replicas.filter((r) => r.revision === v1.revision && r.phase === 'Running')).toHaveLength(2)
+    expect(rt.replicas.filter((r) => r.revision !== v1.revision)).toHaveLength(1)
+    expect(rt.status.phase).toBe('CrashLooping')
+  })
+
+  it('stops replicas on delete: SIGTERM first, SIGKILL after the grace period, nothing left behind', async () => {
+    await apply(worker('deaf', {}, 'ignore-sigterm.mjs'))
+    const replica = await waitFor('running', async () => (await runtime('deaf')).replicas.find((r) => r.ready))
+    const pgid = pgidOf(replica.pid!)!
+    await waitFor('its handler', async () => (await logs('deaf')).includes('deaf to SIGTERM') || undefined)
+    expect((await api('DELETE', '/api/v1/resources/worker/deaf')).status).toBe(200)
+    await waitFor('the group gone', () => (processesWith('ignore-sigterm.mjs').every((p) => pgidOf(p.pid) !== pgid) ? true : undefined), 5000)
+    expect(replicaProcesses().filter((p) => pgidOf(p.pid) === pgid)).toEqual([])
+  })
+
+  it('reports an OOM kill when a replica goes over its memory limit', async () => {
+    await apply(worker('hungry', {envs: {ALLOCATE_MB: '300'}, resources: {limits: {memory: '100Mi'}}}, 'allocate-memory.mjs'))
+    const replica = await waitFor('OOMKilled', async () => (await runtime('hungry')).replicas.find((r) => r.lastExit?.reason === 'OOMKilled'), 15_000)
+    expect(replica.lastExit).toMatchObject({signal: 'SIGKILL', reason: 'OOMKilled'})
+    expect((await events('hungry')).some((e) => e.reason === 'OOMKilled')).toBe(true)
+    expect((await runtime('hungry')).limits).toEqual(expect.objectContaining({memory: expect.stringMatching(/^cgroup-v[12]$/)}))
+  })
+
+  it('hands secrets to the program without showing them in events, get output or the server log', async () => {
+    await apply({manifest: {name: 'creds', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {API_TOKEN: 'tok-9f8e7d'}}}})
+    await apply(worker('uses-secret', {dataosSecrets: [{name: 'creds'}, {name: 'creds', consumptionType: 'file'}], envs: {PRINT_LENGTH: 'API_TOKEN'}}, 'print-env.mjs'))
+    await waitFor('running', async () => ((await runtime('uses-secret')).status.phase === 'Running') || undefined)
+    // The program got it, as an environment variable and as a 0600 file.
+    const out = await waitFor('printed', async () => {
+      const t = await logs('uses-secret')
+      return t.includes(' cwd ') ? t : undefined
+    })
+    expect(out).toContain('] length API_TOKEN=10\n')
+    expect(out).toContain('] secret file creds/API_TOKEN mode 600\n')
+    const everything = [
+      JSON.stringify(await events('uses-secret')),
+      (await api('GET', '/api/v1/resources/worker/uses-secret')).text,
+      (await api('GET', '/api/v1/resources/secret/creds')).text,
+      (await api('GET', '/api/v1/resources/worker/uses-secret/runtime')).text,
+      server.output(),
+    ].join('\n')
+    expect(everything).not.toContain('tok-9f8e7d')
+  })
+
+  it('is adopted after kill -9 of the control plane: same processes, no duplicates, the dead restarted', async () => {
+    await apply(worker('survivor', {replicas: 2}))
+    const before = await waitFor('2 ready', async () => {
+      const r = await runtime('survivor')
+      return r.status.readyReplicas === 2 ? r : undefined
+    })
+    const pids = before.replicas.map((r) => r.pid!)
+    await server.kill()
+    // The replicas keep running and logging without a control plane.
+    expect(pids.every((pid) => existsSync(`/proc/${pid}`))).toBe(true)
+    const log = join(home, 'server', 'data', 'runtime', 'public', 'survivor')
+    process.kill(pids[1]!, 'SIGKILL') // one dies while nobody watches
+    server = await startServerProcess({home: join(home, 'server'), env: FAST})
+    const after = await waitFor('2 ready again', async () => {
+      const r = await runtime('survivor')
+      return r.status.readyReplicas === 2 && r.replicas.length === 2 ? r : undefined
+    })
+    expect(after.replicas.find((r) => r.index === 0)!.pid).toBe(pids[0])
+    expect(after.replicas.find((r) => r.index === 1)!.pid).not.toBe(pids[1])
+    expect(after.replicas.find((r) => r.index === 1)!.lastExit).toMatchObject({signal: 'SIGKILL', reason: 'Killed'})
+    const heartbeats = replicaProcesses().filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes('heartbeat.mjs') && p.cmdline.includes('/survivor/'))
+    expect(heartbeats).toHaveLength(2)
+    expect((await events('survivor')).filter((e) => e.reason === 'Adopted')).toHaveLength(1)
+    expect(existsSync(log)).toBe(true)
+  })
+
+  it('scales a CPU-burning worker up to max, and back to min once the load stops', async () => {
+    const control = join(home, 'burn')
+    writeFileSync(control, 'burn')
+    await apply(
+      worker(
+        'burner',
+        {
+          replicas: 1,
+          envs: {BURN_WHILE: control},
+          autoscaling: {enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50},
+          resources: {requests: {cpu: '100m'}, limits: {cpu: '200m'}},
+        },
+        'burn-cpu.mjs',
+      ),
+    )
+    await waitFor('scaled to 3', async () => ((await runtime('burner')).status.desiredReplicas === 3) || undefined, 20_000)
+    const up = (await events('burner')).filter((e) => e.reason === 'Scaled')
+    expect(up[0]!.message).toMatch(/^scaled 1 → 3: cpu \d+ % of request, target 50 %; capped at maxReplicas 3$/)
+    rmSync(control)
+    await waitFor('back to 1', async () => {
+      const r = await runtime('burner')
+      return r.status.desiredReplicas === 1 && r.replicas.length === 1 ? r : undefined
+    }, 30_000)
+    expect((await events('burner')).filter((e) => e.reason === 'Scaled').at(-1)!.message).toMatch(/^scaled \d → 1: cpu \d+ % of request, target 50 %/)
+    // A later apply does not reset the live count the autoscaler owns.
+    expect(readFileSync(join(programs, 'burn-cpu.mjs'), 'utf8')).toContain('BURN_WHILE')
+  })
+
+  it('runs a custom stack, and enforces its stackSpec schema at apply', async () => {
+    const stack = readFileSync(join(ROOT, 'examples/stack.yaml'), 'utf8')
+    const {parse} = await import('yaml')
+    expect((await api('POST', '/api/v1/apply', {manifest: parse(stack)})).status).toBe(200)
+    const bad = await api<{details: {field: string; message: string}[]}>('POST', '/api/v1/apply', {
+      manifest: {name: 'ticks', version: 'v1beta', type: 'worker', worker: {stack: 'ticker:1.0', compute: 'runnable-default', stackSpec: {msg: 'x'}}},
+    })
+    expect(bad.status).toBe(422)
+    expect(bad.body.details.map((d) => d.message)).toEqual([
+      'worker.stackSpec.message: Required value (schema of stack ticker:1.0)',
+      'worker.stackSpec.msg: Unknown field (schema of stack ticker:1.0)',
+    ])
+    await apply({manifest: {name: 'ticks', version: 'v1beta', type: 'worker', worker: {stack: 'ticker:1.0', compute: 'runnable-default', stackSpec: {message: 'tick tock'}}}})
+    await waitFor('the ticker prints its message', async () => (await logs('ticks')).includes('] message: tick tock') || undefined)
+  })
+})
