@@ -7,9 +7,10 @@ import {machine} from './lib.mjs'
 import {startup} from './startup.mjs'
 import {validate} from './validate.mjs'
 import {server} from './server.mjs'
+import {workers} from './workers.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const all = {startup, validate, server}
+const all = {startup, validate, server, workers}
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length > 0 ? chosen : Object.keys(all)
 console.log(`drover benchmarks — ${new Date().toISOString().slice(0, 10)} — ${machine()}\n`)
