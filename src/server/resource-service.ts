@@ -373,7 +373,10 @@ export class ResourceService {
   /** The replicas of a worker, as the runtime sees them. */
   async runtimeOf(caller: Caller, query: ResourceRefQuery): Promise<RuntimeView> {
     const record = await this.workerRecord(caller, query)
-    const observed = this.runtime?.observe({workspace: record.key.workspace, name: record.key.name})
+    const key = {workspace: record.key.workspace, name: record.key.name}
+    // Replicas not sampled yet (just started) get a sample now: memory at once, CPU from the next one.
+    if (this.runtime?.observe(key)?.replicas.some((r) => r.phase === 'Running' && !r.usage)) await this.runtime.sample()
+    const observed = this.runtime?.observe(key)
     const replicas = (observed?.replicas ?? []).map((r): ReplicaView => ({
       id: r.id,
       name: `${record.key.name}-${r.id}`,
