@@ -83,6 +83,20 @@ export interface ApplyResponse {
   diff: DiffEntry[]
 }
 
+/** Query of GET /api/v1/resources. */
+export interface ListQuery {
+  type?: string
+  workspace?: string
+  name?: string
+  /** Only this owner (default: the caller). */
+  owner?: string
+  /** Every owner. */
+  all?: boolean
+  limit?: number
+  /** Token from the previous page. */
+  continue?: string
+}
+
 export interface ListResponse {
   items: ResourceObject[]
   /** Pass back as `continue` for the next page; absent on the last page. */

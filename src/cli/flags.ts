@@ -23,3 +23,13 @@ export const disableInterpolationFlag = Flags.boolean({
 })
 
 export const textOrJsonFlag = Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'})
+
+/** How commands about one worker's replicas (get runtime, log) name it. */
+export const workerFlags = () => ({
+  type: Flags.string({char: 't', summary: 'Resource type (worker).', options: ['worker']}),
+  name: Flags.string({char: 'n', summary: 'Worker name.'}),
+  workspace: Flags.string({char: 'w', summary: 'Workspace (default public).'}),
+  identifier: Flags.string({char: 'i', summary: 'The worker as "name | version | type | workspace".'}),
+  id: Flags.string({summary: 'The worker as type:version:name:workspace.'}),
+  version: Flags.string({char: 'v', summary: 'Schema version (accepted for dataos-ctl compatibility).'}),
+})

@@ -4,7 +4,7 @@
 import type {Agent, IncomingMessage, RequestOptions, ClientRequest} from 'node:http'
 import {paths, query} from '../api/paths.js'
 import type {
-  ApplyRequest, ApplyResponse, CreateUserRequest, CreateUserResponse, DeleteResponse, ErrorBody, EventsResponse, ListResponse,
+  ApplyRequest, ApplyResponse, CreateUserRequest, ListQuery, CreateUserResponse, DeleteResponse, ErrorBody, EventsResponse, ListResponse,
   ResourceObject, RuntimeView, WhoAmI,
 } from '../api/types.js'
 import {ClientApiError, ClientTransportError} from './errors.js'
@@ -15,15 +15,6 @@ export interface ClientOptions {
   /** Per request, from connect to the last byte. */
   timeoutMs?: number
   userAgent?: string
-}
-
-export interface ListQuery {
-  type?: string
-  workspace?: string
-  name?: string
-  owner?: string
-  all?: boolean
-  limit?: number
 }
 
 export interface RefQuery {
@@ -101,12 +92,12 @@ export class DroverClient {
     return this.request('POST', paths.apply, body)
   }
 
-  list(q: ListQuery & {continue?: string}): Promise<ListResponse> {
+  list(q: ListQuery): Promise<ListResponse> {
     return this.request('GET', `${paths.resources}${query({...q})}`)
   }
 
   /** Every page of a listing. */
-  async listAll(q: ListQuery): Promise<ResourceObject[]> {
+  async listAll(q: Omit<ListQuery, 'continue'>): Promise<ResourceObject[]> {
     const items: ResourceObject[] = []
     let token: string | undefined
     do {

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {workerFlags} from '../cli/flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 
 export default class Log extends BaseCommand {
@@ -15,12 +16,7 @@ each replica's instance before its last restart.`
   ]
 
   static override flags = {
-    type: Flags.string({char: 't', summary: 'Resource type (worker).', options: ['worker']}),
-    name: Flags.string({char: 'n', summary: 'Worker name.'}),
-    workspace: Flags.string({char: 'w', summary: 'Workspace (default public).'}),
-    identifier: Flags.string({char: 'i', summary: 'The worker as "name | version | type | workspace".'}),
-    id: Flags.string({summary: 'The worker as type:version:name:workspace.'}),
-    version: Flags.string({char: 'v', summary: 'Schema version (accepted for dataos-ctl compatibility).'}),
+    ...workerFlags(),
     follow: Flags.boolean({char: 'f', summary: 'Keep printing new lines until interrupted.'}),
     tailLines: Flags.string({char: 'l', summary: 'Lines per replica from the end (default 300; -1 for all).'}),
     replica: Flags.string({summary: 'Only this replica index (0, 1, …).'}),

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../cli/flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 
 export default class Login extends BaseCommand {
@@ -10,7 +11,7 @@ export default class Login extends BaseCommand {
     name: Flags.string({char: 'n', summary: 'Context name (default: the host name).'}),
     'api-key': Flags.string({summary: 'API key (prefer --api-key-file).'}),
     'api-key-file': Flags.string({summary: 'File holding the API key, or - for standard input.'}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

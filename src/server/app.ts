@@ -3,14 +3,14 @@
 import {PassThrough} from 'node:stream'
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController} from 'fastify'
 import {paths} from '../api/paths.js'
-import type {ApplyRequest, CreateUserRequest, CreateUserResponse, WhoAmI} from '../api/types.js'
+import type {ApplyRequest, CreateUserRequest, CreateUserResponse, ListQuery, WhoAmI} from '../api/types.js'
 import {findKind} from '../resources/registry.js'
 import type {ResourceStore} from '../store/store.js'
 import {Authenticator, type Caller, newApiKey} from './auth.js'
 import {ApiError} from './errors.js'
 import type {Metrics} from './metrics.js'
 import {openApiDocument} from './openapi.js'
-import type {ListQuery, ResourceService} from './resource-service.js'
+import type {ResourceService} from './resource-service.js'
 import {ROUTES, type RouteSpec} from './routes/spec.js'
 
 export interface AppDeps {

@@ -1,7 +1,7 @@
 // The resources API behind the routes: validation with the shared model, cross-resource checks,
 // permissions, owners, secret sealing, diffs. Routes stay thin; the store stays generic.
 import type {
-  ApplyRequest, ApplyResponse, DeleteResponse, DiffEntry, ErrorDetail, EventsResponse, Json, ListResponse, ReplicaView, ResourceObject,
+  ApplyRequest, ApplyResponse, DeleteResponse, ListQuery, DiffEntry, ErrorDetail, EventsResponse, Json, ListResponse, ReplicaView, ResourceObject,
   ResourceStatus, RuntimeView,
 } from '../api/types.js'
 import type {LogLine, LogOptions, WorkloadRuntime} from '../runtime/runtime.js'
@@ -27,16 +27,6 @@ export interface ResourceRefQuery {
   type: string
   name: string
   workspace?: string
-}
-
-export interface ListQuery {
-  type?: string
-  workspace?: string
-  name?: string
-  owner?: string
-  all?: boolean
-  limit?: number
-  continue?: string
 }
 
 export function detailOf(problem: Problem): ErrorDetail {

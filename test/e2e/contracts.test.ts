@@ -33,3 +33,38 @@ describe('schemas/openapi.json', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'schemas/openapi.json'), 'utf8'))).toEqual(openApiDocument(version))
   })
 })
+
+describe('the command surface', () => {
+  // Every command's flags, from the oclif manifest the build generates: a change of the CLI's
+  // contract shows up in review. UPDATE_GOLDEN=1 accepts a deliberate change.
+  it('matches test/fixtures/commands.snapshot.json', async () => {
+    const {existsSync, writeFileSync} = await import('node:fs')
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, {aliases: string[]; flags: Record<string, {char?: string; type: string; options?: string[]; required?: boolean; multiple?: boolean; aliases?: string[]; default?: unknown}>}>
+    }
+    const surface = Object.fromEntries(
+      Object.entries(manifest.commands)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, c]) => [
+          id.replaceAll(':', ' '),
+          {
+            aliases: c.aliases.map((a) => a.replaceAll(':', ' ')),
+            flags: Object.fromEntries(
+              Object.entries(c.flags)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([name, f]) => [
+                  name,
+                  [f.char ? `-${f.char}` : '', f.type === 'boolean' ? 'boolean' : 'value', f.required ? 'required' : '', f.multiple ? 'repeatable' : '', f.options ? `one of ${f.options.join('|')}` : '', f.aliases?.length ? `alias ${f.aliases.join(',')}` : '', f.default !== undefined ? `default ${String(f.default)}` : '']
+                    .filter(Boolean)
+                    .join(' '),
+                ]),
+            ),
+          },
+        ]),
+    )
+    const file = join(ROOT, 'test/fixtures/commands.snapshot.json')
+    const text = `${JSON.stringify(surface, null, 2)}\n`
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, text)
+    expect(text).toBe(readFileSync(file, 'utf8'))
+  })
+})

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ContextAdd extends BaseCommand {
@@ -11,7 +12,7 @@ export default class ContextAdd extends BaseCommand {
     'api-key': Flags.string({summary: 'API key (prefer --api-key-file: a key on the command line lands in shell history).'}),
     'api-key-file': Flags.string({summary: 'File holding the API key, or - for standard input.'}),
     use: Flags.boolean({summary: 'Make it the current context.'}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ContextList extends BaseCommand {
@@ -6,7 +6,7 @@ export default class ContextList extends BaseCommand {
   static override examples = ['<%= config.bin %> context list']
 
   static override flags = {
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

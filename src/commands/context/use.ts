@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ContextUse extends BaseCommand {
@@ -8,7 +9,7 @@ export default class ContextUse extends BaseCommand {
 
   static override flags = {
     name: Flags.string({char: 'n', summary: 'Context name.', required: true}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

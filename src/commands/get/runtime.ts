@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {workerFlags} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class GetRuntime extends BaseCommand {
@@ -10,12 +11,7 @@ export default class GetRuntime extends BaseCommand {
   ]
 
   static override flags = {
-    type: Flags.string({char: 't', summary: 'Resource type (worker).', options: ['worker']}),
-    name: Flags.string({char: 'n', summary: 'Worker name.'}),
-    workspace: Flags.string({char: 'w', summary: 'Workspace (default public).'}),
-    identifier: Flags.string({char: 'i', summary: 'The worker as "name | version | type | workspace".'}),
-    id: Flags.string({summary: 'The worker as type:version:name:workspace.'}),
-    version: Flags.string({char: 'v', summary: 'Schema version (accepted for dataos-ctl compatibility).'}),
+    ...workerFlags(),
     output: Flags.string({summary: 'Output format.', options: ['table', 'json'], default: 'table'}),
   }
 

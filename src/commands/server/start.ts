@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ServerStart extends BaseCommand {
@@ -17,7 +18,7 @@ environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEV
     'data-dir': Flags.string({summary: 'Data folder (default $XDG_DATA_HOME/drover).'}),
     'log-level': Flags.string({summary: 'fatal, error, warn, info (default), debug, trace or silent.'}),
     config: Flags.string({summary: 'Config file (YAML or JSON) with the same settings.'}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ServerStop extends BaseCommand {
@@ -11,7 +12,7 @@ export default class ServerStop extends BaseCommand {
     timeout: Flags.string({summary: 'Seconds to wait for it to stop (default 30).'}),
     force: Flags.boolean({summary: 'SIGKILL it if it has not stopped in time.'}),
     'stop-workers': Flags.boolean({summary: 'Stop every replica first (by default they keep running and the next control plane adopts them).'}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

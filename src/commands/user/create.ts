@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class UserCreate extends BaseCommand {
@@ -10,7 +11,7 @@ export default class UserCreate extends BaseCommand {
     name: Flags.string({char: 'n', summary: 'User name; it becomes the owner of what the user applies.', required: true}),
     admin: Flags.boolean({summary: 'Every permission.'}),
     grant: Flags.string({char: 'g', multiple: true, summary: 'WORKSPACE:read or WORKSPACE:write (* for every workspace); repeatable.'}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {

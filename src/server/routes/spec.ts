@@ -65,7 +65,6 @@ const resourceSchema: JsonSchema = {
   },
 }
 
-const ref = {type: str('Resource type (worker, stack, secret).'), name: str('Resource name.')}
 const workspaceQuery = {workspace: str('Workspace (default public); ignored for instance-level types.')}
 const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
   Object.fromEntries(codes.map((c) => [ERROR_STATUS[c], {description: c, schema: errorSchema}]))

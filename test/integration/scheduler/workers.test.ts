@@ -3,6 +3,7 @@
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {RuntimeView} from '../../../src/api/types.js'
 import {ROOT} from '../../helpers/run-cli.js'
 import {pgidOf, processesWith} from '../../helpers/procs.js'
 import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
@@ -11,23 +12,7 @@ import {waitFor} from '../../helpers/wait.js'
 const programs = join(ROOT, 'test/fixtures/programs')
 const home = tempDir('scheduler')
 
-interface Replica {
-  name: string
-  index: number
-  revision: string
-  phase: string
-  pid?: number
-  ready: boolean
-  restarts: number
-  crashLooping: boolean
-  lastExit?: {code: number | null; signal: string | null; reason: string}
-}
-interface Runtime {
-  status: {phase: string; readyReplicas: number; desiredReplicas: number; conditions: {type: string; status: string; reason: string; message: string}[]; lastError?: string}
-  revision?: string
-  limits: {memory: string; cpu: string}
-  replicas: Replica[]
-}
+type Runtime = RuntimeView
 
 let server: ServerProcess
 
@@ -133,7 +118,7 @@ describe('the scheduler and the local runtime', () => {
       const r = await runtime('looping')
       return r.status.phase === 'CrashLooping' ? r : undefined
     })
-    expect(rt.status.conditions.find((c) => c.type === 'CrashLooping')).toMatchObject({status: 'True', reason: 'CrashLoopBackOff'})
+    expect(rt.status.conditions!.find((c) => c.type === 'CrashLooping')).toMatchObject({status: 'True', reason: 'CrashLoopBackOff'})
     expect(rt.replicas[0]!.lastExit).toMatchObject({code: 3, reason: 'Error'})
     const restarts = rt.replicas[0]!.restarts
     await waitFor('another restart', async () => ((await runtime('looping')).replicas[0]!.restarts > restarts) || undefined)
@@ -176,7 +161,7 @@ describe('the scheduler and the local runtime', () => {
     await apply(worker('guarded', {replicas: 2}, 'exit-immediately.mjs'))
     const rt = await waitFor('rollout blocked', async () => {
       const r = await runtime('guarded')
-      return r.status.conditions.find((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked') ? r : undefined
+      return r.status.conditions!.find((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked') ? r : undefined
     })
     expect(rt.replicas.filter((r) => r.revision === v1.revision && r.phase === 'Running')).toHaveLength(2)
     expect(rt.replicas.filter((r) => r.revision !== v1.revision)).toHaveLength(1)

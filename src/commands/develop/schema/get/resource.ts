@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../../../cli/base-command.js'
-import {typeOptions} from '../../../../cli/flags.js'
+import {typeOptions, textOrJsonFlag} from '../../../../cli/flags.js'
 
 export default class DevelopSchemaGetResource extends BaseCommand {
   static override summary = 'Print the JSON Schema of a resource type as the control plane validates it.'
@@ -9,7 +9,7 @@ export default class DevelopSchemaGetResource extends BaseCommand {
   static override flags = {
     type: Flags.string({...typeOptions, required: true}),
     version: Flags.string({char: 'v', summary: 'Schema version (default: the newest).'}),
-    output: Flags.string({summary: 'Output format.', options: ['text', 'json'], default: 'text'}),
+    output: textOrJsonFlag,
   }
 
   async run() {
