@@ -77,3 +77,8 @@ export function problemMessage(p: Problem, options: MessageOptions = {}): string
   if (p.hint && !options.redact && options.shownValue === undefined) text += `; ${p.hint}`
   return text
 }
+
+/** Where a problem of this code points when only its code is known (problems a server reported). */
+export function anchorOf(code: string): 'key' | 'value' {
+  return code === 'UnknownField' || code === 'Required' || code === 'Duplicate' ? 'key' : 'value'
+}

@@ -7,6 +7,7 @@ import {canonicalJson} from '../lib/canonical-json.js'
 import {formatRef} from '../resources/identifiers.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {type StackIdentity, formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
+import {joinSensitive} from '../resources/sensitive.js'
 import type {Json, ResourceStatus} from '../resources/stored.js'
 import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey, WorkloadRuntime} from '../runtime/runtime.js'
 import type {ResourceStore, Sealed, StoredRecord} from '../store/store.js'
@@ -60,6 +61,9 @@ export function processSpec(worker: Json, stack: Json, secrets: readonly SecretD
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(isObject(stack.environmentVars) ? stack.environmentVars : {})) env[k] = text(v)
   for (const [k, v] of Object.entries(isObject(worker.envs) ? worker.envs : {})) env[k] = text(v)
+  // The identity the worker acts as (DataOS: DATAOS_RUN_AS_USER, DATAOS_RUN_AS_APIKEY).
+  if (typeof worker.runAsUser === 'string') env.DROVER_RUN_AS_USER = worker.runAsUser
+  if (typeof worker.runAsApiKey === 'string') env.DROVER_RUN_AS_APIKEY = worker.runAsApiKey
   const secretFiles: Record<string, string> = {}
   const byName = (name: string, workspace: string) => {
     const found = secrets.find((s) => s.name === name && s.workspace === workspace)
@@ -149,7 +153,8 @@ export class WorkerReconciler {
     for (const ref of refs.values()) {
       const record = await this.deps.store.get({type: 'secret', workspace: ref.workspace, name: ref.name})
       if (!record?.sealed) continue
-      const data = this.deps.unseal(record.sealed) as Json
+      const full = joinSensitive(record.manifest, this.deps.unseal(record.sealed) as Json, true)
+      const data = isObject(full.secret) && isObject(full.secret.data) ? full.secret.data : {}
       out.push({...ref, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, text(v)]))})
     }
     return out
@@ -171,7 +176,8 @@ export class WorkerReconciler {
       await this.deps.runtime.remove(key)
       return {}
     }
-    const worker = isObject(record.manifest.worker) ? record.manifest.worker : {}
+    const manifest = record.sealed ? joinSensitive(record.manifest, this.deps.unseal(record.sealed) as Json, true) : record.manifest
+    const worker = isObject(manifest.worker) ? manifest.worker : {}
     const scaled = this.deps.scaledReplicas(key)
     const desired = desiredReplicas(worker, record.status, scaled)
     let status: ResourceStatus

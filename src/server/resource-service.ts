@@ -10,12 +10,13 @@ import {formatRef} from '../resources/identifiers.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
 import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
 import {formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
-import {type AjvError, MASK, isSensitivePath, maskSensitive, schemaProblems, validateManifest} from '../resources/validate.js'
+import {joinSensitive, splitSensitive} from '../resources/sensitive.js'
+import {type AjvError, isSensitivePath, maskSensitive, schemaProblems, validateManifest} from '../resources/validate.js'
 import {Ajv, type ValidateFunction} from 'ajv'
 import {
   type ResourceKey, type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, applyOutcome,
 } from '../store/store.js'
-import {authorize, allowed, type Caller} from './auth.js'
+import {authenticate, authorize, allowed, type Caller} from './auth.js'
 import {ApiError} from './errors.js'
 import type {SecretCipher} from './secrets.js'
 
@@ -106,10 +107,8 @@ export class ResourceService {
 
   /** The manifest with secret data back in place: decrypted for `reveal`, masked otherwise. */
   private fullManifest(record: StoredRecord, reveal: boolean): Json {
-    if (!record.sealed || !isObject(record.manifest.secret)) return record.manifest
-    const data = this.cipher.unseal(record.sealed) as Json
-    const shown = reveal ? data : Object.fromEntries(Object.keys(data).map((k) => [k, MASK]))
-    return {...record.manifest, secret: {...record.manifest.secret, data: shown}}
+    if (!record.sealed) return record.manifest
+    return joinSensitive(record.manifest, this.cipher.unseal(record.sealed) as Json, reveal)
   }
 
   toObject(record: StoredRecord, reveal = false): ResourceObject {
@@ -146,6 +145,16 @@ export class ResourceService {
     const details: ErrorDetail[] = []
     const problem = (path: (string | number)[], message: string, code = 'NotFound') =>
       details.push({path, field: formatPath(path), code, message: `${formatPath(path)}: ${message}`})
+
+    // A worker acts as another user only when its caller may: an admin, or that user itself.
+    if (typeof worker.runAsUser === 'string' && worker.runAsUser !== caller.user.name && !caller.user.admin) {
+      problem(['worker', 'runAsUser'], `Forbidden: user ${caller.user.name} may not run workers as ${worker.runAsUser}`, 'Forbidden')
+    }
+    if (typeof worker.runAsApiKey === 'string') {
+      const owner = await authenticate(this.store, `Bearer ${worker.runAsApiKey}`).then((c) => c.user.name, () => undefined)
+      if (owner === undefined) problem(['worker', 'runAsApiKey'], 'Invalid value: not a valid API key of this control plane', 'InvalidValue')
+      else if (owner !== caller.user.name && !caller.user.admin) problem(['worker', 'runAsApiKey'], `Forbidden: the key belongs to ${owner}, not to ${caller.user.name}`, 'Forbidden')
+    }
 
     const ref = parseStackRef(String(worker.stack))
     const stacks = (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined)
@@ -218,12 +227,11 @@ export class ResourceService {
 
     const current = await this.store.get(key)
     const owner = caller.user.admin && typeof manifest.owner === 'string' ? manifest.owner : (current?.owner ?? caller.user.name)
-    let stored = manifest
+    // Credentials (secret values, runAsApiKey) are stored apart, encrypted.
+    const {plain: stored, sensitive} = splitSensitive(manifest)
     let sealed: SpecWrite['sealed']
-    if (kind.type === 'secret' && isObject(manifest.secret)) {
-      const {data, ...rest} = manifest.secret
-      stored = {...manifest, secret: rest}
-      sealed = this.cipher.seal(data)
+    if (sensitive) {
+      sealed = this.cipher.seal(sensitive)
       // Same values, same digest: keep the stored ciphertext rather than churn it.
       if (current?.sealed?.digest === sealed.digest) sealed = current.sealed
     }

@@ -105,6 +105,21 @@ describe('the local control plane, started on demand', () => {
     )
   })
 
+  it('places what a stack’s stackSpec schema refuses at its line', async () => {
+    const file = join(TEST_HOME, 'bad-spec.yaml')
+    writeFileSync(file, 'name: bad-spec\nversion: v1beta\ntype: worker\nworker:\n  compute: runnable-default\n  stack: command\n  stackSpec:\n    args: [x]\n    cmd: x\n')
+    const r = await runCli(['apply', '-f', file])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe(
+      [
+        'bad-spec:v1beta:worker (public): rejected',
+        `  ${file}:7:3: worker.stackSpec.command: Required value (schema of stack command:1.0)`,
+        `  ${file}:9:5: worker.stackSpec.cmd: Unknown field (schema of stack command:1.0)`,
+        '',
+      ].join('\n'),
+    )
+  })
+
   it('masks secret values unless asked, and reveals them to its admin', async () => {
     const masked = await runCli(['get', '-t', 'secret', '-n', 'db-credentials', '-d'], {env: {DB_PASSWORD: undefined}})
     expect(masked.stdout).toContain('    password: "******"\n')

@@ -5,6 +5,7 @@
 import type {ApplyResponse, DiffEntry} from '../../api/types.js'
 import type {DroverClient} from '../../client/client.js'
 import {ClientApiError} from '../../client/errors.js'
+import {anchorOf} from '../../resources/problems.js'
 import {EXIT, type ExitCode, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {type DocumentReport, lintFiles} from '../manifests/lint.js'
@@ -132,7 +133,7 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
         if (exitCode === EXIT.ok) exitCode = mapped.exitCode ?? EXIT.invalid
         const problems = error.body.details
           .filter((d) => d.path && r.position)
-          .map((d): LocatedProblem => ({file: r.file, ...r.position!(d.path!), field: d.field, code: d.code, message: d.message}))
+          .map((d): LocatedProblem => ({file: r.file, ...r.position!(d.path!, anchorOf(d.code)), field: d.field, code: d.code, message: d.message}))
         outcomes.push({...base, error: {code: error.body.code, message: error.body.message}, problems})
       }
     }

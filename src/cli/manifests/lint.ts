@@ -27,7 +27,7 @@ export interface DocumentReport {
   /** The document as written (interpolated): what apply sends. */
   value?: unknown
   /** Where a field is in the source (for problems the server reports by field path). */
-  position?: (path: readonly (string | number)[]) => {line: number; column: number}
+  position?: (path: readonly (string | number)[], anchor?: 'key' | 'value') => {line: number; column: number}
 }
 
 export interface LintOptions extends ParseOptions {
@@ -75,7 +75,7 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
       if (doc.value === undefined) continue
       const value = doc.value
       report.value = value
-      report.position = (path) => doc.position(path)
+      report.position = (path, anchor) => doc.position(path, anchor)
       const result = validateManifest(value)
       const modelProblems = [...result.problems]
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {

@@ -125,6 +125,23 @@ describe('HTTP API', () => {
       expect((await apply('alice', {manifest: worker('w1'), resourceVersion: '0'})).json().message).toBe('worker public/w1 already exists')
     })
 
+    it('lets a worker act as another user only for an admin or that user, and never shows its API key', async () => {
+      const asAdmin = await apply('alice', {manifest: worker('w-runas', {runAsUser: 'admin'})})
+      expect(asAdmin.statusCode).toBe(422)
+      expect(asAdmin.json().details).toEqual([{path: ['worker', 'runAsUser'], field: 'worker.runAsUser', code: 'Forbidden', message: 'worker.runAsUser: Forbidden: user alice may not run workers as admin'}])
+      const foreignKey = await apply('alice', {manifest: worker('w-runas', {runAsApiKey: t.keys.bob})})
+      expect(foreignKey.json().details[0].message).toBe('worker.runAsApiKey: Forbidden: the key belongs to bob, not to alice')
+      expect((await apply('alice', {manifest: worker('w-runas', {runAsApiKey: 'drv_nope'})})).json().details[0].message).toBe('worker.runAsApiKey: Invalid value: not a valid API key of this control plane')
+      const ok = await apply('alice', {manifest: worker('w-runas', {runAsUser: 'alice', runAsApiKey: t.keys.alice})})
+      expect(ok.statusCode).toBe(200)
+      const shown = (await get('alice', '/api/v1/resources/worker/w-runas')).body
+      expect(shown).toContain('"runAsApiKey":"******"')
+      expect(shown).not.toContain(t.keys.alice!.slice(4))
+      const row = t.store.db.prepare("SELECT manifest FROM resources WHERE name = 'w-runas'").get() as {manifest: string}
+      expect(row.manifest).not.toContain(t.keys.alice!.slice(4))
+      expect((await apply('alice', {manifest: worker('w-runas', {runAsUser: 'alice', runAsApiKey: t.keys.alice})})).json().result).toBe('unchanged')
+    })
+
     it('lets only admins write instance-level stacks; everyone reads them', async () => {
       const stack = {name: 'ticker', version: 'v1', type: 'stack', stack: {name: 'ticker', version: '1.0', command: ['sh']}}
       expect((await apply('alice', {manifest: stack})).statusCode).toBe(403)
