@@ -105,4 +105,3 @@ export function loadServerConfig(argv: readonly string[], env: Readonly<Record<s
   return result.data
 }
 
-export const configHelp = KEYS.map((k) => `--${flagName(k)} / ${envName(k)}`)

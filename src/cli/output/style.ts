@@ -10,7 +10,3 @@ export function colorEnabled(stream: NodeJS.WriteStream): boolean {
 const wrap = (open: number, close: number) => (text: string, on: boolean) => (on ? `\u001B[${open}m${text}\u001B[${close}m` : text)
 
 export const red = wrap(31, 39)
-export const green = wrap(32, 39)
-export const yellow = wrap(33, 39)
-export const dim = wrap(2, 22)
-export const bold = wrap(1, 22)

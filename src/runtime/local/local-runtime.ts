@@ -15,7 +15,7 @@ import type {
 } from '../runtime.js'
 import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
 import {type LogPolicy, ReplicaLogs, followFile, tailLines} from './log-files.js'
-import {allStats, groupMembers, isSameProcess, readStat} from './proc.js'
+import {TICKS_PER_SECOND, allStats, groupMembers, isSameProcess, readStat} from './proc.js'
 import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
 import {TemplateError, expandArguments} from './templates.js'
 
@@ -571,7 +571,7 @@ export class LocalRuntime implements WorkloadRuntime {
       if (nanos === undefined || memory === undefined) {
         stats ??= allStats()
         const members = groupMembers(r.wrapperPid!, stats)
-        nanos ??= members.reduce((sum, s) => sum + s.cpuTicks, 0) * 1e7
+        nanos ??= (members.reduce((sum, s) => sum + s.cpuTicks, 0) / TICKS_PER_SECOND) * 1e9
         memory ??= members.reduce((sum, s) => sum + s.rss, 0)
       }
       const cpuCores = r.lastCpu && now > r.lastCpu.at ? Math.max(0, (nanos - r.lastCpu.nanos) / 1e6 / (now - r.lastCpu.at)) : undefined

@@ -289,9 +289,3 @@ export const ROUTES: RouteSpec[] = [
   {id: 'readyz', method: 'GET', url: paths.readyz, summary: 'Readiness: the store is open and the scheduler running.', auth: false, responses: {200: {description: 'Ready.'}, 503: {description: 'Not ready.', schema: errorSchema}}},
   {id: 'metrics', method: 'GET', url: paths.metrics, summary: 'Prometheus metrics.', auth: false, responses: {200: {description: 'Text exposition format.'}}},
 ]
-
-export function route(id: string): RouteSpec {
-  const spec = ROUTES.find((r) => r.id === id)
-  if (!spec) throw new Error(`no route ${id}`)
-  return spec
-}
