@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   UnsupportedMediaType: 415,
   Invalid: 422, // a manifest that fails validation (details carry field paths)
   Internal: 500,
+  InsufficientStorage: 507, // the store cannot write (disk full); reads still work
   Unavailable: 503,
 } as const
 

@@ -5,7 +5,7 @@
 // same actions without oclif and prints through the same functions.
 import {Command, Errors} from '@oclif/core'
 import {EXIT, ResultExit} from './errors.js'
-import {type Action, jsonRequested, makeIo, printOutcome, reportError} from './io.js'
+import {type Action, jsonRequested, makeIo, printOutcome, reportError, runChecked} from './io.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -18,7 +18,7 @@ export abstract class BaseCommand extends Command {
   /** Runs an action and prints its outcome; returns nothing, so that oclif prints nothing more. */
   protected async runAction<F>(action: Action<F>, flags: F): Promise<void> {
     const json = this.jsonEnabled()
-    const exitCode = printOutcome(await action(flags, makeIo(json)), json)
+    const exitCode = printOutcome(await runChecked(action, flags, makeIo(json)), json)
     if (exitCode !== EXIT.ok) throw new ResultExit(exitCode)
   }
 

@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {ACTIONS} from './actions/index.js'
-import {makeIo, printOutcome, reportError} from './io.js'
+import {makeIo, printOutcome, reportError, runChecked} from './io.js'
 
 interface ManifestFlag {
   name: string
@@ -106,7 +106,7 @@ export async function tryFastPath(argv: readonly string[], root: string): Promis
     if (!flags) return undefined
     const json = flags.json === true || flags.output === 'json'
     try {
-      return printOutcome(await (await load())(flags, makeIo(json)), json)
+      return printOutcome(await runChecked(await load(), flags, makeIo(json)), json)
     } catch (error) {
       return reportError(error, json)
     }

@@ -1,7 +1,8 @@
 // What a command action needs from its surroundings, and how its result is printed. Shared by
 // the oclif commands (BaseCommand) and the fast path (fast-path.ts), so that both print exactly
 // the same bytes and exit with the same codes.
-import {DroverError, EXIT, type ExitCode} from './errors.js'
+import {nameProblem} from '../resources/names.js'
+import {DroverError, EXIT, type ExitCode, UsageError} from './errors.js'
 import {colorEnabled, red} from './output/style.js'
 
 export interface Io {
@@ -33,6 +34,19 @@ export function jsonRequested(argv: readonly string[]): boolean {
     if (a === '--output=json' || (a === '--output' && argv[i + 1] === 'json')) return true
   }
   return false
+}
+
+/**
+ * Runs an action after the checks every command shares: a workspace (-w) follows the rule of
+ * resource names, since the control plane makes folder names and uids of it.
+ */
+export async function runChecked<F>(action: Action<F>, flags: F, io: Io): Promise<Outcome> {
+  const workspace = (flags as {workspace?: unknown}).workspace
+  if (typeof workspace === 'string') {
+    const bad = nameProblem(workspace)
+    if (bad) throw new UsageError(`-w ${JSON.stringify(workspace)}: a workspace ${bad}`)
+  }
+  return action(flags, io)
 }
 
 export function printOutcome(outcome: Outcome, json: boolean): ExitCode {

@@ -9,7 +9,10 @@ export const FILE_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9._-]*$'
 export const STACK_REF_PATTERN =
   '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\+[a-z0-9]([-a-z0-9]*[a-z0-9])?)?(:[A-Za-z0-9][A-Za-z0-9._-]*)?$'
 export const VERSION_TEXT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$'
-export const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$'
+// '.' and '..' are refused: a key can become a file name (consumptionType: file).
+export const SECRET_KEY_PATTERN = '^(?!\\.\\.?$)[-._a-zA-Z0-9]+$'
+// A folder inside the replica's folder: no '..' segment, no NUL (it is resolved and checked again at run time).
+export const VOLUME_PATH_PATTERN = '^(?!(.*/)?\\.\\.(/.*)?$)[^\\u0000]+$'
 
 export const PATTERN_RULES: Record<string, string> = {
   [NAME_PATTERN]: NAME_RULE,
@@ -19,5 +22,6 @@ export const PATTERN_RULES: Record<string, string> = {
   [FILE_NAME_PATTERN]: "must be a file name: letters, digits, '.', '_' and '-', not starting with '.'",
   [STACK_REF_PATTERN]: 'must be name, name:version or name+flavor:version (e.g. "node", "node:1.0", "bento+worker:3.0")',
   [VERSION_TEXT_PATTERN]: 'must be a version such as "1.0"',
-  [SECRET_KEY_PATTERN]: "must consist of letters, digits, '-', '_' or '.'",
+  [SECRET_KEY_PATTERN]: "must consist of letters, digits, '-', '_' or '.', and not be '.' or '..'",
+  [VOLUME_PATH_PATTERN]: "must be a path inside the replica's folder: no '..' segment",
 }

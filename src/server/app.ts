@@ -6,7 +6,7 @@ import {paths} from '../api/paths.js'
 import type {ApplyRequest, CreateUserRequest, CreateUserResponse, ListQuery, WhoAmI} from '../api/types.js'
 import {findKind} from '../resources/registry.js'
 import type {ResourceStore} from '../store/store.js'
-import {Authenticator, type Caller, newApiKey} from './auth.js'
+import {Authenticator, type Caller} from './auth.js'
 import {ApiError} from './errors.js'
 import type {Metrics} from './metrics.js'
 import {openApiDocument} from './openapi.js'
@@ -109,15 +109,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return {user: user.name, admin: user.admin, grants: user.grants}
     },
     createUser: async (request): Promise<CreateUserResponse> => {
-      const caller = callerOf(request)
-      if (!caller.user.admin) throw new ApiError('Forbidden', `user ${caller.user.name} may not create users`)
-      const body = request.body as CreateUserRequest
-      const user = {name: body.name, admin: body.admin === true, grants: body.grants ?? []}
-      await deps.store.putUser(user)
-      const key = newApiKey()
-      await deps.store.addApiKey({id: key.id, user: user.name, name: `created by ${caller.user.name}`, hash: key.hash, createdAt: new Date().toISOString()})
+      const created = await service.createUser(callerOf(request), request.body as CreateUserRequest)
       authenticator.invalidate() // the user's permissions may have changed
-      return {user: {user: user.name, admin: user.admin, grants: user.grants}, apiKey: key.key}
+      return created
     },
     openapi: async () => openApiDocument(deps.version),
     healthz: async () => ({status: 'ok'}),

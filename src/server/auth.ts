@@ -4,8 +4,8 @@
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 import type {ResourceStore, User} from '../store/store.js'
 import {ApiError} from './errors.js'
+import {type Access, type Decision, access} from './permissions.js'
 
-export type Access = 'read' | 'write'
 
 export interface Caller {
   user: User
@@ -70,17 +70,15 @@ export class Authenticator {
 }
 
 /** Whether the caller may read or write resources of `workspace` ('' = instance-level). */
-export function allowed(caller: Caller, access: Access, workspace: string): boolean {
-  if (caller.user.admin) return true
-  // Instance-level resources (stacks) are readable by everyone and written by admins only.
-  if (workspace === '') return access === 'read'
-  const grant = caller.user.grants.find((g) => g.workspace === workspace || g.workspace === '*')
-  return grant !== undefined && (access === 'read' || grant.access === 'write')
+export function allowed(caller: Caller, mode: Access, workspace: string): boolean {
+  return access(caller, mode, workspace).ok
 }
 
-export function authorize(caller: Caller, access: Access, workspace: string): void {
-  if (!allowed(caller, access, workspace)) {
-    const where = workspace === '' ? 'instance-level resources' : `workspace ${workspace}`
-    throw new ApiError('Forbidden', `user ${caller.user.name} may not ${access} ${where}`)
-  }
+/** Throws 403 with the reason when `decision` says no. */
+export function enforce(decision: Decision): void {
+  if (!decision.ok) throw new ApiError('Forbidden', decision.reason)
+}
+
+export function authorize(caller: Caller, mode: Access, workspace: string): void {
+  enforce(access(caller, mode, workspace))
 }

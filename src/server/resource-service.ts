@@ -16,9 +16,13 @@ import {Ajv, type ValidateFunction} from 'ajv'
 import {
   type ResourceKey, type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, applyOutcome,
 } from '../store/store.js'
-import {authenticate, authorize, allowed, type Caller} from './auth.js'
+import {authenticate, authorize, allowed, enforce, type Caller} from './auth.js'
 import {ApiError} from './errors.js'
+import {type Tenancy, actAs, grantWrite, readLogs, revealCredentials, useSecret, writeWorker} from './permissions.js'
 import type {SecretCipher} from './secrets.js'
+import {nameProblem} from '../resources/names.js'
+import type {CreateUserRequest, CreateUserResponse} from '../api/types.js'
+import {newApiKey} from './auth.js'
 
 const MAX_PAGE = 1000
 
@@ -78,19 +82,28 @@ export class ResourceService {
     return validate
   }
 
+  private readonly tenancy: Tenancy
+  private readonly maxReplicas: number
+  private readonly localAdmin?: string
+
   constructor(
     private readonly store: ResourceStore,
     private readonly cipher: SecretCipher,
     private readonly onChange: (key: ResourceKey) => void = () => {},
     private readonly runtime?: WorkloadRuntime,
-  ) {}
+    options: ServiceOptions = {},
+  ) {
+    this.tenancy = options.tenancy ?? 'isolated'
+    this.maxReplicas = options.maxReplicas ?? 1000
+    this.localAdmin = options.localAdmin
+  }
 
   // ---- helpers -----------------------------------------------------------------------------
 
   private keyOf(type: string, name: string, workspace: string | undefined): ResourceKey {
     const kind = findKind(type)
     if (!kind) throw new ApiError('NotFound', `unknown resource type ${JSON.stringify(type)}`)
-    return {type, name, workspace: kind.scope === 'instance' ? '' : (workspace ?? DEFAULT_WORKSPACE)}
+    return {type, name, workspace: kind.scope === 'instance' ? '' : checkWorkspace(workspace ?? DEFAULT_WORKSPACE)}
   }
 
   /** Every record matching a filter, page by page. */
@@ -147,8 +160,20 @@ export class ResourceService {
       details.push({path, field: formatPath(path), code, message: `${formatPath(path)}: ${message}`})
 
     // A worker acts as another user only when its caller may: an admin, or that user itself.
-    if (typeof worker.runAsUser === 'string' && worker.runAsUser !== caller.user.name && !caller.user.admin) {
-      problem(['worker', 'runAsUser'], `Forbidden: user ${caller.user.name} may not run workers as ${worker.runAsUser}`, 'Forbidden')
+    if (typeof worker.runAsUser === 'string') {
+      const decision = actAs(caller, worker.runAsUser)
+      if (!decision.ok) problem(['worker', 'runAsUser'], `Forbidden: ${decision.reason}`, 'Forbidden')
+    }
+    // Bounded work: a replica count is processes on this machine.
+    const counts: [(string | number)[], unknown][] = [[['worker', 'replicas'], worker.replicas]]
+    for (const key of ['autoscaling', 'autoScaling']) {
+      const scaling = worker[key]
+      if (isObject(scaling)) counts.push([['worker', key, 'maxReplicas'], scaling.maxReplicas], [['worker', key, 'minReplicas'], scaling.minReplicas])
+    }
+    for (const [path, value] of counts) {
+      if (typeof value === 'number' && value > this.maxReplicas) {
+        problem(path, `Invalid value: ${value}: must be at most ${this.maxReplicas} (the control plane's maxReplicas setting)`, 'InvalidValue')
+      }
     }
     if (typeof worker.runAsApiKey === 'string') {
       const owner = await authenticate(this.store, `Bearer ${worker.runAsApiKey}`).then((c) => c.user.name, () => undefined)
@@ -180,8 +205,12 @@ export class ResourceService {
       })
     }
     for (const s of secretRefs) {
-      if (!allowed(caller, 'read', s.workspace)) {
-        problem(s.path, `Forbidden: user ${caller.user.name} may not read secrets of workspace ${s.workspace}`, 'Forbidden')
+      const bad = nameProblem(s.workspace)
+      const decision = useSecret(caller, s.workspace)
+      if (bad) {
+        problem(s.path, `Invalid value: workspace ${JSON.stringify(s.workspace)} ${bad}`, 'InvalidValue')
+      } else if (!decision.ok) {
+        problem(s.path, `Forbidden: ${decision.reason}`, 'Forbidden')
       } else if (!(await this.store.get({type: 'secret', workspace: s.workspace, name: s.name}))) {
         problem(s.path, `Not found: secret ${JSON.stringify(s.name)} does not exist in workspace ${s.workspace}; apply it first`)
       }
@@ -218,9 +247,10 @@ export class ResourceService {
           detailOf({path: ['workspace'], code: 'InvalidValue', value: own, detail: `does not match the requested workspace ${request.workspace}`}),
         ])
       }
-      workspace = own ?? request.workspace ?? DEFAULT_WORKSPACE
+      workspace = checkWorkspace(own ?? request.workspace ?? DEFAULT_WORKSPACE)
     }
-    authorize(caller, 'write', workspace)
+    if (kind.type === 'worker') enforce(writeWorker(caller, workspace, this.tenancy))
+    else authorize(caller, 'write', workspace)
     const key: ResourceKey = {workspace, type: kind.type, name}
     const crossProblems = await this.crossResourceProblems(caller, manifest, workspace)
     if (crossProblems.length > 0) throw new ApiError('Invalid', 'the manifest refers to resources that are missing or not readable', crossProblems)
@@ -280,8 +310,8 @@ export class ResourceService {
     authorize(caller, 'read', key.workspace)
     const record = await this.store.get(key)
     if (!record) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`)
-    // Secret values only for a caller who asks and may write the workspace (dataos-ctl's --unSanitize).
-    if (reveal && record.sealed) authorize(caller, 'write', key.workspace)
+    // Credentials in clear only for a caller who asks and is an admin or the owner (dataos-ctl's --unSanitize).
+    if (reveal && record.sealed) enforce(revealCredentials(caller, {owner: record.owner, workspace: key.workspace}))
     return this.toObject(record, reveal)
   }
 
@@ -291,15 +321,14 @@ export class ResourceService {
     if (!Number.isInteger(limit) || limit < 1) throw new ApiError('BadRequest', `limit must be a whole number from 1 to ${MAX_PAGE}`)
     let workspace = query.workspace
     if (workspace !== undefined && query.type !== undefined && findKind(query.type)!.scope === 'instance') workspace = ''
+    if (workspace) checkWorkspace(workspace)
     if (workspace !== undefined) authorize(caller, 'read', workspace)
     let after: ResourceKey | undefined
     if (query.continue) {
-      try {
-        const [w, t, n] = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8')) as string[]
-        after = {workspace: String(w), type: String(t), name: String(n)}
-      } catch {
-        throw new ApiError('BadRequest', 'continue is not a token from a previous page')
-      }
+      // Tokens are sealed: opaque to the caller (the last key of a page may be a resource it cannot read) and tamper-proof.
+      const [w, t, n] = (this.cipher.openToken(query.continue) ?? []) as unknown[]
+      if (typeof w !== 'string' || typeof t !== 'string' || typeof n !== 'string') throw new ApiError('BadRequest', 'continue is not a token from a previous page')
+      after = {workspace: w, type: t, name: n}
     }
     const owner = query.all ? undefined : (query.owner ?? caller.user.name)
     const page = await this.store.list({type: query.type, workspace, name: query.name, owner, limit, ...(after ? {after} : {})})
@@ -307,7 +336,7 @@ export class ResourceService {
     const last = page.at(-1)
     return {
       items,
-      ...(page.length === limit && last ? {continue: Buffer.from(JSON.stringify([last.key.workspace, last.key.type, last.key.name])).toString('base64url')} : {}),
+      ...(page.length === limit && last ? {continue: this.cipher.sealToken([last.key.workspace, last.key.type, last.key.name])} : {}),
     }
   }
 
@@ -335,7 +364,8 @@ export class ResourceService {
 
   async delete(caller: Caller, query: ResourceRefQuery, options: {force?: boolean; resourceVersion?: string} = {}): Promise<DeleteResponse> {
     const key = this.keyOf(query.type, query.name, query.workspace)
-    authorize(caller, 'write', key.workspace)
+    if (key.type === 'worker') enforce(writeWorker(caller, key.workspace, this.tenancy))
+    else authorize(caller, 'write', key.workspace)
     const record = await this.store.get(key)
     if (!record) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`)
     const dependants = await this.dependants(record)
@@ -361,7 +391,7 @@ export class ResourceService {
 
   private async workerRecord(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {
     if (query.type !== 'worker') throw new ApiError('BadRequest', `only workers have replicas, not ${query.type}s`)
-    const key: ResourceKey = {type: 'worker', name: query.name, workspace: query.workspace ?? DEFAULT_WORKSPACE}
+    const key: ResourceKey = {type: 'worker', name: query.name, workspace: checkWorkspace(query.workspace ?? DEFAULT_WORKSPACE)}
     authorize(caller, 'read', key.workspace)
     const record = await this.store.get(key)
     if (!record) throw new ApiError('NotFound', `worker ${JSON.stringify(key.name)} not found in workspace ${key.workspace}`)
@@ -405,7 +435,22 @@ export class ResourceService {
   /** Log lines of a worker's replicas: the tail, then (follow) new lines until `signal` aborts. */
   async logs(caller: Caller, query: LogQuery, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
     const record = await this.workerRecord(caller, query)
+    // The log may hold the values of the secrets the worker consumes.
+    enforce(readLogs(caller, record.key.workspace, secretWorkspaces(record.manifest, record.key.workspace)))
     await this.runtime?.logs({workspace: record.key.workspace, name: record.key.name}, query, onLine, signal)
+  }
+
+  /** Creates a user (or replaces its grants) and issues a key; admins only, the local admin excepted. */
+  async createUser(caller: Caller, body: CreateUserRequest): Promise<CreateUserResponse> {
+    if (!caller.user.admin) throw new ApiError('Forbidden', `user ${caller.user.name} may not create users`)
+    if (body.name === this.localAdmin) throw new ApiError('Forbidden', `user ${body.name} is the local admin: the control plane keeps it, the API does not change it`)
+    const grants = body.grants ?? []
+    if (body.admin !== true && grants.some((g) => g.access === 'write')) enforce(grantWrite(caller, this.tenancy))
+    const user = {name: body.name, admin: body.admin === true, grants}
+    await this.store.putUser(user)
+    const key = newApiKey()
+    await this.store.addApiKey({id: key.id, user: user.name, name: `created by ${caller.user.name}`, hash: key.hash, createdAt: new Date().toISOString()})
+    return {user: {user: user.name, admin: user.admin, grants: user.grants}, apiKey: key.key}
   }
 
   async events(caller: Caller, query: ResourceRefQuery): Promise<EventsResponse> {
@@ -417,3 +462,27 @@ export class ResourceService {
 }
 
 export interface LogQuery extends ResourceRefQuery, LogOptions {}
+
+export interface ServiceOptions {
+  /** How replicas are separated (permissions.ts); 'isolated' when the control plane is root. */
+  tenancy?: Tenancy
+  /** The most replicas a worker may ask for (replicas, autoscaling min and max). */
+  maxReplicas?: number
+  /** The local admin: created and kept by the control plane, never changed through the API. */
+  localAdmin?: string
+}
+
+/** A workspace from a request: the rule of resource names (it becomes folder names and uids). */
+export function checkWorkspace(workspace: string): string {
+  const bad = nameProblem(workspace)
+  if (bad) throw new ApiError('BadRequest', `workspace ${JSON.stringify(workspace.slice(0, 64))} ${bad}`)
+  return workspace
+}
+
+/** Workspaces of the secrets a worker manifest consumes. */
+export function secretWorkspaces(manifest: Json, workspace: string): string[] {
+  const worker = isObject(manifest.worker) ? manifest.worker : {}
+  const out = Array.isArray(worker.secrets) && worker.secrets.length > 0 ? [workspace] : []
+  for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) out.push(typeof ref.workspace === 'string' ? ref.workspace : workspace)
+  return out
+}

@@ -10,11 +10,13 @@ import type {Sealed} from '../store/store.js'
 export class SecretCipher {
   private readonly encryptionKey: Buffer
   private readonly digestKey: Buffer
+  private readonly tokenKey: Buffer
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('the encryption key must be 32 bytes')
     this.encryptionKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover secret encryption', 32))
     this.digestKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover secret digest', 32))
+    this.tokenKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover page token', 32))
   }
 
   /** Reads the key file, creating it (0600, 32 random bytes) on first use. */
@@ -43,5 +45,26 @@ export class SecretCipher {
     const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, raw.subarray(0, 12))
     decipher.setAuthTag(raw.subarray(12, 28))
     return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'))
+  }
+
+  /** An opaque, tamper-proof token for `value` (list continue tokens): encrypted, base64url. */
+  sealToken(value: unknown): string {
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', this.tokenKey, iv)
+    const body = Buffer.concat([cipher.update(JSON.stringify(value)), cipher.final()])
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')
+  }
+
+  /** The value of a token from sealToken, or undefined when it is not one (forged, altered, from another server). */
+  openToken(token: string): unknown {
+    try {
+      const raw = Buffer.from(token, 'base64url')
+      if (raw.length < 29) return undefined
+      const decipher = createDecipheriv('aes-256-gcm', this.tokenKey, raw.subarray(0, 12))
+      decipher.setAuthTag(raw.subarray(12, 28))
+      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'))
+    } catch {
+      return undefined
+    }
   }
 }

@@ -1,6 +1,7 @@
 // Worker v1beta: every field of DESIGN §2 and research/dataos-spec.md §2, DataOS names kept.
 import {z} from 'zod'
-import {ENV_NAME_PATTERN, FILE_NAME_PATTERN, STACK_REF_PATTERN} from '../patterns.js'
+import {NAME_MAX_LENGTH} from '../names.js'
+import {ENV_NAME_PATTERN, FILE_NAME_PATTERN, NAME_PATTERN, STACK_REF_PATTERN, VOLUME_PATH_PATTERN} from '../patterns.js'
 import {cpuQuantity, described, memoryQuantity, metaSection, resourceName, scalarText, stringList} from './common.js'
 
 const percentage = (what: string) =>
@@ -35,9 +36,13 @@ const volumeMount = (what: string) =>
   described(
     z.strictObject({
       name: resourceName(`Name of the ${what}`),
-      directory: described(z.string().min(1), 'Where the volume appears to the program, relative to the replica folder unless absolute.', ['data']),
+      directory: described(
+        z.string().min(1).regex(new RegExp(VOLUME_PATH_PATTERN)),
+        "Where the volume appears to the program, inside the replica's folder (DataOS: the path inside the container). An absolute path is taken from the replica's folder too (/data is <replica folder>/data); '..' segments are refused.",
+        ['data'],
+      ),
       readOnly: described(z.boolean(), 'Mount read-only.').optional(),
-      subPath: described(z.string(), 'Sub-folder of the volume to mount instead of its root.').optional(),
+      subPath: described(z.string().regex(new RegExp(VOLUME_PATH_PATTERN)), "Sub-folder of the volume to mount instead of its root; '..' segments are refused.").optional(),
     }),
     `A ${what} made available to every replica.`,
   )
@@ -83,7 +88,7 @@ export const workerSection = described(
       z.array(
         z.strictObject({
           name: resourceName('Name of the Secret'),
-          workspace: described(z.string(), "Workspace of the Secret; defaults to the worker's.").optional(),
+          workspace: described(z.string().regex(new RegExp(NAME_PATTERN)).max(NAME_MAX_LENGTH), "Workspace of the Secret; defaults to the worker's.").optional(),
           key: described(z.string(), 'Take only this key.').optional(),
           keys: stringList('Take only these keys.').optional(),
           allKeys: described(z.boolean(), 'Take every key (the default when no key or keys are given).').optional(),

@@ -3,6 +3,7 @@
 // so the description cannot drift from what the server does.
 import {API_PREFIX, paths} from '../../api/paths.js'
 import {ERROR_STATUS} from '../../api/types.js'
+import {NAME_MAX_LENGTH, NAME_PATTERN} from '../../resources/names.js'
 
 export type JsonSchema = Record<string, unknown>
 
@@ -65,7 +66,9 @@ const resourceSchema: JsonSchema = {
   },
 }
 
-const workspaceQuery = {workspace: str('Workspace (default public); ignored for instance-level types.')}
+// Workspaces become folder names and uids on the runtime: the same rule as resource names.
+const workspaceRule = {pattern: NAME_PATTERN, maxLength: NAME_MAX_LENGTH}
+const workspaceQuery = {workspace: str('Workspace (default public); ignored for instance-level types.', workspaceRule)}
 const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
   Object.fromEntries(codes.map((c) => [ERROR_STATUS[c], {description: c, schema: errorSchema}]))
 const common = errors('BadRequest', 'Unauthorized', 'Forbidden')
@@ -83,7 +86,7 @@ export const ROUTES: RouteSpec[] = [
       additionalProperties: false,
       properties: {
         manifest: {type: 'object', description: 'The manifest (name, version, type and its section), as parsed from YAML.'},
-        workspace: str('Target workspace for workspace-level types; a manifest’s own workspace must agree.'),
+        workspace: str('Target workspace for workspace-level types; a manifest’s own workspace must agree.', workspaceRule),
         resourceVersion: str('Apply only if the resource is still at this resourceVersion ("0": only if it does not exist).'),
         dryRun: bool('Validate and return the diff without storing.'),
       },
@@ -120,7 +123,7 @@ export const ROUTES: RouteSpec[] = [
       additionalProperties: false,
       properties: {
         type: str('Only this type.'),
-        workspace: str('Only this workspace.'),
+        workspace: str('Only this workspace.', workspaceRule),
         name: str('Only this name.'),
         owner: str('Only this owner (default: the caller).'),
         all: bool('Every owner.'),
@@ -142,7 +145,7 @@ export const ROUTES: RouteSpec[] = [
     querystring: {
       type: 'object',
       additionalProperties: false,
-      properties: {...workspaceQuery, unSanitize: bool('Include secret values (needs write access to the workspace).')},
+      properties: {...workspaceQuery, unSanitize: bool('Include credentials (secret values, runAsApiKey) in clear: only for admins and the resource’s owner.')},
     },
     responses: {200: {description: 'The resource.', schema: resourceSchema}, ...common, ...errors('NotFound')},
   },
@@ -274,7 +277,7 @@ export const ROUTES: RouteSpec[] = [
             type: 'object',
             required: ['workspace', 'access'],
             additionalProperties: false,
-            properties: {workspace: str('A workspace, or * for all.'), access: {type: 'string', enum: ['read', 'write']}},
+            properties: {workspace: str('A workspace, or * for all.', {anyOf: [workspaceRule, {const: '*'}]}), access: {type: 'string', enum: ['read', 'write']}},
           },
         },
       },
