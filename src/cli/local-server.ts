@@ -22,6 +22,15 @@ export function runningServer(env: Env = process.env): ServerState | undefined {
   }
 }
 
+/**
+ * The control plane's environment: the CLI's, without credentials. A key in it would be
+ * readable from /proc by anything running as the same user, for as long as the server runs.
+ */
+export function serverEnv(env: Env): NodeJS.ProcessEnv {
+  const {DROVER_APIKEY: _key, ...rest} = env
+  return rest
+}
+
 export function serverMainPath(): string {
   return join(packageRoot(), 'dist', 'server', 'main.js')
 }
@@ -32,12 +41,14 @@ export function serverMainPath(): string {
  */
 export async function startDetached(args: readonly string[], env: Env = process.env, timeoutMs = 30_000): Promise<ServerState> {
   const files = localFiles(env)
-  mkdirSync(dataDir(env), {recursive: true, mode: 0o700})
+  // As root the control plane runs replicas under other uids, which reach their folders in the
+  // data folder through the folders above it: those made here are traversable, never listable.
+  mkdirSync(dataDir(env), {recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700})
   const log = openSync(files.log, 'a', 0o600)
   const child = spawn(process.execPath, [serverMainPath(), ...args], {
     detached: true,
     stdio: ['ignore', log, log, 'pipe'],
-    env: {...env, DROVER_READY_FD: '3'},
+    env: {...serverEnv(env), DROVER_READY_FD: '3'},
   })
   closeSync(log)
   const pipe = child.stdio[3] as NodeJS.ReadableStream & {destroy(): void}

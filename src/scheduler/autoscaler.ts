@@ -17,6 +17,8 @@ export interface AutoscalerDeps {
   policy: AutoscalerPolicy
   enqueue: (id: string) => void
   now?: () => number
+  /** A tick failed (logged and counted by the caller). */
+  onError?: (error: unknown) => void
 }
 
 export class Autoscaler {
@@ -36,7 +38,7 @@ export class Autoscaler {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.deps.policy.periodMs)
+    this.timer = setInterval(() => this.tick().catch((error: unknown) => this.deps.onError?.(error)), this.deps.policy.periodMs)
     this.timer.unref()
   }
 

@@ -34,7 +34,7 @@ export class WorkQueue {
   ) {}
 
   start(): void {
-    this.resyncTimer = setInterval(() => void this.resync(), this.options.resyncMs)
+    this.resyncTimer = setInterval(() => this.resync().catch((error: unknown) => this.report('(resync)', error)), this.options.resyncMs)
     this.resyncTimer.unref()
   }
 
@@ -74,7 +74,7 @@ export class WorkQueue {
       const key = this.pending.shift()!
       this.queued.delete(key)
       this.processing.add(key)
-      void this.run(key)
+      this.run(key).catch((error: unknown) => this.report(key, error))
     }
     if (this.processing.size === 0 && this.pending.length === 0) for (const w of this.idleWaiters.splice(0)) w()
   }
@@ -88,12 +88,21 @@ export class WorkQueue {
     } catch (error) {
       const n = (this.failures.get(key) ?? 0) + 1
       this.failures.set(key, n)
-      this.options.onError?.(key, error)
+      this.report(key, error)
       this.addAfter(key, Math.min(this.options.maxBackoffMs, this.options.initialBackoffMs * 2 ** (n - 1)))
     } finally {
       this.processing.delete(key)
       if (this.dirty.delete(key)) this.add(key)
       this.pump()
+    }
+  }
+
+  /** Reports a failure; a failing reporter is not allowed to take the queue down with it. */
+  private report(key: string, error: unknown): void {
+    try {
+      this.options.onError?.(key, error)
+    } catch {
+      // nothing more to do
     }
   }
 

@@ -5,7 +5,7 @@ import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, typ
 import {paths} from '../api/paths.js'
 import type {ApplyRequest, CreateUserRequest, CreateUserResponse, ListQuery, WhoAmI} from '../api/types.js'
 import {findKind} from '../resources/registry.js'
-import type {ResourceStore} from '../store/store.js'
+import {type ResourceStore, StoreUnavailableError} from '../store/store.js'
 import {Authenticator, type Caller} from './auth.js'
 import {ApiError} from './errors.js'
 import type {Metrics} from './metrics.js'
@@ -18,10 +18,15 @@ export interface AppDeps {
   service: ResourceService
   metrics: Metrics
   version: string
-  /** pino options, or false for no logs (tests). */
-  logger: false | {level: string}
+  /** pino options (and where lines go), or false for no logs (tests). */
+  logger: false | {level: string; stream?: {write(line: string): void}}
   bodyLimit: number
-  ready: () => boolean
+  /** Deepest nesting of arrays and objects a JSON body may have. */
+  maxBodyDepth?: number
+  /** Why the control plane is not ready (starting, the store cannot write), or undefined when it is. */
+  notReady: () => string | undefined
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: {cert: Buffer; key: Buffer}
 }
 
 declare module 'fastify' {
@@ -39,7 +44,8 @@ const callerOf = (request: FastifyRequest): Caller => {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger === false ? false : {level: deps.logger.level, redact: ['req.headers.authorization', 'req.headers.cookie']},
+    ...(deps.https ? {https: deps.https} : {}),
+    logger: deps.logger === false ? false : {level: deps.logger.level, redact: ['req.headers.authorization', 'req.headers.cookie'], ...(deps.logger.stream ? {stream: deps.logger.stream} : {})},
     // Fastify's own request lines are off: onResponse below writes one line per request.
     logController: new LogController({disableRequestLogging: true}),
     bodyLimit: deps.bodyLimit,
@@ -53,6 +59,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const logRequests = deps.logger !== false && ['trace', 'debug', 'info'].includes(deps.logger.level)
   // JSON only: anything else is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
+  // Bounded work: a body nested deeper than a manifest may be (the reader allows 100 levels) is
+  // refused before anything walks it recursively (validation, storage, the YAML printer of get).
+  const maxDepth = deps.maxBodyDepth ?? 128
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && depthOver(request.body, maxDepth)) throw new ApiError('BadRequest', `the body nests deeper than ${maxDepth} levels`)
+  })
 
   const handlers: Record<string, Handler> = {
     apply: async (request) => service.apply(callerOf(request), request.body as ApplyRequest),
@@ -83,7 +95,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         return lines.join('')
       }
       // Follow: stream until the client goes away (permission and existence checked first).
-      await service.runtimeOf(caller, {type, name, workspace: q.workspace})
+      await service.checkLogs(caller, {type, name, workspace: q.workspace})
       const stream = new PassThrough()
       const controller = new AbortController()
       request.raw.on('close', () => controller.abort())
@@ -116,7 +128,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     openapi: async () => openApiDocument(deps.version),
     healthz: async () => ({status: 'ok'}),
     readyz: async () => {
-      if (!deps.ready()) throw new ApiError('Unavailable', 'starting')
+      const why = deps.notReady()
+      if (why) throw new ApiError('Unavailable', `not ready: ${why}`)
       return {status: 'ready'}
     },
     metrics: async (_request, reply) => {
@@ -152,6 +165,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (error instanceof ApiError) {
       reply.status(error.status)
       return error.body()
+    }
+    if (error instanceof StoreUnavailableError) {
+      reply.status(507)
+      return {code: 'InsufficientStorage', message: `${error.message}; reads still work, and writes resume by themselves once it can write again`, details: []}
     }
     if (error.validation) {
       reply.status(400)
@@ -193,4 +210,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
 
   return app
+}
+
+/** Whether `value` nests arrays and objects deeper than `max` (iterative: no stack to overflow). */
+export function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+  }
+  return false
 }

@@ -9,6 +9,9 @@ import {DEFAULT_PORT, configDir, dataDir, localFiles} from '../api/local.js'
 
 const MiB = 1024 * 1024
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
+const flag = (fallback: boolean) => z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool()).default(fallback)
+/** Settings given as bare flags (--single-tenant) rather than with a value. */
+const BOOLEAN_FLAGS = new Set(['singleTenant', 'insecure'])
 
 export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -39,9 +42,29 @@ export const serverConfigSchema = z.strictObject({
   logMaxBytes: z.coerce.number().int().min(1024).default(10 * MiB),
   logRotatedFiles: z.coerce.number().int().min(0).max(20).default(2),
   logPreviousInstances: z.coerce.number().int().min(0).max(20).default(2),
-  logCheckMs: ms(5000),
+  logCheckMs: z.coerce.number().int().min(10).max(100).default(100),
   cgroups: z.enum(['auto', 'off']).default('auto'),
   cgroupParent: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('drover'),
+  /** How often the memory watchdog samples replicas that no cgroup limits. */
+  watchdogMs: z.coerce.number().int().min(10).max(1000).default(50),
+
+  // Security (README "Security model").
+  /** Replica isolation: auto (the strongest the host allows) or off. */
+  isolation: z.enum(['auto', 'off']).default('auto'),
+  /** Not root: trust every workspace writer like the control plane's own user. */
+  singleTenant: flag(false),
+  /** Where replica and volume folders go; default <dataDir>, or a folder isolated replicas can reach. */
+  runtimeDir: z.string().min(1).optional(),
+  /** The most replicas a worker may ask for. */
+  maxReplicas: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Nesting depth of request bodies (the manifest reader allows 100). */
+  maxBodyDepth: z.coerce.number().int().min(8).max(1000).default(128),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Serve plain HTTP on an address other than loopback. */
+  insecure: flag(false),
+  /** A graceful shutdown that takes longer is cut short (a second signal cuts it at once). */
+  shutdownTimeoutMs: ms(15_000),
 
   // The autoscaler (Kubernetes HPA defaults).
   autoscalePeriodMs: ms(15_000),
@@ -74,7 +97,7 @@ const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase
 export function loadServerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
   let values: Record<string, string | undefined>
   try {
-    const options = Object.fromEntries([...KEYS.map((k) => [flagName(k), {type: 'string' as const}]), ['config', {type: 'string' as const}]])
+    const options = Object.fromEntries([...KEYS.map((k) => [flagName(k), {type: BOOLEAN_FLAGS.has(k) ? ('boolean' as const) : ('string' as const)}]), ['config', {type: 'string' as const}]])
     values = parseArgs({args: [...argv], options, strict: true, allowPositionals: false}).values as Record<string, string | undefined>
   } catch (error) {
     throw new ConfigError((error as Error).message)
@@ -94,8 +117,8 @@ export function loadServerConfig(argv: readonly string[], env: Readonly<Record<s
   for (const key of KEYS) {
     const fromEnv = env[envName(key)]
     if (fromEnv !== undefined && fromEnv !== '') merged[key] = fromEnv
-    const fromFlag = values[flagName(key)]
-    if (fromFlag !== undefined) merged[key] = fromFlag
+    const fromFlag = values[flagName(key)] as string | boolean | undefined
+    if (fromFlag !== undefined) merged[key] = String(fromFlag)
   }
   const result = serverConfigSchema.safeParse(merged)
   if (!result.success) {

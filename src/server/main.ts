@@ -4,10 +4,12 @@
 // Readiness handshake: when DROVER_READY_FD names an open file descriptor (the CLI passes a
 // pipe as fd 3), one JSON line is written to it — {"ready":true,"url":…,"pid":…} once the
 // server listens, or {"ready":false,"error":…} when it cannot start — and the fd is closed.
-import {closeSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {chmodSync, closeSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {type ServerState, isServerProcess, localFiles} from '../api/local.js'
+import {type Isolation, executableByOthers, probeIsolation, traversableByOthers} from '../runtime/local/isolation.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
 import {workloadId} from '../runtime/runtime.js'
 import {Autoscaler} from '../scheduler/autoscaler.js'
@@ -19,7 +21,9 @@ import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
 import {registerBuiltinStacks} from './builtin-stacks.js'
 import {ConfigError, type ServerConfig, loadServerConfig} from './config.js'
+import {Background} from './background.js'
 import {Metrics} from './metrics.js'
+import type {Tenancy} from './permissions.js'
 import {ResourceService} from './resource-service.js'
 import {SecretCipher} from './secrets.js'
 
@@ -73,7 +77,10 @@ function claimDataDir(config: ServerConfig, files: ReturnType<typeof localFiles>
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadServerConfig(argv, env)
   const files = localFiles({...env, DROVER_DATA_DIR: config.dataDir, DROVER_CONFIG_DIR: config.configDir})
-  mkdirSync(config.dataDir, {recursive: true, mode: 0o700})
+  // As root, replicas run under other uids and reach their folders in the data folder through
+  // the folders above it: those this creates are traversable (o+x), never listable.
+  const isolating = process.getuid?.() === 0 && config.isolation === 'auto'
+  mkdirSync(config.dataDir, {recursive: true, mode: isolating ? 0o711 : 0o700})
   claimDataDir(config, files)
   try {
     await serve(config, files)
@@ -85,6 +92,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
 async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>): Promise<void> {
   const version = packageVersion()
+  exposureCheck(config)
+  // Credentials never stay in this process's environment (the CLI does not pass them either).
+  delete process.env.DROVER_APIKEY
+  const logLines = {dropped: 0}
+  // Log lines go to fd 1 with one write each; a line that cannot be written (disk full) is
+  // dropped and counted. pino's own destination loops forever on ENOSPC in its sync flush.
+  const logStream = {
+    write(line: string) {
+      try {
+        writeSync(1, line)
+      } catch {
+        logLines.dropped++
+      }
+    },
+  }
 
   const store = new SqliteStore({path: files.database, eventsPerResource: config.eventsPerResource, synchronous: config.synchronous})
   const cipher = SecretCipher.fromKeyFile(files.encryptionKey)
@@ -104,13 +126,27 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   })
 
   let ready = false
+  // Every background task goes through here: a failure is logged and counted, never lost or fatal.
+  const background = new Background((what, error) => app.log.error({task: what, err: error}, 'background task failed'))
+  metrics.gauge('drover_background_failures_total', 'Background tasks (reconciles aside) that failed.', () => [[{}, background.failures]])
+  metrics.gauge('drover_log_lines_dropped_total', 'Log lines that could not be written (disk full).', () => [[{}, logLines.dropped]])
+
+  process.on('unhandledRejection', (error) => background.failed('an unhandled promise', error))
+
+  // Replica isolation (README "Security model"): per-workspace uids as root, else the server's own user.
+  const isolation = probeIsolation({mode: config.isolation, stateDir: config.dataDir})
+  const tenancy: Tenancy = isolation.kind === 'uid' ? 'isolated' : config.singleTenant ? 'single-tenant' : 'admins-only'
+  const work = workFolders(config, isolation)
+  const nodeBinary = isolation.kind === 'uid' ? reachableNode(work.root) : process.execPath
   // The scheduler: runtime events and every write wake the queue; the resync covers the rest.
   let queue: WorkQueue | undefined
   let reconciler: WorkerReconciler | undefined
   const enqueue = (id: string) => queue?.add(id)
   const runtime = new LocalRuntime({
-    dir: join(config.dataDir, 'runtime'),
-    volumesDir: join(config.dataDir, 'volumes'),
+    dir: work.runtime,
+    volumesDir: work.volumes,
+    isolation,
+    watchdogMs: config.watchdogMs,
     restart: {
       initialBackoffMs: config.restartInitialBackoffMs,
       maxBackoffMs: config.restartMaxBackoffMs,
@@ -126,15 +162,17 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     cgroupParent: config.cgroupParent,
     baseEnv: Object.fromEntries(['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
     onEvent: (event) => {
-      void reconciler?.recordEvent(event)
+      if (reconciler) background.run('record a runtime event', () => reconciler!.recordEvent(event))
       enqueue(workloadId(event.key))
     },
     onChange: (key) => enqueue(workloadId(key)),
+    onError: (what, error) => background.failed(what, error),
   })
   const autoscaler = new Autoscaler({
     store,
     runtime,
     enqueue,
+    onError: (error) => background.failed('autoscaler tick', error),
     policy: {
       periodMs: config.autoscalePeriodMs,
       tolerance: config.autoscaleTolerance,
@@ -149,7 +187,7 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     store,
     runtime,
     unseal: (sealed) => cipher.unseal(sealed),
-    nodeBinary: process.execPath,
+    nodeBinary,
     scaledReplicas: (key) => autoscaler.scaled(key),
     progressPollMs: config.progressPollMs,
   })
@@ -183,17 +221,19 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   // or stack they may use changes (the queue de-duplicates).
   const onChange = (key: ResourceKey) => {
     if (key.type === 'worker') enqueue(`${key.workspace}/${key.name}`)
-    else void allWorkers().then((ids) => ids.forEach(enqueue))
+    else background.run('wake the workers of a stack or secret', async () => (await allWorkers()).forEach(enqueue))
   }
-  const service = new ResourceService(store, cipher, onChange, runtime)
+  const service = new ResourceService(store, cipher, onChange, runtime, {tenancy, maxReplicas: config.maxReplicas, localAdmin: config.adminUser})
   const app = buildApp({
     store,
     service,
     metrics,
     version,
-    logger: config.logLevel === 'silent' ? false : {level: config.logLevel},
+    logger: config.logLevel === 'silent' ? false : {level: config.logLevel, stream: logStream},
     bodyLimit: config.bodyLimit,
-    ready: () => ready,
+    maxBodyDepth: config.maxBodyDepth,
+    notReady: () => (!ready ? 'starting' : store.unwritable ? `the store cannot write (${store.unwritable})` : undefined),
+    ...(config.tlsCert && config.tlsKey ? {https: {cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey)}} : {}),
   })
 
   // Replicas left running by an earlier control plane are taken over before anything is started.
@@ -201,29 +241,44 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   queue.start()
   await queue.resync()
   autoscaler.start()
-  const sampler = setInterval(() => void runtime.sample(), config.sampleMs)
-  sampler.unref()
+  const sampler = background.every(config.sampleMs, 'sample replicas', () => runtime.sample())
+  // While the store cannot write, try a write every 2 s: /readyz turns ready again by itself.
+  const storeProbe = background.every(2000, 'probe the store', async () => {
+    if (store.unwritable) await store.probeWrite().catch(() => undefined)
+  })
 
   await app.listen({host: config.host, port: config.port})
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   const state: ServerState = {pid: process.pid, url, startedAt: new Date().toISOString(), version}
   writeFileSync(files.state, `${JSON.stringify(state)}\n`, {mode: 0o600})
   ready = true
   app.log.info({url, dataDir: config.dataDir, version}, 'control plane ready')
+  if (tenancy === 'isolated') app.log.info({isolation: isolation.kind, runtimeDir: work.root}, `replica isolation: ${isolation.detail}`)
+  else app.log.warn({isolation: isolation.kind, tenancy}, `replica isolation: ${isolation.detail}; ${tenancy === 'single-tenant' ? 'single-tenant mode: every workspace writer is trusted like this user' : 'only admins may write workers (start with --single-tenant to let other writers run them)'}`)
+  if (!config.tlsCert && !isLoopback(config.host)) app.log.warn({host: config.host}, 'serving plain HTTP on a non-loopback address (--insecure): API keys cross the network in clear')
   signalReady({ready: true, ...state})
 
   let closing = false
   // SIGTERM and SIGINT leave the replicas running (the next control plane adopts them);
-  // SIGUSR2 (drover server stop --stop-workers) stops them first.
+  // SIGUSR2 (drover server stop --stop-workers) stops them first. A shutdown that takes longer
+  // than shutdownTimeoutMs, or a second signal, exits at once.
   const shutdown = async (signal: string) => {
-    if (closing) return
+    if (closing) {
+      app.log.warn({signal}, 'second signal: exiting now')
+      process.exit(1)
+    }
     closing = true
     ready = false
     app.log.info({signal}, 'shutting down')
+    setTimeout(() => {
+      app.log.error({timeoutMs: config.shutdownTimeoutMs}, 'shutdown took too long: exiting now')
+      process.exit(1)
+    }, config.shutdownTimeoutMs).unref()
     autoscaler.stop()
     clearInterval(sampler)
+    clearInterval(storeProbe)
     await queue?.stop()
     if (signal === 'SIGUSR2') await Promise.all(runtime.keys().map((key) => runtime.remove(key)))
     await runtime.close()
@@ -239,9 +294,58 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     }
     process.exit(0)
   }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGUSR2', () => void shutdown('SIGUSR2'))
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGUSR2'] as const) {
+    process.on(signal, () => background.run(`shut down on ${signal}`, () => shutdown(signal)))
+  }
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host)
+
+/** Plain HTTP on a non-loopback address only when asked for; TLS needs both halves. */
+function exposureCheck(config: ServerConfig): void {
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together')
+  if (!config.tlsCert && !isLoopback(config.host) && !config.insecure) {
+    throw new ConfigError(`refusing to serve plain HTTP on ${config.host}: API keys would cross the network in clear; give --tls-cert and --tls-key, or --insecure to accept that`)
+  }
+}
+
+/**
+ * Where replica and volume folders go. Isolated replicas (other uids) must reach their own
+ * folders, so every folder above them needs o+x; the data folder is then made 0711 (nothing in
+ * it is readable by others: files 0600, folders 0700). When a folder above the data folder is
+ * not traversable (root's home is 0700), they go to /var/lib/drover/<hash of the data folder>.
+ */
+function workFolders(config: ServerConfig, isolation: Isolation): {root: string; runtime: string; volumes: string} {
+  let root = config.runtimeDir ?? config.dataDir
+  if (isolation.kind === 'uid') {
+    if (!config.runtimeDir && !traversableByOthers(config.dataDir)) {
+      root = join('/var/lib/drover', createHash('sha256').update(config.dataDir).digest('hex').slice(0, 12))
+    }
+    mkdirSync(root, {recursive: true, mode: 0o711})
+    chmodSync(root, 0o711)
+  }
+  return {root, runtime: join(root, 'runtime'), volumes: join(root, 'volumes')}
+}
+
+/** A Node binary that replicas of any uid can run: ours, or a link (or copy) of it beside their folders. */
+function reachableNode(root: string): string {
+  if (executableByOthers(process.execPath)) return process.execPath
+  const bin = join(root, 'bin')
+  mkdirSync(bin, {recursive: true, mode: 0o711})
+  const target = join(bin, 'node')
+  try {
+    if (statSync(target).size === statSync(process.execPath).size) return target
+  } catch {
+    // not there yet
+  }
+  rmSync(target, {force: true})
+  try {
+    linkSync(process.execPath, target)
+  } catch {
+    copyFileSync(process.execPath, target)
+  }
+  chmodSync(target, 0o755)
+  return target
 }
 
 // Run when executed as a program (node dist/server/main.js), not when imported by a test.

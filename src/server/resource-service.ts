@@ -432,11 +432,16 @@ export class ResourceService {
     }
   }
 
+  /** Throws unless the caller may read the worker's logs (they may hold the values of its secrets). */
+  async checkLogs(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {
+    const record = await this.workerRecord(caller, query)
+    enforce(readLogs(caller, record.key.workspace, secretWorkspaces(record.manifest, record.key.workspace)))
+    return record
+  }
+
   /** Log lines of a worker's replicas: the tail, then (follow) new lines until `signal` aborts. */
   async logs(caller: Caller, query: LogQuery, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
-    const record = await this.workerRecord(caller, query)
-    // The log may hold the values of the secrets the worker consumes.
-    enforce(readLogs(caller, record.key.workspace, secretWorkspaces(record.manifest, record.key.workspace)))
+    const record = await this.checkLogs(caller, query)
     await this.runtime?.logs({workspace: record.key.workspace, name: record.key.name}, query, onLine, signal)
   }
 

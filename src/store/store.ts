@@ -86,6 +86,25 @@ export interface ApiKeyRecord {
   createdAt: string
 }
 
+/** The store cannot write (disk full, read-only or failing disk): reads still work. */
+export class StoreUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`the store cannot write: ${reason}`)
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+/** The reason when `error` says the storage under the store failed, else undefined. */
+export function storageFailure(error: unknown): string | undefined {
+  if (error instanceof StoreUnavailableError) return error.reason
+  const e = error as {code?: string; errcode?: number; message?: string}
+  const text = `${e?.code ?? ''} ${e?.message ?? ''}`
+  if (e?.code === 'ENOSPC' || /SQLITE_FULL|database or disk is full|No space left/i.test(text) || e?.errcode === 13) return 'the disk is full'
+  if (e?.code === 'EROFS' || /SQLITE_READONLY|readonly database/i.test(text) || e?.errcode === 8) return 'the database is read-only'
+  if (e?.code === 'EIO' || /SQLITE_IOERR|disk I\/O error/i.test(text) || e?.errcode === 10) return 'a disk I/O error'
+  return undefined
+}
+
 export class StoreConflictError extends Error {
   constructor(
     message: string,

@@ -1,6 +1,6 @@
 // Runs the built CLI (bin/run.js on the pinned Node) as a subprocess, the way users run it.
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -30,6 +30,8 @@ export interface CliOptions {
  * by auto-start) is killed when the file ends.
  */
 export const TEST_HOME = mkdtempSync(join(tmpdir(), 'drover-home-'))
+// Traversable by the uids isolated replicas run under (a control plane run as root).
+chmodSync(TEST_HOME, 0o711)
 afterAll(() => {
   killServerIn(join(TEST_HOME, 'data', 'drover'))
   killReplicasUnder(TEST_HOME)

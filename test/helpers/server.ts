@@ -2,7 +2,7 @@
 // inject), or the real server process on a loopback port. Every process started here is
 // killed when the test file ends, even when a test fails.
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {FastifyInstance} from 'fastify'
@@ -22,6 +22,9 @@ import {NODE, ROOT, cliEnv} from './run-cli.js'
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `drover-${prefix}-`))
+  // Traversable (not listable) by others: a control plane running as root puts isolated
+  // replicas, which run under uids of their own, in folders below it.
+  chmodSync(dir, 0o711)
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
   return dir
 }
@@ -53,7 +56,7 @@ export async function buildTestApp(dir: string): Promise<TestApp> {
   }
   const cipher = new SecretCipher(Buffer.alloc(32, 1))
   const service = new ResourceService(store, cipher)
-  const app = buildApp({store, service, metrics: new Metrics(), version: 'test', logger: false, bodyLimit: 1024 * 1024, ready: () => true})
+  const app = buildApp({store, service, metrics: new Metrics(), version: 'test', logger: false, bodyLimit: 1024 * 1024, notReady: () => undefined})
   await app.ready()
   return {
     app,

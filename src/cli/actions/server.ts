@@ -5,7 +5,7 @@ import {paths} from '../../api/paths.js'
 import {EXIT, InvalidInputError, UnreachableError} from '../errors.js'
 import {seconds} from '../flags-parse.js'
 import type {Io, Outcome} from '../io.js'
-import {runningServer, serverMainPath, startDetached, stopServer} from '../local-server.js'
+import {runningServer, serverEnv, serverMainPath, startDetached, stopServer} from '../local-server.js'
 
 export interface StartFlags {
   detach: boolean
@@ -14,14 +14,19 @@ export interface StartFlags {
   'data-dir'?: string
   'log-level'?: string
   config?: string
+  'tls-cert'?: string
+  'tls-key'?: string
+  insecure?: boolean
+  'single-tenant'?: boolean
 }
 
 function serverArgs(flags: StartFlags): string[] {
   const args: string[] = []
-  for (const name of ['host', 'port', 'data-dir', 'log-level', 'config'] as const) {
+  for (const name of ['host', 'port', 'data-dir', 'log-level', 'config', 'tls-cert', 'tls-key'] as const) {
     const value = flags[name]
     if (value !== undefined) args.push(`--${name}`, value)
   }
+  for (const name of ['insecure', 'single-tenant'] as const) if (flags[name]) args.push(`--${name}`)
   return args
 }
 
@@ -41,7 +46,7 @@ export async function serverStart(flags: StartFlags, io: Io): Promise<Outcome> {
     return {data: {...state, started: true, log}, render: () => `control plane running at ${state.url} (pid ${state.pid}); logs: ${log}`}
   }
   // Foreground: the server's logs on this terminal; Ctrl-C stops it gracefully.
-  const child = spawn(process.execPath, [serverMainPath(), ...serverArgs(flags)], {stdio: 'inherit', env})
+  const child = spawn(process.execPath, [serverMainPath(), ...serverArgs(flags)], {stdio: 'inherit', env: serverEnv(env)})
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)

@@ -9,7 +9,11 @@ the background, with a pid file and a log file in the data folder. Settings come
 environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEVEL, …) and a config file
 ($XDG_CONFIG_HOME/drover/server.yaml, or --config). It listens on 127.0.0.1:7424 by default.`
 
-  static override examples = ['<%= config.bin %> server start --detach', '<%= config.bin %> server start --port 8080 --log-level debug']
+  static override examples = [
+    '<%= config.bin %> server start --detach',
+    '<%= config.bin %> server start --port 8080 --log-level debug',
+    '<%= config.bin %> server start --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
+  ]
 
   static override flags = {
     detach: Flags.boolean({summary: 'Run in the background; return once it is ready.'}),
@@ -18,6 +22,10 @@ environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEV
     'data-dir': Flags.string({summary: 'Data folder (default $XDG_DATA_HOME/drover).'}),
     'log-level': Flags.string({summary: 'fatal, error, warn, info (default), debug, trace or silent.'}),
     config: Flags.string({summary: 'Config file (YAML or JSON) with the same settings.'}),
+    'tls-cert': Flags.string({summary: 'PEM certificate: serve HTTPS (with --tls-key).'}),
+    'tls-key': Flags.string({summary: 'PEM private key of --tls-cert.'}),
+    insecure: Flags.boolean({summary: 'Serve plain HTTP on an address other than loopback (API keys then cross the network in clear).'}),
+    'single-tenant': Flags.boolean({summary: 'Not root: let non-admin users write workers, which run as the control plane’s own user (trust every writer).'}),
     output: textOrJsonFlag,
   }
 

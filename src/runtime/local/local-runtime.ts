@@ -5,18 +5,23 @@
 // file, so that the exit of a replica is known even when it happened while no control plane
 // was running. Replicas are adopted after a restart by pid and process start time (a reused pid
 // is never taken for a replica).
-import {type ChildProcess, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import type {ChildProcess} from 'node:child_process'
+import {chmodSync, closeSync, existsSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {constants} from 'node:os'
-import {dirname, isAbsolute, join, resolve} from 'node:path'
+import {isAbsolute, join, resolve} from 'node:path'
+import {nameProblem} from '../../resources/names.js'
 import type {
   DesiredWorkload, ExitInfo, LimitsSupport, LogLine, LogOptions, ObservedWorkload, ProcessSpec, ReplicaPhase, ReplicaState, RuntimeEvent,
   WorkloadKey, WorkloadRuntime,
 } from '../runtime.js'
 import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
+import {type Isolation, noIsolation} from './isolation.js'
 import {type LogPolicy, ReplicaLogs, followFile, tailLines} from './log-files.js'
-import {TICKS_PER_SECOND, allStats, groupMembers, isSameProcess, readStat} from './proc.js'
+import {TICKS_PER_SECOND, allStats, isSameProcess, readStat, treeStats} from './proc.js'
+import {MARKER_VARIABLE, instanceMembers, killInstance, newMarker, programBelow, signal, spawnWrapper} from './processes.js'
+import {folders, prepareReplicaFiles, readRecord, writeRecord, type ReplicaRecord} from './replica-files.js'
 import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
+import {planRollout} from './rollout.js'
 import {TemplateError, expandArguments} from './templates.js'
 
 export interface LocalRuntimeOptions {
@@ -29,35 +34,25 @@ export interface LocalRuntimeOptions {
   stopGraceMs: number
   /** A replica counts as ready once it has run this long (rolling updates wait for it). */
   minReadyMs: number
-  /** How often adopted replicas are checked for exit, and the memory watchdog runs. */
+  /** How often adopted replicas are checked for exit. */
   pollMs: number
+  /** How often the memory watchdog samples replicas whose memory no cgroup limits (default 50 ms). */
+  watchdogMs?: number
   logs: LogPolicy
   cgroups: 'auto' | 'off'
   cgroupParent: string
+  /** How replicas are kept apart (isolation.ts); default: plain process groups. */
+  isolation?: Isolation
   /** Environment every replica inherits (PATH, HOME, …); nothing else of the control plane's. */
   baseEnv: Record<string, string>
   onEvent: (event: RuntimeEvent) => void
   /** Something about the worker changed (a replica exited, became ready, stopped). */
   onChange: (key: WorkloadKey) => void
+  /** A background step failed (logged and counted by the caller; the runtime goes on). */
+  onError?: (what: string, error: unknown) => void
   now?: () => number
   random?: () => number
 }
-
-// $1: exit file; the rest: the program. Joins the cgroups named in DROVER_CGROUP_PROCS, starts
-// the program, and records its exit status. TERM and INT are trapped (not ignored: an ignored
-// signal would be inherited by the program) so that the wrapper outlives the group signal and
-// writes the status once the program is gone.
-const WRAPPER = `exitfile=$1; shift
-for f in $DROVER_CGROUP_PROCS; do echo $$ > "$f" || { echo "drover: cannot join cgroup $f" >&2; exit 125; }; done
-unset DROVER_CGROUP_PROCS
-trap ':' TERM INT HUP
-"$@" &
-child=$!
-echo $child > "$exitfile.pid"
-wait $child; status=$?
-while kill -0 $child 2>/dev/null; do wait $child; status=$?; done
-echo $status > "$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"
-exit $status`
 
 interface Replica {
   workload: Workload
@@ -83,6 +78,8 @@ interface Replica {
   cgroup?: ReplicaCgroup
   oomBefore: number
   watchdogKilled: boolean
+  /** DROVER_INSTANCE of the current instance: finds its processes wherever they went. */
+  marker?: string
   restartTimer?: NodeJS.Timeout
   readyTimer?: NodeJS.Timeout
   nextStartAt?: number
@@ -101,20 +98,12 @@ interface Workload {
   rolloutBlocked: boolean
 }
 
-interface ReplicaRecord {
-  workspace: string
-  name: string
-  uid: string
-  resourceId: string
-  id: string
-  index: number
-  revision: string
-  wrapperPid?: number
-  startTicks?: number
-  startedAt?: number
-  restarts: number
-  history: ExitRecord[]
-  lastExit?: ExitInfo
+function chmodQuiet(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode)
+  } catch {
+    // not ours to change; isolated replicas then cannot reach their folders, and say so when they start
+  }
 }
 
 const wid = (key: WorkloadKey) => `${key.workspace}/${key.name}`
@@ -129,21 +118,46 @@ export class LocalRuntime implements WorkloadRuntime {
   private readonly workloads = new Map<string, Workload>()
   private readonly layout?: CgroupLayout
   private readonly support: LimitsSupport
-  private readonly timer: NodeJS.Timeout
+  private readonly timers: NodeJS.Timeout[] = []
   private readonly now: () => number
   private readonly random: () => number
+  private readonly isolation: Isolation
   private lastRotation = 0
   private closed = false
 
   constructor(private readonly options: LocalRuntimeOptions) {
     this.now = options.now ?? Date.now
     this.random = options.random ?? Math.random
+    this.isolation = options.isolation ?? noIsolation()
     const probe = probeCgroups(options.cgroupParent, options.cgroups)
     this.layout = probe.layout
     this.support = probe.support
-    mkdirSync(options.dir, {recursive: true, mode: 0o700})
-    this.timer = setInterval(() => this.tick(), options.pollMs)
-    this.timer.unref()
+    // Isolated replicas reach their own folders through these (o+x, no listing); everything
+    // else of the control plane stays 0700/0600.
+    const folderMode = this.isolation.kind === 'uid' ? 0o711 : 0o700
+    for (const dir of [options.dir, options.volumesDir]) {
+      mkdirSync(dir, {recursive: true, mode: folderMode})
+      chmodQuiet(dir, folderMode)
+    }
+    const every = (ms: number, what: string, fn: () => void) => {
+      const timer = setInterval(() => {
+        try {
+          fn()
+        } catch (error) {
+          this.options.onError?.(what, error)
+        }
+      }, ms)
+      timer.unref()
+      this.timers.push(timer)
+    }
+    every(options.pollMs, 'runtime tick', () => this.tick())
+    every(options.watchdogMs ?? 50, 'memory watchdog', () => this.watchdog())
+    every(Math.min(options.logs.checkMs, 100), 'log rotation', () => this.rotateLogs())
+  }
+
+  /** How replicas are isolated here. */
+  isolationKind(): Isolation['kind'] {
+    return this.isolation.kind
   }
 
   limits(): LimitsSupport {
@@ -170,36 +184,25 @@ export class LocalRuntime implements WorkloadRuntime {
     workload.desired = desired
     workload.resourceId = desired.resourceId
     const live = [...workload.replicas.values()].filter((r) => !r.stopping)
-    for (const r of live) {
-      // Adopted replicas of the current revision get their spec back (to restart them).
-      if (!r.spec && r.revision === desired.revision) r.spec = desired.spec
-      // An adopted replica of an older revision that died cannot be restarted: let the rollout replace it.
-      if (!r.spec && r.phase === 'Waiting') void this.stop(r, 'its revision is gone')
-    }
-    const current = live.filter((r) => r.revision === desired.revision)
-    const old = live.filter((r) => r.revision !== desired.revision && !(!r.spec && r.phase === 'Waiting'))
-    const want = desired.replicas
-
-    // Scale the current revision down: highest indexes first.
-    for (const r of current.filter((r) => r.index >= want)) void this.stop(r, 'scaled down')
-    const kept = current.filter((r) => r.index < want)
-    for (const r of kept) if (r.phase === 'Waiting' && r.nextStartAt !== undefined && r.nextStartAt <= this.now() && !r.restartTimer) this.startInstance(r)
-
-    const missing = Array.from({length: want}, (_, i) => i).filter((i) => !kept.some((r) => r.index === i))
-    if (old.length === 0) {
-      workload.rolloutBlocked = false
-      for (const index of missing) this.createReplica(workload, index, desired)
-    } else {
-      // Rolling update: one new replica at a time (surge 1), an old one stopped for each new
-      // one that is ready; a new revision that crash-loops stops the rollout with the old
-      // replicas still running.
-      workload.rolloutBlocked = kept.some((r) => r.crashLooping)
-      const readyNew = kept.filter((r) => this.isReady(r)).length
-      if (!workload.rolloutBlocked && missing.length > 0 && readyNew === kept.length) this.createReplica(workload, missing[0]!, desired)
-      const allowedOld = workload.rolloutBlocked ? old.length : Math.max(0, want - readyNew)
-      const byIndex = [...old].sort((a, b) => b.index - a.index)
-      for (const r of byIndex.slice(0, Math.max(0, old.length - allowedOld))) void this.stop(r, `replaced by revision ${desired.revision}`)
-    }
+    // Adopted replicas of the current revision get their spec back (to restart them).
+    for (const r of live) if (!r.spec && r.revision === desired.revision) r.spec = desired.spec
+    const plan = planRollout(
+      live.map((r) => ({
+        id: r.id,
+        index: r.index,
+        revision: r.revision,
+        ready: this.isReady(r),
+        crashLooping: r.crashLooping,
+        restartDue: r.phase === 'Waiting' && r.nextStartAt !== undefined && r.nextStartAt <= this.now() && !r.restartTimer,
+        // An adopted replica of an older revision that died cannot be restarted: the rollout replaces it.
+        orphaned: !r.spec && r.phase === 'Waiting',
+      })),
+      desired,
+    )
+    workload.rolloutBlocked = plan.rolloutBlocked
+    for (const {id, why} of plan.stop) this.stop(workload.replicas.get(id)!, why).catch((error: unknown) => this.options.onError?.('stop a replica', error))
+    for (const id of plan.restart) this.startInstance(workload.replicas.get(id)!)
+    for (const index of plan.create) this.createReplica(workload, index, desired)
     return this.observe(desired.key)!
   }
 
@@ -228,32 +231,6 @@ export class LocalRuntime implements WorkloadRuntime {
 
   // ---- one instance of a replica ------------------------------------------------------------
 
-  private prepareFiles(r: Replica, spec: ProcessSpec): {configDir: string; secretDir: string; tempDir: string} {
-    const configDir = join(r.dir, 'config')
-    const secretDir = join(r.dir, 'secrets')
-    const tempDir = join(r.dir, 'tmp')
-    mkdirSync(join(r.dir, 'logs'), {recursive: true, mode: 0o700})
-    rmSync(configDir, {recursive: true, force: true})
-    rmSync(secretDir, {recursive: true, force: true})
-    mkdirSync(configDir, {recursive: true, mode: 0o700})
-    mkdirSync(secretDir, {recursive: true, mode: 0o700})
-    mkdirSync(tempDir, {recursive: true, mode: 0o700})
-    for (const [name, content] of Object.entries(spec.configFiles)) writeFileSync(join(configDir, name), content, {mode: 0o600})
-    for (const [name, content] of Object.entries(spec.secretFiles)) {
-      mkdirSync(dirname(join(secretDir, name)), {recursive: true, mode: 0o700})
-      writeFileSync(join(secretDir, name), content, {mode: 0o600})
-    }
-    for (const volume of spec.volumes) {
-      const target = join(this.options.volumesDir, r.workload.key.workspace, volume.name)
-      mkdirSync(target, {recursive: true, mode: 0o700})
-      const link = join(r.dir, volume.path.replace(/^\/+/, ''))
-      mkdirSync(dirname(link), {recursive: true})
-      rmSync(link, {force: true, recursive: false})
-      symlinkSync(target, link)
-    }
-    return {configDir, secretDir, tempDir}
-  }
-
   private startInstance(r: Replica): void {
     if (this.closed || r.stopping) return
     clearTimeout(r.restartTimer)
@@ -264,13 +241,15 @@ export class LocalRuntime implements WorkloadRuntime {
     const token = ++r.instance
     let command: string[]
     let dirs: {configDir: string; secretDir: string; tempDir: string}
+    const identity = this.isolation.identity(r.workload.key.workspace)
     try {
-      dirs = this.prepareFiles(r, spec)
+      dirs = prepareReplicaFiles(r.dir, spec, join(this.options.volumesDir, r.workload.key.workspace), identity)
       const context: Record<string, unknown> = {ConfigDir: dirs.configDir, SecretDir: dirs.secretDir, TempDir: dirs.tempDir, ReplicaDir: r.dir, Replica: r.index}
       // Values of the spec's context may refer to the runtime's own variables ({{.ConfigDir}}/main.cjs).
       for (const [k, v] of Object.entries(spec.context)) context[k] = typeof v === 'string' ? expandArguments([v], context)[0] : v
       command = expandArguments(spec.command, context)
       if (command.length === 0) throw new TemplateError('the stack gives no command to run')
+      command = this.isolation.command(r.workload.key.workspace, command)
     } catch (error) {
       r.phase = 'Failed'
       r.message = `cannot start: ${(error as Error).message}`
@@ -293,8 +272,11 @@ export class LocalRuntime implements WorkloadRuntime {
       }
     }
     r.watchdogKilled = false
+    r.marker = newMarker(`${r.workload.uid}-${r.id}`)
     const env: Record<string, string> = {
       ...this.options.baseEnv,
+      // An isolated replica's home is its temp folder: the control plane's is not its to read.
+      ...(identity ? {HOME: dirs.tempDir} : {}),
       ...spec.env,
       DROVER_WORKER: r.workload.key.name,
       DROVER_WORKSPACE: r.workload.key.workspace,
@@ -306,13 +288,15 @@ export class LocalRuntime implements WorkloadRuntime {
       DROVER_TEMP_DIR: dirs.tempDir,
       LOG_LEVEL: spec.logLevel,
       DROVER_CGROUP_PROCS: r.cgroup ? r.cgroup.procsFiles().join(' ') : '',
+      [MARKER_VARIABLE]: r.marker,
     }
+    if (identity) delete env.USER
     const cwd = spec.workingDir ? (isAbsolute(spec.workingDir) ? spec.workingDir : resolve(r.dir, spec.workingDir)) : r.dir
     const log = r.logs.open()
     let child: ChildProcess
     try {
       if (!existsSync(cwd)) throw new Error(`working folder ${cwd} does not exist`)
-      child = spawn('/bin/sh', ['-c', WRAPPER, 'drover-replica', exitFile, ...command], {detached: true, stdio: ['ignore', log, log], cwd, env})
+      child = spawnWrapper({exitFile, command, cwd, env, log})
     } catch (error) {
       closeSync(log)
       r.phase = 'Failed'
@@ -347,7 +331,8 @@ export class LocalRuntime implements WorkloadRuntime {
   private programPid(r: Replica): number | undefined {
     if (r.programPid === undefined && r.wrapperPid !== undefined) {
       try {
-        r.programPid = Number(readFileSync(join(r.dir, 'exit.pid'), 'utf8').trim()) || undefined
+        const child = Number(readFileSync(join(r.dir, 'exit.pid'), 'utf8').trim()) || undefined
+        r.programPid = child === undefined || this.isolation.depth === 0 ? child : programBelow(child, this.isolation.depth)
       } catch {
         // not written yet
       }
@@ -416,17 +401,10 @@ export class LocalRuntime implements WorkloadRuntime {
     r.startedAt = undefined
     r.usage = undefined
     r.lastCpu = undefined
-    if (r.cgroup) {
-      // Processes that left the group (daemonized children) die with the replica.
-      for (const pid of r.cgroup.pids()) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {
-          // already gone
-        }
-      }
-      r.cgroup.remove()
-    }
+    // Processes that left the group (daemonized children, an orphan whose wrapper was killed)
+    // die with the instance, found by cgroup and by marker: never a duplicate, nothing left.
+    killInstance(undefined, r.marker, r.cgroup?.pids() ?? [])
+    r.cgroup?.remove()
     try {
       r.logs.archiveInstance()
     } catch {
@@ -440,13 +418,8 @@ export class LocalRuntime implements WorkloadRuntime {
     return r.wrapperPid !== undefined && r.startTicks !== undefined && isSameProcess(r.wrapperPid, r.startTicks)
   }
 
-  private signalGroup(r: Replica, signal: NodeJS.Signals): void {
-    if (r.wrapperPid === undefined) return
-    try {
-      process.kill(-r.wrapperPid, signal)
-    } catch {
-      // gone
-    }
+  private signalGroup(r: Replica, sig: NodeJS.Signals): void {
+    if (r.wrapperPid !== undefined) signal(-r.wrapperPid, sig)
   }
 
   /** Resolves once the current instance has exited (true), or after `ms` (false). */
@@ -483,14 +456,7 @@ export class LocalRuntime implements WorkloadRuntime {
       if (r.wrapperPid !== undefined) {
         this.signalGroup(r, 'SIGTERM')
         if (!(await this.waitForExit(r, this.options.stopGraceMs))) {
-          this.signalGroup(r, 'SIGKILL')
-          for (const pid of r.cgroup?.pids() ?? []) {
-            try {
-              process.kill(pid, 'SIGKILL')
-            } catch {
-              // gone
-            }
-          }
+          killInstance(this.alive(r) ? r.wrapperPid : undefined, r.marker, r.cgroup?.pids() ?? [])
           this.event(r, 'Warning', 'Killed', `did not stop within ${formatDelay(this.options.stopGraceMs)} of SIGTERM; killed`)
           await this.waitForExit(r, 5000)
         }
@@ -538,31 +504,40 @@ export class LocalRuntime implements WorkloadRuntime {
 
   // ---- housekeeping -------------------------------------------------------------------------
 
+  private replicas(): Replica[] {
+    return [...this.workloads.values()].flatMap((w) => [...w.replicas.values()])
+  }
+
   private tick(): void {
-    const replicas = [...this.workloads.values()].flatMap((w) => [...w.replicas.values()])
     // Adopted replicas: not our children, so their exit is noticed by looking.
-    for (const r of replicas) if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r)) this.instanceExited(r, r.instance, {code: null, signal: null})
-    // The memory watchdog, where no cgroup enforces memory limits.
-    const watched = replicas.filter((r) => r.wrapperPid !== undefined && r.spec?.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory)
-    if (watched.length > 0) {
-      const stats = allStats()
-      for (const r of watched) {
-        const rss = groupMembers(r.wrapperPid!, stats).reduce((sum, s) => sum + s.rss, 0)
-        if (rss > r.spec!.resources.limits.memory!) {
-          r.watchdogKilled = true
-          this.event(r, 'Warning', 'OOMKilled', `using ${Math.round(rss / 1048576)} MiB, over its memory limit of ${Math.round(r.spec!.resources.limits.memory! / 1048576)} MiB; killed by the memory watchdog`)
-          this.signalGroup(r, 'SIGKILL')
-        }
+    for (const r of this.replicas()) if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r)) this.instanceExited(r, r.instance, {code: null, signal: null})
+  }
+
+  /** The memory watchdog, where no cgroup enforces memory limits: reads only the replicas' own process trees. */
+  private watchdog(): void {
+    for (const r of this.replicas()) {
+      const limit = r.spec?.resources.limits.memory
+      if (r.wrapperPid === undefined || limit === undefined || r.cgroup?.dirs.memory || r.watchdogKilled) continue
+      const rss = treeStats(r.wrapperPid).reduce((sum, s) => sum + s.rss, 0)
+      if (rss > limit) {
+        r.watchdogKilled = true
+        this.event(r, 'Warning', 'OOMKilled', `using ${Math.round(rss / 1048576)} MiB, over its memory limit of ${Math.round(limit / 1048576)} MiB; killed by the memory watchdog`)
+        killInstance(r.wrapperPid, r.marker, r.cgroup?.pids() ?? [])
       }
     }
-    if (this.now() - this.lastRotation >= this.options.logs.checkMs) {
-      this.lastRotation = this.now()
-      for (const r of replicas) if (r.wrapperPid !== undefined) r.logs.rotateIfNeeded()
+  }
+
+  /** Log files are rotated as they grow: the size is looked at every 100 ms at most, the copy is off the event loop. */
+  private rotateLogs(): void {
+    if (this.now() - this.lastRotation < this.options.logs.checkMs) return
+    this.lastRotation = this.now()
+    for (const r of this.replicas()) {
+      if (r.wrapperPid !== undefined) r.logs.rotateIfNeeded().catch((error: unknown) => this.options.onError?.('log rotation', error))
     }
   }
 
   async sample(): Promise<void> {
-    const replicas = [...this.workloads.values()].flatMap((w) => [...w.replicas.values()]).filter((r) => r.wrapperPid !== undefined)
+    const replicas = this.replicas().filter((r) => r.wrapperPid !== undefined)
     let stats: ReturnType<typeof allStats> | undefined
     const now = this.now()
     for (const r of replicas) {
@@ -570,7 +545,7 @@ export class LocalRuntime implements WorkloadRuntime {
       let memory = r.cgroup?.memoryBytes()
       if (nanos === undefined || memory === undefined) {
         stats ??= allStats()
-        const members = groupMembers(r.wrapperPid!, stats)
+        const members = instanceMembers(r.wrapperPid!, stats)
         nanos ??= (members.reduce((sum, s) => sum + s.cpuTicks, 0) / TICKS_PER_SECOND) * 1e9
         memory ??= members.reduce((sum, s) => sum + s.rss, 0)
       }
@@ -590,15 +565,13 @@ export class LocalRuntime implements WorkloadRuntime {
       index: r.index,
       revision: r.revision,
       ...(r.wrapperPid !== undefined ? {wrapperPid: r.wrapperPid, startTicks: r.startTicks, startedAt: r.startedAt} : {}),
+      ...(r.marker ? {marker: r.marker} : {}),
       restarts: r.restarts,
       history: r.history,
       ...(r.lastExit ? {lastExit: r.lastExit} : {}),
     }
     try {
-      mkdirSync(r.dir, {recursive: true, mode: 0o700})
-      const file = join(r.dir, 'replica.json')
-      writeFileSync(`${file}.tmp`, JSON.stringify(record))
-      renameSync(`${file}.tmp`, file)
+      writeRecord(r.dir, record)
     } catch {
       // the folder is being removed
     }
@@ -606,16 +579,18 @@ export class LocalRuntime implements WorkloadRuntime {
 
   async adopt(): Promise<WorkloadKey[]> {
     const found: WorkloadKey[] = []
-    const list = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [])
-    for (const workspace of list(this.options.dir)) {
-      for (const name of list(join(this.options.dir, workspace))) {
-        for (const uid of list(join(this.options.dir, workspace, name))) {
-          for (const id of list(join(this.options.dir, workspace, name, uid))) {
+    for (const workspace of folders(this.options.dir)) {
+      for (const name of folders(join(this.options.dir, workspace))) {
+        for (const uid of folders(join(this.options.dir, workspace, name))) {
+          for (const id of folders(join(this.options.dir, workspace, name, uid))) {
             const dir = join(this.options.dir, workspace, name, uid, id)
-            let record: ReplicaRecord
-            try {
-              record = JSON.parse(readFileSync(join(dir, 'replica.json'), 'utf8')) as ReplicaRecord
-            } catch {
+            const record = readRecord(dir)
+            const running = record?.wrapperPid !== undefined && record.startTicks !== undefined && isSameProcess(record.wrapperPid, record.startTicks)
+            // Folders that no valid worker could have made (an older drover took any workspace)
+            // are not adopted: their processes are stopped and the folder goes.
+            if (!record || nameProblem(workspace) || nameProblem(name) || record.workspace !== workspace || record.name !== name) {
+              if (record && running) killInstance(record.wrapperPid, record.marker, [])
+              else if (record?.marker) killInstance(undefined, record.marker, [])
               rmSync(dir, {recursive: true, force: true})
               continue
             }
@@ -629,6 +604,7 @@ export class LocalRuntime implements WorkloadRuntime {
             const r: Replica = {
               workload, id, index: record.index, revision: record.revision, dir, logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs),
               phase: 'Waiting', restarts: record.restarts, history: record.history ?? [], ...(record.lastExit ? {lastExit: record.lastExit} : {}),
+              ...(record.marker ? {marker: record.marker} : {}),
               crashLooping: false, instance: 1, oomBefore: 0, watchdogKilled: false, exitWaiters: [],
             }
             workload.replicas.set(id, r)
@@ -636,13 +612,13 @@ export class LocalRuntime implements WorkloadRuntime {
               const cgroup = new ReplicaCgroup(this.layout, `${uid}-${id}`)
               if (cgroup.procsFiles().some((f) => existsSync(f))) r.cgroup = cgroup
             }
-            if (record.wrapperPid !== undefined && record.startTicks !== undefined && isSameProcess(record.wrapperPid, record.startTicks)) {
+            if (running) {
               // Still running: take it over, never start a second one.
               Object.assign(r, {phase: 'Running', wrapperPid: record.wrapperPid, startTicks: record.startTicks, startedAt: record.startedAt})
               r.oomBefore = r.cgroup?.oomKills() ?? 0
               this.event(r, 'Normal', 'Adopted', `adopted after a control plane restart (pid ${this.programPid(r) ?? record.wrapperPid})`)
             } else if (record.wrapperPid !== undefined) {
-              // It exited while no control plane ran: note how, restart on the next sync.
+              // It exited while no control plane ran: note how (what it left is killed), restart on the next sync.
               r.wrapperPid = record.wrapperPid
               r.startedAt = record.startedAt
               this.instanceExited(r, r.instance, {code: null, signal: null})
@@ -698,7 +674,7 @@ export class LocalRuntime implements WorkloadRuntime {
 
   async close(): Promise<void> {
     this.closed = true
-    clearInterval(this.timer)
+    for (const timer of this.timers) clearInterval(timer)
     for (const w of this.workloads.values()) {
       for (const r of w.replicas.values()) {
         clearTimeout(r.restartTimer)

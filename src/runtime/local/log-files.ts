@@ -2,7 +2,9 @@
 // control plane is never in the path, so logging goes on while it is down). Rotation by size is
 // copy-and-truncate (the program keeps its file descriptor, opened O_APPEND); when an instance
 // exits, its log becomes previous.log, and older instances shift to previous.2.log, ….
-import {closeSync, copyFileSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync} from 'node:fs'
+import {closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync} from 'node:fs'
+import {truncate} from 'node:fs/promises'
+import {pipeline} from 'node:stream/promises'
 import {join} from 'node:path'
 
 export interface LogPolicy {
@@ -16,7 +18,7 @@ export interface LogPolicy {
   checkMs: number
 }
 
-export const DEFAULT_LOG_POLICY: LogPolicy = {maxBytes: 10 * 1024 * 1024, rotatedFiles: 2, previousInstances: 2, checkMs: 5000}
+export const DEFAULT_LOG_POLICY: LogPolicy = {maxBytes: 10 * 1024 * 1024, rotatedFiles: 2, previousInstances: 2, checkMs: 100}
 
 export class ReplicaLogs {
   constructor(
@@ -37,7 +39,16 @@ export class ReplicaLogs {
     return openSync(this.current, 'a', 0o600)
   }
 
-  rotateIfNeeded(): void {
+  private rotating = false
+
+  /**
+   * Copy-and-truncate once current.log passes maxBytes. The copy runs off the event loop and
+   * keeps only the last maxBytes (a burst between two checks would otherwise make a rotated
+   * file of any size); lines written between the copy and the truncation are lost, as with
+   * logrotate's copytruncate.
+   */
+  async rotateIfNeeded(): Promise<void> {
+    if (this.rotating) return
     let size: number
     try {
       size = statSync(this.current).size
@@ -45,13 +56,20 @@ export class ReplicaLogs {
       return
     }
     if (size <= this.policy.maxBytes) return
-    for (let n = this.policy.rotatedFiles; n >= 1; n--) {
-      const from = n === 1 ? this.current : `${this.current}.${n - 1}`
-      const to = `${this.current}.${n}`
-      if (n === 1) copyFileSync(from, to)
-      else if (existsSync(from)) renameSync(from, to)
+    this.rotating = true
+    try {
+      for (let n = this.policy.rotatedFiles; n >= 2; n--) {
+        const from = `${this.current}.${n - 1}`
+        if (existsSync(from)) renameSync(from, `${this.current}.${n}`)
+      }
+      if (this.policy.rotatedFiles >= 1) {
+        const start = Math.max(0, size - this.policy.maxBytes)
+        await pipeline(createReadStream(this.current, {start, end: size - 1}), createWriteStream(`${this.current}.1`, {mode: 0o600}))
+      }
+      await truncate(this.current, 0)
+    } finally {
+      this.rotating = false
     }
-    truncateSync(this.current, 0)
   }
 
   /** The instance that wrote current.log has exited: keep its log as previous.log. */
@@ -126,9 +144,10 @@ export async function followFile(file: string, offset: number, onLine: (line: st
     if (size > position) {
       const fd = openSync(file, 'r')
       try {
-        const buffer = Buffer.alloc(size - position)
+        // At most 1 MiB a step: a burst is followed in steps, never read into memory at once.
+        const buffer = Buffer.alloc(Math.min(size - position, 1024 * 1024))
         readSync(fd, buffer, 0, buffer.length, position)
-        position = size
+        position += buffer.length
         const parts = (carry + buffer.toString('utf8')).split('\n')
         carry = parts.pop()!
         for (const line of parts) onLine(line)
@@ -136,6 +155,7 @@ export async function followFile(file: string, offset: number, onLine: (line: st
         closeSync(fd)
       }
     }
+    if (size > position) continue
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, pollMs)
       signal.addEventListener('abort', () => {

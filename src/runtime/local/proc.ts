@@ -56,6 +56,38 @@ export function allStats(): ProcStat[] {
   return out
 }
 
+/**
+ * The process `pid` and its descendants, read through /proc/<pid>/task/<tid>/children: a few
+ * files per replica instead of every process (the memory watchdog runs often).
+ */
+export function treeStats(pid: number): ProcStat[] {
+  const out: ProcStat[] = []
+  const queue = [pid]
+  const seen = new Set<number>()
+  while (queue.length > 0) {
+    const current = queue.pop()!
+    if (seen.has(current)) continue
+    seen.add(current)
+    const stat = readStat(current)
+    if (!stat || stat.state === 'Z') continue
+    out.push(stat)
+    let tasks: string[] = []
+    try {
+      tasks = readdirSync(`/proc/${current}/task`)
+    } catch {
+      continue
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${current}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim()) queue.push(Number(child))
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out
+}
+
 export function groupMembers(pgid: number, stats: readonly ProcStat[] = allStats()): ProcStat[] {
   return stats.filter((s) => s.pgrp === pgid && s.state !== 'Z')
 }

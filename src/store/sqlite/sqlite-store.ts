@@ -4,7 +4,9 @@
 // event loop is committed in one transaction ("group commit"), each in its own savepoint so
 // that one failing write (a 409) does not undo the others. A write is acknowledged only after
 // its transaction has committed. node:sqlite is synchronous: reads never see a half-done batch.
+import {StoreUnavailableError, storageFailure} from '../store.js'
 import {randomUUID} from 'node:crypto'
+import {chmodSync} from 'node:fs'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import type {ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
@@ -62,6 +64,15 @@ export class SqliteStore implements ResourceStore {
     this.eventsPerResource = options.eventsPerResource ?? 100
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`)
     this.migrate()
+    // SQLite creates its files with the process's umask (0644 here): they hold users, key
+    // hashes and sealed secrets, so only the control plane's user reads them.
+    for (const file of [options.path, `${options.path}-wal`, `${options.path}-shm`]) {
+      try {
+        chmodSync(file, 0o600)
+      } catch {
+        // not there (yet): SQLite makes -wal and -shm with the database's mode from now on
+      }
+    }
   }
 
   private migrate(): void {
@@ -125,15 +136,38 @@ export class SqliteStore implements ResourceStore {
       this.db.exec('COMMIT')
     } catch (error) {
       // The transaction itself failed (disk full, I/O error): nothing of the batch is stored.
-      if (this.db.isTransaction) this.db.exec('ROLLBACK')
+      try {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK')
+      } catch {
+        // SQLite rolls back by itself when it cannot write; nothing more to do
+      }
       this.dropTouched()
-      for (const item of batch) item.reject(error)
+      const failure = storageFailure(error)
+      if (failure) this.unwritable = failure
+      for (const item of batch) item.reject(failure ? new StoreUnavailableError(failure) : error)
       return
     }
     this.stats.commits++
     this.stats.writes += batch.length
     this.dropTouched()
-    batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)))
+    // A write that failed because the disk did is the store's failure, not the caller's.
+    const failed = outcomes.map((o) => (o.ok ? undefined : storageFailure(o.value))).find((f) => f !== undefined)
+    this.unwritable = failed
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) item.resolve(outcome.value)
+      else item.reject(storageFailure(outcome.value) ? new StoreUnavailableError(storageFailure(outcome.value)!) : outcome.value)
+    })
+  }
+
+  /** Why the store cannot write now (its last write failed for the disk), or undefined. */
+  unwritable: string | undefined
+
+  /** Writes and removes a row: succeeds only when the disk takes writes again. */
+  async probeWrite(): Promise<void> {
+    await this.write(() => {
+      this.db.exec(`INSERT OR REPLACE INTO schema_migrations (version, applied_at) VALUES (-1, '${new Date().toISOString()}'); DELETE FROM schema_migrations WHERE version = -1`)
+    })
   }
 
   // ---- resources ---------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+// The processes of one replica instance: how it is started (a detached sh wrapper, its own
+// process group), what belongs to it, and how all of it is killed.
+//
+// An instance's processes are found three ways, so that nothing it started survives it, with
+// or without cgroups: its process group, its cgroup (when there is one), and a marker in the
+// environment of every process it starts (DROVER_INSTANCE), which a process that left the
+// group (setsid, a double fork) still carries. In a PID namespace (isolation.ts) the kernel
+// kills the whole namespace with its init, which covers even a process that cleared its
+// environment.
+import {type ChildProcess, spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {readFileSync, readdirSync} from 'node:fs'
+import {type ProcStat, allStats} from './proc.js'
+
+// $1: exit file; the rest: the program. Joins the cgroups named in DROVER_CGROUP_PROCS, starts
+// the program, and records its exit status. TERM and INT are trapped (not ignored: an ignored
+// signal would be inherited by the program) so that the wrapper outlives the group signal and
+// writes the status once the program is gone.
+const WRAPPER = `exitfile=$1; shift
+for f in $DROVER_CGROUP_PROCS; do echo $$ > "$f" || { echo "drover: cannot join cgroup $f" >&2; exit 125; }; done
+unset DROVER_CGROUP_PROCS
+trap ':' TERM INT HUP
+"$@" &
+child=$!
+echo $child > "$exitfile.pid"
+wait $child; status=$?
+while kill -0 $child 2>/dev/null; do wait $child; status=$?; done
+echo $status > "$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"
+exit $status`
+
+export const MARKER_VARIABLE = 'DROVER_INSTANCE'
+
+export const newMarker = (prefix: string) => `${prefix}-${randomBytes(8).toString('hex')}`
+
+export interface SpawnOptions {
+  exitFile: string
+  command: readonly string[]
+  cwd: string
+  env: Record<string, string>
+  /** File descriptor for stdout and stderr (the log file). */
+  log: number
+}
+
+/** Starts the wrapper, detached in its own process group. */
+export function spawnWrapper(options: SpawnOptions): ChildProcess {
+  return spawn('/bin/sh', ['-c', WRAPPER, 'drover-replica', options.exitFile, ...options.command], {
+    detached: true,
+    stdio: ['ignore', options.log, options.log],
+    cwd: options.cwd,
+    env: options.env,
+  })
+}
+
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // gone already
+  }
+}
+
+/** Pids whose environment carries the marker (processes that left the group included). */
+export function markedProcesses(marker: string): number[] {
+  const needle = `\0${MARKER_VARIABLE}=${marker}\0`
+  const out: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue
+    try {
+      if (`\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(needle)) out.push(Number(entry))
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out
+}
+
+/** Kills everything of an instance: its group, its cgroup's members, and every marked process. */
+export function killInstance(wrapperPid: number | undefined, marker: string | undefined, cgroupPids: readonly number[]): number {
+  if (wrapperPid !== undefined) signal(-wrapperPid, 'SIGKILL')
+  const rest = new Set([...cgroupPids, ...(marker ? markedProcesses(marker) : [])])
+  for (const pid of rest) signal(pid, 'SIGKILL')
+  return rest.size
+}
+
+/** The program's pid: `depth` single children below the wrapper's child (unshare, init). */
+export function programBelow(pid: number, depth: number, stats?: readonly ProcStat[]): number | undefined {
+  let current = pid
+  for (let level = 0; level < depth; level++) {
+    const list = stats ?? allStats()
+    const child = list.find((s) => s.ppid === current && s.state !== 'Z')
+    if (!child) return undefined
+    current = child.pid
+  }
+  return current
+}
+
+/** Members of the instance: its process group and every descendant of the wrapper. */
+export function instanceMembers(wrapperPid: number, stats: readonly ProcStat[]): ProcStat[] {
+  const byParent = new Map<number, ProcStat[]>()
+  for (const s of stats) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s])
+  const out = new Map<number, ProcStat>()
+  for (const s of stats) if (s.pgrp === wrapperPid && s.state !== 'Z') out.set(s.pid, s)
+  const queue = [wrapperPid]
+  while (queue.length > 0) {
+    for (const child of byParent.get(queue.pop()!) ?? []) {
+      if (child.state === 'Z' || out.has(child.pid)) continue
+      out.set(child.pid, child)
+      queue.push(child.pid)
+    }
+  }
+  const self = stats.find((s) => s.pid === wrapperPid)
+  if (self && self.state !== 'Z') out.set(self.pid, self)
+  return [...out.values()]
+}

@@ -1,0 +1,148 @@
+// The files of a replica: its folder (config, secrets, temp, volume links) made fresh for each
+// instance, and the record that lets the next control plane adopt it.
+//
+// Every path built from the manifest (config and secret file names, volume folders) is
+// resolved and checked to stay inside its folder, and no existing link is followed on the way:
+// a hostile `directory` can neither delete nor replace a file outside the replica's folder.
+// With an isolated identity, what the program may use (config, secrets, temp, volumes) is
+// owned by its workspace's uid and 0700; the rest (record, exit status, logs) stays the control
+// plane's.
+import {chownSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+import type {ExitInfo, ProcessSpec} from '../runtime.js'
+import type {Identity} from './isolation.js'
+import type {ExitRecord} from './restart-policy.js'
+
+export class PathEscapeError extends Error {}
+
+/** `base` joined with a relative path from user input; throws when it would leave `base`. */
+export function contained(base: string, path: string): string {
+  if (path.includes('\0')) throw new PathEscapeError(`${JSON.stringify(path)} holds a NUL character`)
+  // An absolute path is taken from the base (the replica folder stands for the container's root).
+  const target = resolve(base, path.replace(/^\/+/, ''))
+  const rel = relative(base, target)
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new PathEscapeError(`${JSON.stringify(path)} is not inside ${base}`)
+  return target
+}
+
+/** Fails when any folder between `base` (excluded) and `target` is a symbolic link: nothing is followed. */
+function noLinksBetween(base: string, target: string): void {
+  const parts = relative(base, target).split(sep).slice(0, -1)
+  let dir = base
+  for (const part of parts) {
+    dir = join(dir, part)
+    try {
+      if (lstatSync(dir).isSymbolicLink()) throw new PathEscapeError(`${dir} is a link; a volume cannot be placed through it`)
+    } catch (error) {
+      if (error instanceof PathEscapeError) throw error
+      return // does not exist yet: nothing below it can be a link
+    }
+  }
+}
+
+export interface ReplicaDirs {
+  configDir: string
+  secretDir: string
+  tempDir: string
+}
+
+function own(path: string, identity: Identity | undefined): void {
+  if (identity) chownSync(path, identity.uid, identity.gid)
+}
+
+/** Makes the replica's folders for a new instance: config and secrets fresh, temp kept, volumes linked. */
+export function prepareReplicaFiles(dir: string, spec: ProcessSpec, volumeRoot: string, identity: Identity | undefined): ReplicaDirs {
+  const configDir = join(dir, 'config')
+  const secretDir = join(dir, 'secrets')
+  const tempDir = join(dir, 'tmp')
+  // The replica folder is the control plane's (record, exit status, logs); what the program
+  // uses inside it is the workspace's.
+  mkdirSync(dir, {recursive: true, mode: identity ? 0o755 : 0o700})
+  mkdirSync(join(dir, 'logs'), {recursive: true, mode: 0o700})
+  rmSync(configDir, {recursive: true, force: true})
+  rmSync(secretDir, {recursive: true, force: true})
+  for (const folder of [configDir, secretDir, tempDir]) {
+    mkdirSync(folder, {recursive: true, mode: 0o700})
+    own(folder, identity)
+  }
+  for (const [name, content] of Object.entries(spec.configFiles)) {
+    const file = contained(configDir, name)
+    writeFileSync(file, content, {mode: 0o600, flag: 'wx'})
+    own(file, identity)
+  }
+  for (const [name, content] of Object.entries(spec.secretFiles)) {
+    const file = contained(secretDir, name)
+    for (let d = dirname(file); d !== secretDir && d.startsWith(secretDir); d = dirname(d)) {
+      mkdirSync(d, {recursive: true, mode: 0o700})
+      own(d, identity)
+    }
+    writeFileSync(file, content, {mode: 0o600, flag: 'wx'})
+    own(file, identity)
+  }
+  for (const volume of spec.volumes) {
+    const target = contained(volumeRoot, volume.name)
+    mkdirSync(target, {recursive: true, mode: 0o700})
+    own(target, identity)
+    const link = contained(dir, volume.path)
+    noLinksBetween(dir, link)
+    mkdirSync(dirname(link), {recursive: true, mode: identity ? 0o755 : 0o700})
+    // Only a link of ours is ever replaced: a file or folder in the way is an error, not a deletion.
+    let existing: ReturnType<typeof lstatSync> | undefined
+    try {
+      existing = lstatSync(link)
+    } catch {
+      existing = undefined
+    }
+    if (existing && !existing.isSymbolicLink()) throw new PathEscapeError(`volume ${volume.name}: ${volume.path} already exists in the replica's folder and is not a volume`)
+    if (existing) rmSync(link)
+    symlinkSync(target, link)
+    if (identity) lchownSync(link, identity.uid, identity.gid)
+    // Belt and braces: the link's folder must still be inside the replica's folder.
+    const real = realpathSync(dirname(link))
+    if (real !== realpathSync(dir) && !real.startsWith(realpathSync(dir) + sep)) throw new PathEscapeError(`volume ${volume.name}: ${volume.path} leaves the replica's folder`)
+  }
+  return {configDir, secretDir, tempDir}
+}
+
+/** What a replica's folder records for the next control plane (replica.json). */
+export interface ReplicaRecord {
+  workspace: string
+  name: string
+  uid: string
+  resourceId: string
+  id: string
+  index: number
+  revision: string
+  wrapperPid?: number
+  startTicks?: number
+  startedAt?: number
+  /** The marker in the environment of the instance's processes (processes.ts). */
+  marker?: string
+  restarts: number
+  history: ExitRecord[]
+  lastExit?: ExitInfo
+}
+
+export function writeRecord(dir: string, record: ReplicaRecord): void {
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  const file = join(dir, 'replica.json')
+  writeFileSync(`${file}.tmp`, JSON.stringify(record), {mode: 0o600})
+  renameSync(`${file}.tmp`, file)
+}
+
+export function readRecord(dir: string): ReplicaRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'replica.json'), 'utf8')) as ReplicaRecord
+  } catch {
+    return undefined
+  }
+}
+
+/** Sub-folders of `dir` (not links), or none. */
+export function folders(dir: string): string[] {
+  try {
+    return readdirSync(dir, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => e.name)
+  } catch {
+    return []
+  }
+}
