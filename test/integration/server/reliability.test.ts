@@ -64,7 +64,8 @@ describe('control plane process', () => {
 
   it('keeps every acknowledged write through kill -9, with an intact database', async () => {
     const dir = join(home, 'crash')
-    const first = await startServerProcess({home: dir})
+    // Each write carries its sequence number as `replicas` (it grows past the default cap of 1,000).
+    const first = await startServerProcess({home: dir, env: {DROVER_MAX_REPLICAS: '100000'}})
     servers.push(first)
     const acked = new Map<string, {replicas: number; rv: number}>()
     let stop = false
@@ -92,7 +93,7 @@ describe('control plane process', () => {
     stop = true
     await Promise.all(clients)
 
-    const second = await startServerProcess({home: dir})
+    const second = await startServerProcess({home: dir, env: {DROVER_MAX_REPLICAS: '100000'}})
     servers.push(second)
     for (const [name, write] of acked) {
       const stored = await call(second, 'GET', `/api/v1/resources/worker/${name}`)
