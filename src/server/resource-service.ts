@@ -13,6 +13,8 @@ import {formatStackRef, parseStackRef, resolveStack} from '../resources/stack-re
 import {joinSensitive, splitSensitive} from '../resources/sensitive.js'
 import {type AjvError, isSensitivePath, maskSensitive, schemaProblems, validateManifest} from '../resources/validate.js'
 import {Ajv, type ValidateFunction} from 'ajv'
+import type {RegExpEngine} from 'ajv/dist/types/index.js'
+import {RE2JS} from 're2js'
 import {
   type ResourceKey, type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, applyOutcome,
 } from '../store/store.js'
@@ -65,10 +67,27 @@ function stackSpecSchema(section: Json): Json | undefined {
   return rest
 }
 
+/**
+ * Stack schemas are written by admins but run on every worker apply: their patterns run on a
+ * linear-time engine (RE2), so that no pattern (`^(a+)+$`) can block the control plane. RE2
+ * has no lookaround or backreferences; a schema that uses them is refused when the stack is applied.
+ */
+const re2: RegExpEngine = Object.assign(
+  (pattern: string, flags?: string) => {
+    const re = RE2JS.compile(pattern, flags?.includes('i') ? RE2JS.CASE_INSENSITIVE : 0)
+    return {test: (text: string) => re.matcher(text).find()}
+  },
+  {code: 'require("re2js").RE2JS'},
+)
+
+function stackSchemaAjv(): Ajv {
+  return new Ajv({allErrors: true, strict: false, code: {regExp: re2}})
+}
+
 export class ResourceService {
   /** Compiled stackSpec schemas, by stack uid and resourceVersion. */
   private readonly stackValidators = new Map<string, ValidateFunction>()
-  private readonly ajv = new Ajv({allErrors: true, strict: false})
+  private readonly ajv = stackSchemaAjv()
 
   private stackValidator(record: StoredRecord): ValidateFunction | undefined {
     const key = `${record.uid}:${record.resourceVersion}`
@@ -147,7 +166,7 @@ export class ResourceService {
     if (manifest.type === 'stack' && isObject(manifest.stack)) {
       try {
         const schema = stackSpecSchema(manifest.stack)
-        if (schema) new Ajv({allErrors: true, strict: false}).compile(schema)
+        if (schema) stackSchemaAjv().compile(schema)
       } catch (error) {
         return [detailOf({path: ['stack', 'stackSpecValueSchema', 'jsonSchema'], code: 'InvalidValue', detail: `must be a JSON Schema: ${(error as Error).message}`})]
       }
