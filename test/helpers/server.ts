@@ -115,12 +115,12 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** The real control plane process (dist/server/main.js) on a free loopback port. */
-export async function startServerProcess(options: {home: string; args?: string[]; env?: Record<string, string>; timeoutMs?: number}): Promise<ServerProcess> {
+export async function startServerProcess(options: {home: string; args?: string[]; env?: Record<string, string>; timeoutMs?: number; uid?: number}): Promise<ServerProcess> {
   homes.add(options.home)
   const dataDir = join(options.home, 'data')
   const configDir = join(options.home, 'config')
   const env = cliEnv({DROVER_DATA_DIR: dataDir, DROVER_CONFIG_DIR: configDir, DROVER_READY_FD: '3', DROVER_LOG_LEVEL: 'warn', ...options.env})
-  const child = spawn(NODE, [join(ROOT, 'dist/server/main.js'), '--port', '0', ...(options.args ?? [])], {env, stdio: ['ignore', 'pipe', 'pipe', 'pipe']})
+  const child = spawn(NODE, [join(ROOT, 'dist/server/main.js'), '--port', '0', ...(options.args ?? [])], {env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], ...(options.uid !== undefined ? {uid: options.uid, gid: options.uid} : {})})
   running.add(child)
   child.once('exit', () => running.delete(child))
   let output = ''
