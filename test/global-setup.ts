@@ -1,7 +1,7 @@
 // After the whole suite: no control plane or replica that a test started may outlive it
 // (they would hold CI's output, or burn CPU). Each test file stops its own; this catches
 // what a crashed test left, kills it, and says so.
-import {readFileSync, readdirSync} from 'node:fs'
+import {readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 
 function leftovers(): {pid: number; cmdline: string}[] {
@@ -19,8 +19,21 @@ function leftovers(): {pid: number; cmdline: string}[] {
   return out
 }
 
+// A control plane run as root whose data folder sits below a folder others cannot traverse puts
+// its replica folders in /var/lib/drover/<hash>: what the suite made there goes with it.
+const FALLBACK = '/var/lib/drover'
+const entries = () => {
+  try {
+    return readdirSync(FALLBACK)
+  } catch {
+    return []
+  }
+}
+
 export default function setup(): () => void {
+  const before = new Set(entries())
   return () => {
+    for (const entry of entries()) if (!before.has(entry)) rmSync(`${FALLBACK}/${entry}`, {recursive: true, force: true})
     const left = leftovers()
     for (const p of left) {
       try {

@@ -4,12 +4,11 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
+import {FAST, apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
 import {processesWith} from '../../helpers/procs.js'
 import {type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
-const FAST = {DROVER_MIN_READY_MS: '100', DROVER_RESTART_INITIAL_BACKOFF_MS: '50', DROVER_RESTART_MAX_BACKOFF_MS: '200', DROVER_STOP_GRACE_MS: '500', DROVER_EXIT_POLL_MS: '50'}
 
 describe('credentials are never readable back by those who may not', () => {
   const home = tempDir('sec-cred')

@@ -6,12 +6,11 @@ import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, 
 import {dirname, join} from 'node:path'
 import {ROOT} from '../../helpers/run-cli.js'
 import {afterAll, describe, expect, it} from 'vitest'
-import {apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
+import {FAST, apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
 import {processesWith} from '../../helpers/procs.js'
 import {type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
-const FAST = {DROVER_MIN_READY_MS: '100', DROVER_RESTART_INITIAL_BACKOFF_MS: '50', DROVER_RESTART_MAX_BACKOFF_MS: '200', DROVER_STOP_GRACE_MS: '500', DROVER_EXIT_POLL_MS: '50'}
 const root = process.getuid?.() === 0
 if (!root) console.warn('SKIPPED: replica isolation by uid needs root (CI runs these tests as root)')
 
