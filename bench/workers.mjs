@@ -5,7 +5,7 @@
 //   a full reconcile pass over 10,000 stored dryRun workers (a restart), against listing them.
 // Targets: apply → 1 replica running ≤ 300 ms; 200 idle replicas < 2 % of one core.
 import {spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {median, table} from './lib.mjs'
@@ -68,6 +68,7 @@ async function spawnDirectly(count) {
 
 export async function workers({root}) {
   const dir = mkdtempSync(join(tmpdir(), 'drover-bench-workers-'))
+  chmodSync(dir, 0o711) // isolated replicas (root) reach their folders below it
   const rows = []
   const checks = []
   let server
