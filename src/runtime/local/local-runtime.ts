@@ -18,7 +18,8 @@ import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
 import {type Isolation, noIsolation} from './isolation.js'
 import {type LogPolicy, ReplicaLogs, followFile, tailLines} from './log-files.js'
 import {TICKS_PER_SECOND, allStats, isSameProcess, readStat, treeStats} from './proc.js'
-import {MARKER_VARIABLE, instanceMembers, killInstance, newMarker, programBelow, signal, spawnWrapper} from './processes.js'
+import {Background} from '../../lib/background.js'
+import {MARKER_VARIABLE, type ProcessTree, instanceMembers, killInstance, newMarker, processTree, programBelow, signal, spawnWrapper} from './processes.js'
 import {folders, prepareReplicaFiles, readRecord, writeRecord, type ReplicaRecord} from './replica-files.js'
 import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
 import {planRollout} from './rollout.js'
@@ -98,14 +99,6 @@ interface Workload {
   rolloutBlocked: boolean
 }
 
-function chmodQuiet(path: string, mode: number): void {
-  try {
-    chmodSync(path, mode)
-  } catch {
-    // not ours to change; isolated replicas then cannot reach their folders, and say so when they start
-  }
-}
-
 const wid = (key: WorkloadKey) => `${key.workspace}/${key.name}`
 const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`
 
@@ -119,6 +112,7 @@ export class LocalRuntime implements WorkloadRuntime {
   private readonly layout?: CgroupLayout
   private readonly support: LimitsSupport
   private readonly timers: NodeJS.Timeout[] = []
+  private readonly background: Background
   private readonly now: () => number
   private readonly random: () => number
   private readonly isolation: Isolation
@@ -137,27 +131,14 @@ export class LocalRuntime implements WorkloadRuntime {
     const folderMode = this.isolation.kind === 'uid' ? 0o711 : 0o700
     for (const dir of [options.dir, options.volumesDir]) {
       mkdirSync(dir, {recursive: true, mode: folderMode})
-      chmodQuiet(dir, folderMode)
+      chmodSync(dir, folderMode)
     }
-    const every = (ms: number, what: string, fn: () => void) => {
-      const timer = setInterval(() => {
-        try {
-          fn()
-        } catch (error) {
-          this.options.onError?.(what, error)
-        }
-      }, ms)
-      timer.unref()
-      this.timers.push(timer)
-    }
-    every(options.pollMs, 'runtime tick', () => this.tick())
-    every(options.watchdogMs ?? 50, 'memory watchdog', () => this.watchdog())
-    every(Math.min(options.logs.checkMs, 100), 'log rotation', () => this.rotateLogs())
-  }
-
-  /** How replicas are isolated here. */
-  isolationKind(): Isolation['kind'] {
-    return this.isolation.kind
+    this.background = new Background((what, error) => this.options.onError?.(what, error))
+    this.timers.push(
+      this.background.every(options.pollMs, 'runtime tick', () => this.tick()),
+      this.background.every(options.watchdogMs ?? 50, 'memory watchdog', () => this.watchdog()),
+      this.background.every(Math.min(options.logs.checkMs, 100), 'log rotation', () => this.rotateLogs()),
+    )
   }
 
   limits(): LimitsSupport {
@@ -200,7 +181,7 @@ export class LocalRuntime implements WorkloadRuntime {
       desired,
     )
     workload.rolloutBlocked = plan.rolloutBlocked
-    for (const {id, why} of plan.stop) this.stop(workload.replicas.get(id)!, why).catch((error: unknown) => this.options.onError?.('stop a replica', error))
+    for (const {id, why} of plan.stop) this.background.run('stop a replica', () => this.stop(workload.replicas.get(id)!, why))
     for (const id of plan.restart) this.startInstance(workload.replicas.get(id)!)
     for (const index of plan.create) this.createReplica(workload, index, desired)
     return this.observe(desired.key)!
@@ -532,20 +513,20 @@ export class LocalRuntime implements WorkloadRuntime {
     if (this.now() - this.lastRotation < this.options.logs.checkMs) return
     this.lastRotation = this.now()
     for (const r of this.replicas()) {
-      if (r.wrapperPid !== undefined) r.logs.rotateIfNeeded().catch((error: unknown) => this.options.onError?.('log rotation', error))
+      if (r.wrapperPid !== undefined) this.background.run('log rotation', () => r.logs.rotateIfNeeded())
     }
   }
 
   async sample(): Promise<void> {
     const replicas = this.replicas().filter((r) => r.wrapperPid !== undefined)
-    let stats: ReturnType<typeof allStats> | undefined
+    let tree: ProcessTree | undefined
     const now = this.now()
     for (const r of replicas) {
       let nanos = r.cgroup?.cpuNanos()
       let memory = r.cgroup?.memoryBytes()
       if (nanos === undefined || memory === undefined) {
-        stats ??= allStats()
-        const members = instanceMembers(r.wrapperPid!, stats)
+        tree ??= processTree(allStats())
+        const members = instanceMembers(r.wrapperPid!, tree)
         nanos ??= (members.reduce((sum, s) => sum + s.cpuTicks, 0) / TICKS_PER_SECOND) * 1e9
         memory ??= members.reduce((sum, s) => sum + s.rss, 0)
       }

@@ -64,7 +64,9 @@ export class ReplicaLogs {
       }
       if (this.policy.rotatedFiles >= 1) {
         const start = Math.max(0, size - this.policy.maxBytes)
-        await pipeline(createReadStream(this.current, {start, end: size - 1}), createWriteStream(`${this.current}.1`, {mode: 0o600}))
+        // Copied aside, then renamed: a reader never sees a half-written rotated file.
+        await pipeline(createReadStream(this.current, {start, end: size - 1}), createWriteStream(`${this.current}.1.tmp`, {mode: 0o600}))
+        renameSync(`${this.current}.1.tmp`, `${this.current}.1`)
       }
       await truncate(this.current, 0)
     } finally {

@@ -71,23 +71,26 @@ export function treeStats(pid: number): ProcStat[] {
     const stat = readStat(current)
     if (!stat || stat.state === 'Z') continue
     out.push(stat)
-    let tasks: string[] = []
-    try {
-      tasks = readdirSync(`/proc/${current}/task`)
-    } catch {
-      continue
-    }
-    for (const tid of tasks) {
-      try {
-        for (const child of readFileSync(`/proc/${current}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim()) queue.push(Number(child))
-      } catch {
-        // gone
-      }
-    }
+    queue.push(...childrenOf(current))
   }
   return out
 }
 
-export function groupMembers(pgid: number, stats: readonly ProcStat[] = allStats()): ProcStat[] {
-  return stats.filter((s) => s.pgrp === pgid && s.state !== 'Z')
+/** The children of `pid`, from /proc/<pid>/task/<tid>/children (every thread's). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = []
+  let tasks: string[] = []
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const tid of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim()) out.push(Number(child))
+    } catch {
+      // gone
+    }
+  }
+  return out
 }

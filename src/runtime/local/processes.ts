@@ -10,7 +10,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {readFileSync, readdirSync} from 'node:fs'
-import {type ProcStat, allStats} from './proc.js'
+import {type ProcStat, childrenOf} from './proc.js'
 
 // $1: exit file; the rest: the program. Joins the cgroups named in DROVER_CGROUP_PROCS, starts
 // the program, and records its exit status. TERM and INT are trapped (not ignored: an ignored
@@ -83,32 +83,47 @@ export function killInstance(wrapperPid: number | undefined, marker: string | un
 }
 
 /** The program's pid: `depth` single children below the wrapper's child (unshare, init). */
-export function programBelow(pid: number, depth: number, stats?: readonly ProcStat[]): number | undefined {
-  let current = pid
-  for (let level = 0; level < depth; level++) {
-    const list = stats ?? allStats()
-    const child = list.find((s) => s.ppid === current && s.state !== 'Z')
-    if (!child) return undefined
-    current = child.pid
-  }
+export function programBelow(pid: number, depth: number): number | undefined {
+  let current: number | undefined = pid
+  for (let level = 0; level < depth && current !== undefined; level++) current = childrenOf(current)[0]
   return current
 }
 
+/** Every process, indexed by parent and by process group: built once per sampling pass. */
+export interface ProcessTree {
+  byParent: Map<number, ProcStat[]>
+  byGroup: Map<number, ProcStat[]>
+  byPid: Map<number, ProcStat>
+}
+
+export function processTree(stats: readonly ProcStat[]): ProcessTree {
+  const tree: ProcessTree = {byParent: new Map(), byGroup: new Map(), byPid: new Map()}
+  for (const s of stats) {
+    if (s.state === 'Z') continue
+    tree.byPid.set(s.pid, s)
+    for (const [index, key] of [[tree.byParent, s.ppid], [tree.byGroup, s.pgrp]] as const) {
+      const list = index.get(key)
+      if (list) list.push(s)
+      else index.set(key, [s])
+    }
+  }
+  return tree
+}
+
 /** Members of the instance: its process group and every descendant of the wrapper. */
-export function instanceMembers(wrapperPid: number, stats: readonly ProcStat[]): ProcStat[] {
-  const byParent = new Map<number, ProcStat[]>()
-  for (const s of stats) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s])
+export function instanceMembers(wrapperPid: number, tree: ProcessTree): ProcStat[] {
+  const byParent = tree.byParent
   const out = new Map<number, ProcStat>()
-  for (const s of stats) if (s.pgrp === wrapperPid && s.state !== 'Z') out.set(s.pid, s)
+  for (const s of tree.byGroup.get(wrapperPid) ?? []) out.set(s.pid, s)
   const queue = [wrapperPid]
   while (queue.length > 0) {
     for (const child of byParent.get(queue.pop()!) ?? []) {
-      if (child.state === 'Z' || out.has(child.pid)) continue
+      if (out.has(child.pid)) continue
       out.set(child.pid, child)
       queue.push(child.pid)
     }
   }
-  const self = stats.find((s) => s.pid === wrapperPid)
-  if (self && self.state !== 'Z') out.set(self.pid, self)
+  const self = tree.byPid.get(wrapperPid)
+  if (self) out.set(self.pid, self)
   return [...out.values()]
 }
