@@ -42,7 +42,7 @@ export const serverConfigSchema = z.strictObject({
   logMaxBytes: z.coerce.number().int().min(1024).default(10 * MiB),
   logRotatedFiles: z.coerce.number().int().min(0).max(20).default(2),
   logPreviousInstances: z.coerce.number().int().min(0).max(20).default(2),
-  logCheckMs: z.coerce.number().int().min(10).max(100).default(100),
+  logCheckMs: z.coerce.number().int().min(10).max(60_000).default(1000),
   cgroups: z.enum(['auto', 'off']).default('auto'),
   cgroupParent: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('drover'),
   /** How often the memory watchdog samples replicas that no cgroup limits. */

@@ -18,9 +18,6 @@ export async function call(server: ServerProcess, method: string, path: string, 
   return {status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown>}
 }
 
-/** Millisecond supervision for tests. */
-export const FAST = {DROVER_MIN_READY_MS: '100', DROVER_RESTART_INITIAL_BACKOFF_MS: '50', DROVER_RESTART_MAX_BACKOFF_MS: '200', DROVER_STOP_GRACE_MS: '500', DROVER_EXIT_POLL_MS: '50'}
-
 /** Creates a user with grants and returns its API key. */
 export async function createUser(server: ServerProcess, name: string, grants: {workspace: string; access: 'read' | 'write'}[]): Promise<string> {
   const r = await call(server, 'POST', '/api/v1/users', {body: {name, grants}})

@@ -116,7 +116,8 @@ export class LocalRuntime implements WorkloadRuntime {
   private readonly now: () => number
   private readonly random: () => number
   private readonly isolation: Isolation
-  private lastRotation = 0
+  /** Replicas whose memory limit only the watchdog enforces (refreshed every tick). */
+  private watched: Replica[] = []
   private closed = false
 
   constructor(private readonly options: LocalRuntimeOptions) {
@@ -137,7 +138,7 @@ export class LocalRuntime implements WorkloadRuntime {
     this.timers.push(
       this.background.every(options.pollMs, 'runtime tick', () => this.tick()),
       this.background.every(options.watchdogMs ?? 50, 'memory watchdog', () => this.watchdog()),
-      this.background.every(Math.min(options.logs.checkMs, 100), 'log rotation', () => this.rotateLogs()),
+      this.background.every(options.logs.checkMs, 'log rotation', () => this.rotateLogs()),
     )
   }
 
@@ -295,6 +296,9 @@ export class LocalRuntime implements WorkloadRuntime {
     r.startedAt = this.now()
     r.phase = 'Running'
     r.message = undefined
+    r.logs.watch((error) => this.background.failed('log rotation', error))
+    // Watched from its first moment (the list is otherwise refreshed every tick).
+    if (spec.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory && !this.watched.includes(r)) this.watched.push(r)
     child.on('exit', (code, signal) => this.instanceExited(r, token, {code, signal}))
     child.on('error', (error) => {
       r.message = `cannot start: ${error.message}`
@@ -372,6 +376,7 @@ export class LocalRuntime implements WorkloadRuntime {
   }
 
   private cleanupInstance(r: Replica): void {
+    r.logs.unwatch()
     clearTimeout(r.readyTimer)
     r.readyTimer = undefined
     r.child?.removeAllListeners()
@@ -490,15 +495,17 @@ export class LocalRuntime implements WorkloadRuntime {
   }
 
   private tick(): void {
+    const replicas = this.replicas()
     // Adopted replicas: not our children, so their exit is noticed by looking.
-    for (const r of this.replicas()) if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r)) this.instanceExited(r, r.instance, {code: null, signal: null})
+    for (const r of replicas) if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r)) this.instanceExited(r, r.instance, {code: null, signal: null})
+    this.watched = replicas.filter((r) => r.spec?.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory)
   }
 
-  /** The memory watchdog, where no cgroup enforces memory limits: reads only the replicas' own process trees. */
+  /** The memory watchdog, where no cgroup enforces memory limits: reads only those replicas' own process trees. */
   private watchdog(): void {
-    for (const r of this.replicas()) {
+    for (const r of this.watched) {
       const limit = r.spec?.resources.limits.memory
-      if (r.wrapperPid === undefined || limit === undefined || r.cgroup?.dirs.memory || r.watchdogKilled) continue
+      if (r.wrapperPid === undefined || limit === undefined || r.watchdogKilled) continue
       const rss = treeStats(r.wrapperPid).reduce((sum, s) => sum + s.rss, 0)
       if (rss > limit) {
         r.watchdogKilled = true
@@ -508,10 +515,8 @@ export class LocalRuntime implements WorkloadRuntime {
     }
   }
 
-  /** Log files are rotated as they grow: the size is looked at every 100 ms at most, the copy is off the event loop. */
+  /** Besides on writes (ReplicaLogs.watch), sizes are looked at every logs.checkMs; the copy is off the event loop. */
   private rotateLogs(): void {
-    if (this.now() - this.lastRotation < this.options.logs.checkMs) return
-    this.lastRotation = this.now()
     for (const r of this.replicas()) {
       if (r.wrapperPid !== undefined) this.background.run('log rotation', () => r.logs.rotateIfNeeded())
     }
@@ -596,6 +601,7 @@ export class LocalRuntime implements WorkloadRuntime {
             if (running) {
               // Still running: take it over, never start a second one.
               Object.assign(r, {phase: 'Running', wrapperPid: record.wrapperPid, startTicks: record.startTicks, startedAt: record.startedAt})
+              r.logs.watch((error) => this.background.failed('log rotation', error))
               r.oomBefore = r.cgroup?.oomKills() ?? 0
               this.event(r, 'Normal', 'Adopted', `adopted after a control plane restart (pid ${this.programPid(r) ?? record.wrapperPid})`)
             } else if (record.wrapperPid !== undefined) {
@@ -661,6 +667,7 @@ export class LocalRuntime implements WorkloadRuntime {
         clearTimeout(r.restartTimer)
         clearTimeout(r.readyTimer)
         r.child?.removeAllListeners()
+        r.logs.unwatch()
       }
     }
   }

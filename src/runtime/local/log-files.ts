@@ -2,7 +2,7 @@
 // control plane is never in the path, so logging goes on while it is down). Rotation by size is
 // copy-and-truncate (the program keeps its file descriptor, opened O_APPEND); when an instance
 // exits, its log becomes previous.log, and older instances shift to previous.2.log, ….
-import {closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync} from 'node:fs'
+import {type FSWatcher, closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, watch} from 'node:fs'
 import {truncate} from 'node:fs/promises'
 import {pipeline} from 'node:stream/promises'
 import {join} from 'node:path'
@@ -14,11 +14,14 @@ export interface LogPolicy {
   rotatedFiles: number
   /** Logs of earlier instances kept (previous.log, previous.2.log, …). */
   previousInstances: number
-  /** How often sizes are checked. */
+  /** How often sizes are looked at besides on writes (where the file system does not report them). */
   checkMs: number
 }
 
-export const DEFAULT_LOG_POLICY: LogPolicy = {maxBytes: 10 * 1024 * 1024, rotatedFiles: 2, previousInstances: 2, checkMs: 100}
+export const DEFAULT_LOG_POLICY: LogPolicy = {maxBytes: 10 * 1024 * 1024, rotatedFiles: 2, previousInstances: 2, checkMs: 1000}
+
+/** On a write, the size is looked at within this long (writes in between are looked at once). */
+export const ROTATE_AFTER_WRITE_MS = 100
 
 export class ReplicaLogs {
   constructor(
@@ -40,6 +43,35 @@ export class ReplicaLogs {
   }
 
   private rotating = false
+  private watcher?: FSWatcher
+  private pending?: NodeJS.Timeout
+
+  /**
+   * Looks at the size within 100 ms of a write (inotify), so that rotation keeps up with a burst
+   * and an idle replica costs nothing. Rotation errors go to `onError`.
+   */
+  watch(onError: (error: unknown) => void): void {
+    this.unwatch()
+    const check = () => {
+      this.pending = undefined
+      this.rotateIfNeeded().catch(onError)
+    }
+    try {
+      this.watcher = watch(this.current, {persistent: false}, () => {
+        if (!this.pending) this.pending = setTimeout(check, ROTATE_AFTER_WRITE_MS).unref()
+      })
+      this.watcher.on('error', () => this.unwatch())
+    } catch {
+      // no inotify here: the periodic check covers it
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close()
+    this.watcher = undefined
+    clearTimeout(this.pending)
+    this.pending = undefined
+  }
 
   /**
    * Copy-and-truncate once current.log passes maxBytes. The copy runs off the event loop and

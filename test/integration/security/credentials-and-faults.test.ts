@@ -4,9 +4,9 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {FAST, apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
+import {apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
 import {processesWith} from '../../helpers/procs.js'
-import {type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
+import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
 
@@ -81,28 +81,19 @@ describe('bounded work per request', () => {
   })
 
   it('a ReDoS pattern in a stack schema does not block the API', async () => {
-    server = await startServerProcess({home: join(home, 'cp'), env: FAST})
+    server = await startServerProcess({home: join(home, 'cp'), env: {...FAST, DROVER_LOG_LEVEL: 'info'}})
     const stack = {name: 'evil', version: 'v1', type: 'stack', stack: {name: 'evil', version: '1.0', command: ['true'], stackSpecValueSchema: {jsonSchema: {type: 'object', properties: {v: {type: 'string', pattern: '^(a+)+$'}}}}}}
     expect((await apply(server, stack)).status).toBe(200)
-    // Measure the event loop of the control plane from outside: /healthz answers all along.
-    let worst = 0
-    let done = false
-    const probe = (async () => {
-      while (!done) {
-        const t = performance.now()
-        await call(server, 'GET', '/healthz', {key: null})
-        worst = Math.max(worst, performance.now() - t)
-      }
-    })()
-    const t = performance.now()
+    // With a backtracking engine this input takes 2^5000 steps: the apply would never return.
     const r = await apply(server, {name: 'victim', version: 'v1beta', type: 'worker', worker: {stack: 'evil', compute: 'runnable-default', dryRun: true, stackSpec: {v: `${'a'.repeat(5000)}!`}}})
-    const took = performance.now() - t
-    done = true
-    await probe
     expect(r.status).toBe(422)
     expect(r.text).toContain('worker.stackSpec.v')
-    expect(took).toBeLessThan(1000)
-    expect(worst).toBeLessThan(100)
+    // How long the control plane itself spent on it (its request log; the event loop is single):
+    // measured there, not from this process, whose own scheduling would be counted too.
+    const line = await waitFor('the request line', () =>
+      server.output().split('\n').find((l) => l.includes('"route":"/api/v1/apply"') && l.includes('"status":422')),
+    )
+    expect((JSON.parse(line) as {ms: number}).ms).toBeLessThan(100)
     // lookaround is not linear-time: such a stack is refused when applied
     const look = await apply(server, {...stack, name: 'look', stack: {...stack.stack, name: 'look', stackSpecValueSchema: {jsonSchema: {type: 'object', properties: {v: {type: 'string', pattern: '^(?=a)a$'}}}}}})
     expect(look.status).toBe(422)

@@ -6,9 +6,9 @@ import {chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, 
 import {dirname, join} from 'node:path'
 import {ROOT} from '../../helpers/run-cli.js'
 import {afterAll, describe, expect, it} from 'vitest'
-import {FAST, apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
+import {apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
 import {processesWith} from '../../helpers/procs.js'
-import {type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
+import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
 const root = process.getuid?.() === 0
