@@ -197,3 +197,33 @@ describe.runIf(process.getuid?.() === 0)('a full disk', () => {
     writeFileSync(join(mount, 'probe'), 'ok') // the disk really has room again
   })
 })
+
+describe('shutdown', () => {
+  const home = tempDir('sec-shutdown')
+  afterAll(() => killReplicasUnder(home))
+  const exitOf = (server: ServerProcess) =>
+    new Promise<number | null>((resolve) => (server.child.exitCode !== null ? resolve(server.child.exitCode) : server.child.once('exit', (code) => resolve(code))))
+  // A replica deaf to SIGTERM with a 60 s grace period: `server stop --stop-workers` (SIGUSR2) would wait that long.
+  const deafWorker = async (name: string, env: Record<string, string>) => {
+    const server = await startServerProcess({home: join(home, name), env: {...FAST, DROVER_STOP_GRACE_MS: '60000', DROVER_LOG_LEVEL: 'info', ...env}})
+    expect((await apply(server, nodeWorker('deaf', "process.on('SIGTERM', () => console.log('ignored')); console.log('up'); setInterval(() => {}, 1000)"))).status).toBe(200)
+    await waitFor('deaf running', async () => (await logOf(server, 'deaf', 'public')).text.includes('up') || undefined)
+    return server
+  }
+
+  it('a second signal exits at once', async () => {
+    const server = await deafWorker('second', {})
+    server.child.kill('SIGUSR2')
+    await waitFor('shutting down', () => server.output().includes('shutting down') || undefined)
+    server.child.kill('SIGTERM')
+    expect(await exitOf(server)).toBe(1)
+    expect(server.output()).toContain('second signal: exiting now')
+  })
+
+  it('a shutdown that takes longer than its deadline exits', async () => {
+    const server = await deafWorker('deadline', {DROVER_SHUTDOWN_TIMEOUT_MS: '500'})
+    server.child.kill('SIGUSR2')
+    expect(await exitOf(server)).toBe(1)
+    expect(server.output()).toContain('shutdown took too long: exiting now')
+  })
+})
