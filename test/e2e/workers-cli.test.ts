@@ -8,7 +8,11 @@ import {NODE, ROOT, RUN_JS, TEST_HOME, cliEnv, killServerIn, runCli} from '../he
 import {FAST, killReplicasUnder} from '../helpers/server.js'
 import {waitFor} from '../helpers/wait.js'
 
-const run = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, {env: {...FAST, ...extra}, timeoutMs: 30_000})
+// The control plane the first command starts keeps these settings. Ready means "ran minReadyMs":
+// with FAST's 200 ms, a program that exits at once can take longer to start on a loaded machine
+// and count as ready; 3 s is a margin no load here reaches.
+const SETTINGS = {...FAST, DROVER_MIN_READY_MS: '3000'}
+const run = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, {env: {...SETTINGS, ...extra}, timeoutMs: 30_000})
 
 afterAll(() => {
   killServerIn(join(TEST_HOME, 'data', 'drover'))
@@ -39,7 +43,7 @@ describe('workers through the CLI', () => {
     await waitFor('two heartbeats', async () => ((await run(['log', '-n', 'hello-worker'])).stdout.match(/heartbeat/g) ?? []).length >= 2 || undefined)
     const r = await run(['log', '-t', 'worker', '-n', 'hello-worker', '-w', 'public', '-l', '2'])
     expect(r.stdout).toMatch(/^\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n$/)
-    const child = spawn(NODE, [RUN_JS, 'log', '-n', 'hello-worker', '-f', '-l', '0'], {cwd: ROOT, env: cliEnv(FAST), stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(NODE, [RUN_JS, 'log', '-n', 'hello-worker', '-f', '-l', '0'], {cwd: ROOT, env: cliEnv(SETTINGS), stdio: ['ignore', 'pipe', 'pipe']})
     try {
       let out = ''
       child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
@@ -52,10 +56,10 @@ describe('workers through the CLI', () => {
   it('apply --wait fails on a crash loop, and at its timeout', async () => {
     const manifest = (name: string, source: string) =>
       `name: ${name}\nversion: v1beta\ntype: worker\nworker:\n  stack: node\n  compute: runnable-default\n  stackSpec:\n    source: ${JSON.stringify(source)}\n`
-    const looping = await runCli(['apply', '-f', '-', '--wait'], {input: manifest('looper', 'process.exit(4)'), env: FAST, timeoutMs: 30_000})
+    const looping = await runCli(['apply', '-f', '-', '--wait'], {input: manifest('looper', 'process.exit(4)'), env: SETTINGS, timeoutMs: 30_000})
     expect(looping.stdout).toMatch(/^looper:v1beta:worker \(public\): created\nlooper:v1beta:worker \(public\): not ready: crash-looping: 1 replicas exit repeatedly \(last: Error, code 4\)\n$/)
     expect(looping.code).toBe(1)
-    const slow = await runCli(['apply', '-f', '-', '--wait', '--timeout', '50ms'], {input: manifest('slow', 'setInterval(() => {}, 1000)'), env: {...FAST, DROVER_MIN_READY_MS: '5000'}, timeoutMs: 30_000})
+    const slow = await runCli(['apply', '-f', '-', '--wait', '--timeout', '50ms'], {input: manifest('slow', 'setInterval(() => {}, 1000)'), env: SETTINGS, timeoutMs: 30_000})
     expect(slow.stdout).toBe('slow:v1beta:worker (public): created\nslow:v1beta:worker (public): not ready: timed out after 0 s waiting for it to be ready\n')
     expect(slow.code).toBe(1)
   })
