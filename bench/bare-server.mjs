@@ -9,9 +9,13 @@ import {DatabaseSync} from 'node:sqlite'
 const [path, token] = process.argv.slice(2)
 const db = new DatabaseSync(path)
 db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL')
-db.exec('CREATE TABLE IF NOT EXISTS resources (workspace TEXT, type TEXT, name TEXT, manifest TEXT, rv INTEGER, PRIMARY KEY (workspace, type, name)) WITHOUT ROWID')
+db.exec(
+  'CREATE TABLE IF NOT EXISTS resources (workspace TEXT, type TEXT, name TEXT, manifest TEXT, rv INTEGER, PRIMARY KEY (workspace, type, name)) WITHOUT ROWID',
+)
 const get = db.prepare('SELECT * FROM resources WHERE workspace = ? AND type = ? AND name = ?')
-const put = db.prepare('INSERT INTO resources (workspace, type, name, manifest, rv) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET manifest = excluded.manifest, rv = rv + 1')
+const put = db.prepare(
+  'INSERT INTO resources (workspace, type, name, manifest, rv) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET manifest = excluded.manifest, rv = rv + 1',
+)
 const expected = Buffer.from(`Bearer ${token}`)
 
 createServer((req, res) => {
@@ -25,7 +29,9 @@ createServer((req, res) => {
     const [, , , , type, name] = url.pathname.split('/')
     const row = get.get(url.searchParams.get('workspace') ?? 'public', type, name)
     if (!row) return res.writeHead(404).end()
-    res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({manifest: JSON.parse(row.manifest), metadata: {resourceVersion: String(row.rv)}}))
+    res
+      .writeHead(200, {'content-type': 'application/json'})
+      .end(JSON.stringify({manifest: JSON.parse(row.manifest), metadata: {resourceVersion: String(row.rv)}}))
     return
   }
   let body = ''

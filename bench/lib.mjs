@@ -18,7 +18,8 @@ export function timeCommand(cmd, args, options = {}) {
   const start = process.hrtime.bigint()
   const r = spawnSync(cmd, args, {stdio: ['ignore', 'ignore', 'pipe'], ...options})
   const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (r.status !== (options.expectStatus ?? 0)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  if (r.status !== (options.expectStatus ?? 0))
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   return ms
 }
 

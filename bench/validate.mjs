@@ -48,14 +48,25 @@ export async function validate({root, count = 10_000}) {
   throughput((d) => zodModel.safeParse(d).success, docs, 300)
   const ajv = throughput((d) => validateManifest(d).problems.length === 0, docs)
   const zod = throughput((d) => zodModel.safeParse(d).success, docs)
-  if (ajv.valid !== count || zod.valid !== count) throw new Error(`expected ${count} valid manifests, got ${ajv.valid} / ${zod.valid}`)
+  if (ajv.valid !== count || zod.valid !== count)
+    throw new Error(`expected ${count} valid manifests, got ${ajv.valid} / ${zod.valid}`)
   const rows = [
-    ['validateManifest (generated ajv validators + rules, with defaults)', Math.round(ajv.perSecond).toLocaleString('en'), (ajv.perSecond / zod.perSecond).toFixed(2)],
+    [
+      'validateManifest (generated ajv validators + rules, with defaults)',
+      Math.round(ajv.perSecond).toLocaleString('en'),
+      (ajv.perSecond / zod.perSecond).toFixed(2),
+    ],
     ['zod safeParse of the same model (+ rules)', Math.round(zod.perSecond).toLocaleString('en'), '1.00'],
   ]
   return {
     title: `Validation throughput (${count.toLocaleString('en')} small worker manifests)`,
     text: table(rows, ['validator', 'manifests/s', '× zod']),
-    checks: [{name: '≥ 100,000 manifests/s', ok: ajv.perSecond >= 100_000, value: Math.round(ajv.perSecond).toLocaleString('en')}],
+    checks: [
+      {
+        name: '≥ 100,000 manifests/s',
+        ok: ajv.perSecond >= 100_000,
+        value: Math.round(ajv.perSecond).toLocaleString('en'),
+      },
+    ],
   }
 }

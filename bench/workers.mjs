@@ -22,10 +22,20 @@ function rssBytes(pid) {
 }
 
 async function startServer(root, dir, env = {}) {
-  const child = spawn(join(root, 'node_modules/.bin/node'), [join(root, 'dist/server/main.js'), '--port', '0', '--log-level', 'warn'], {
-    env: {...process.env, DROVER_DATA_DIR: join(dir, 'data'), DROVER_CONFIG_DIR: join(dir, 'config'), DROVER_READY_FD: '3', ...env},
-    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
-  })
+  const child = spawn(
+    join(root, 'node_modules/.bin/node'),
+    [join(root, 'dist/server/main.js'), '--port', '0', '--log-level', 'warn'],
+    {
+      env: {
+        ...process.env,
+        DROVER_DATA_DIR: join(dir, 'data'),
+        DROVER_CONFIG_DIR: join(dir, 'config'),
+        DROVER_READY_FD: '3',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    },
+  )
   const info = await new Promise((resolve, reject) => {
     let text = ''
     child.stdio[3].setEncoding('utf8').on('data', (d) => (text += d))
@@ -33,15 +43,35 @@ async function startServer(root, dir, env = {}) {
   })
   const key = readFileSync(join(dir, 'config', 'local-admin.key'), 'utf8').trim()
   const call = async (method, path, body) => {
-    const r = await fetch(new URL(path, info.url), {method, headers: {authorization: `Bearer ${key}`, ...(body ? {'content-type': 'application/json'} : {})}, body: body && JSON.stringify(body)})
+    const r = await fetch(new URL(path, info.url), {
+      method,
+      headers: {authorization: `Bearer ${key}`, ...(body ? {'content-type': 'application/json'} : {})},
+      body: body && JSON.stringify(body),
+    })
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`)
     return r.json()
   }
-  return {child, pid: info.pid, call, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGUSR2')))}
+  return {
+    child,
+    pid: info.pid,
+    call,
+    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGUSR2'))),
+  }
 }
 
 const worker = (name, replicas, extra = {}) => ({
-  manifest: {name, version: 'v1beta', type: 'worker', worker: {stack: 'command', compute: 'runnable-default', replicas, stackSpec: {command: 'sleep', args: ['1000000']}, ...extra}},
+  manifest: {
+    name,
+    version: 'v1beta',
+    type: 'worker',
+    worker: {
+      stack: 'command',
+      compute: 'runnable-default',
+      replicas,
+      stackSpec: {command: 'sleep', args: ['1000000']},
+      ...extra,
+    },
+  },
 })
 
 async function waitRunning(server, name, count) {
@@ -56,10 +86,14 @@ async function waitRunning(server, name, count) {
 async function spawnDirectly(count) {
   const start = performance.now()
   const children = await Promise.all(
-    Array.from({length: count}, () => new Promise((resolve) => {
-      const c = spawn('sleep', ['1000000'], {detached: true, stdio: 'ignore'})
-      c.once('spawn', () => resolve(c))
-    })),
+    Array.from(
+      {length: count},
+      () =>
+        new Promise((resolve) => {
+          const c = spawn('sleep', ['1000000'], {detached: true, stdio: 'ignore'})
+          c.once('spawn', () => resolve(c))
+        }),
+    ),
   )
   const ms = performance.now() - start
   for (const c of children) c.kill('SIGKILL')
@@ -88,8 +122,13 @@ export async function workers({root}) {
         floor.push(await spawnDirectly(count))
       }
       const m = median(runs)
-      rows.push([`apply → ${count} replica${count > 1 ? 's' : ''} running`, `${m.toFixed(0)} ms`, `${median(floor).toFixed(0)} ms (spawning them directly)`])
-      if (count === 1) checks.push({name: 'apply → 1 replica running ≤ 300 ms', ok: m <= 300, value: `${m.toFixed(0)} ms`})
+      rows.push([
+        `apply → ${count} replica${count > 1 ? 's' : ''} running`,
+        `${m.toFixed(0)} ms`,
+        `${median(floor).toFixed(0)} ms (spawning them directly)`,
+      ])
+      if (count === 1)
+        checks.push({name: 'apply → 1 replica running ≤ 300 ms', ok: m <= 300, value: `${m.toFixed(0)} ms`})
     }
     await server.stop()
 
@@ -108,15 +147,31 @@ export async function workers({root}) {
     await waitRunning(server, 'idle-200', 200)
     await new Promise((r) => setTimeout(r, 3000))
     const busy = await measure()
-    rows.push(['control plane with 200 idle replicas: CPU', `${(busy.cpu * 100).toFixed(2)} % of a core`, `${(idle.cpu * 100).toFixed(2)} % with none`])
-    rows.push(['control plane with 200 idle replicas: RSS', `${(busy.rss / 2 ** 20).toFixed(0)} MiB`, `${(idle.rss / 2 ** 20).toFixed(0)} MiB with none`])
-    checks.push({name: '200 idle replicas < 2 % of one core', ok: busy.cpu < 0.02, value: `${(busy.cpu * 100).toFixed(2)} %`})
+    rows.push([
+      'control plane with 200 idle replicas: CPU',
+      `${(busy.cpu * 100).toFixed(2)} % of a core`,
+      `${(idle.cpu * 100).toFixed(2)} % with none`,
+    ])
+    rows.push([
+      'control plane with 200 idle replicas: RSS',
+      `${(busy.rss / 2 ** 20).toFixed(0)} MiB`,
+      `${(idle.rss / 2 ** 20).toFixed(0)} MiB with none`,
+    ])
+    checks.push({
+      name: '200 idle replicas < 2 % of one core',
+      ok: busy.cpu < 0.02,
+      value: `${(busy.cpu * 100).toFixed(2)} %`,
+    })
     await server.stop()
 
     // 3. a reconcile pass over 10,000 stored dryRun workers: every one on the restart's resync.
     server = await startServer(root, join(dir, 'c'))
     for (let start = 0; start < 10_000; start += 200) {
-      await Promise.all(Array.from({length: 200}, (_, i) => server.call('POST', '/api/v1/apply', worker(`dry-${start + i}`, 1, {dryRun: true}))))
+      await Promise.all(
+        Array.from({length: 200}, (_, i) =>
+          server.call('POST', '/api/v1/apply', worker(`dry-${start + i}`, 1, {dryRun: true})),
+        ),
+      )
     }
     await server.stop()
     const t0 = performance.now()
@@ -134,12 +189,19 @@ export async function workers({root}) {
     let token
     let listed = 0
     do {
-      const page = await server.call('GET', `/api/v1/resources?type=worker&all=true&limit=1000${token ? `&continue=${token}` : ''}`)
+      const page = await server.call(
+        'GET',
+        `/api/v1/resources?type=worker&all=true&limit=1000${token ? `&continue=${token}` : ''}`,
+      )
       listed += page.items.length
       token = page.continue
     } while (token)
     const list = performance.now() - t1
-    rows.push(['reconcile of 10,000 dryRun workers (start + resync)', `${pass.toFixed(0)} ms`, `${list.toFixed(0)} ms to list them (${listed})`])
+    rows.push([
+      'reconcile of 10,000 dryRun workers (start + resync)',
+      `${pass.toFixed(0)} ms`,
+      `${list.toFixed(0)} ms to list them (${listed})`,
+    ])
     await server.stop()
     server = undefined
   } finally {

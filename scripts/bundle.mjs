@@ -22,5 +22,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // Some dependencies (oclif) are CommonJS and call require(); give the ESM bundle one.
-  banner: {js: "import {createRequire as __droverRequire} from 'node:module'; const require = __droverRequire(import.meta.url);"},
+  banner: {
+    js: "import {createRequire as __droverRequire} from 'node:module'; const require = __droverRequire(import.meta.url);",
+  },
 })

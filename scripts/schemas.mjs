@@ -27,7 +27,8 @@ function lean(node) {
   for (const [key, value] of Object.entries(node)) {
     if (ANNOTATIONS.has(key)) continue
     // `properties` maps field names to schemas: a field may be called "description".
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lean(v)])) : lean(value)
+    out[key] =
+      key === 'properties' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lean(v)])) : lean(value)
   }
   return out
 }
@@ -46,12 +47,19 @@ function fieldPaths(schema, prefix = [], out = []) {
 }
 
 const files = new Map()
-const ajv = new Ajv({code: {source: true, esm: true}, useDefaults: true, allErrors: true, strict: true, allowUnionTypes: true, messages: false})
+const ajv = new Ajv({
+  code: {source: true, esm: true},
+  useDefaults: true,
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+  messages: false,
+})
 const exportsByName = {}
 const paths = {}
 for (const {type, version, key} of allSchemaKeys()) {
   const schema = jsonSchemaFor(type, version)
-  files.set(join('schemas', `${key}.schema.json`), JSON.stringify(schema, null, 2) + '\n')
+  files.set(join('schemas', `${key}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`)
   ajv.addSchema(lean(schema), key)
   exportsByName[key.replace(/\W/g, '_')] = key
   paths[key] = fieldPaths(schema)
@@ -69,7 +77,9 @@ if (code.includes(UCS2)) {
 const leftover = /require\("[^"]+"\)/.exec(code)
 if (leftover) throw new Error(`unexpected runtime dependency in generated validators: ${leftover[0]}`)
 code = code.replace(/^"use strict";/, '')
-const table = Object.entries(exportsByName).map(([name, key]) => `  ${JSON.stringify(key)}: ${name},`).join('\n')
+const table = Object.entries(exportsByName)
+  .map(([name, key]) => `  ${JSON.stringify(key)}: ${name},`)
+  .join('\n')
 files.set(
   join('src/resources/generated/validators.ts'),
   [
@@ -83,7 +93,7 @@ files.set(
   ].join('\n'),
 )
 
-files.set(join('schemas', 'openapi.json'), JSON.stringify(openApiDocument(version), null, 2) + '\n')
+files.set(join('schemas', 'openapi.json'), `${JSON.stringify(openApiDocument(version), null, 2)}\n`)
 
 const mode = process.argv[2] ?? 'check'
 let drift = 0

@@ -11,7 +11,12 @@ function leftovers(): {pid: number; cmdline: string}[] {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\u0000', ' ')
       const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0]
-      if (state !== 'Z' && cmdline.includes(`${tmpdir()}/drover-`) && (cmdline.includes('drover-replica') || cmdline.includes('server/main.js'))) out.push({pid: Number(entry), cmdline})
+      if (
+        state !== 'Z' &&
+        cmdline.includes(`${tmpdir()}/drover-`) &&
+        (cmdline.includes('drover-replica') || cmdline.includes('server/main.js'))
+      )
+        out.push({pid: Number(entry), cmdline})
     } catch {
       // gone
     }
@@ -33,7 +38,8 @@ const entries = () => {
 export default function setup(): () => void {
   const before = new Set(entries())
   return () => {
-    for (const entry of entries()) if (!before.has(entry)) rmSync(`${FALLBACK}/${entry}`, {recursive: true, force: true})
+    for (const entry of entries())
+      if (!before.has(entry)) rmSync(`${FALLBACK}/${entry}`, {recursive: true, force: true})
     const left = leftovers()
     for (const p of left) {
       try {
@@ -42,6 +48,9 @@ export default function setup(): () => void {
         // gone
       }
     }
-    if (left.length > 0) console.error(`tests left ${left.length} processes behind (killed):\n${left.map((p) => `  ${p.pid} …${p.cmdline.slice(-160)}`).join('\n')}`)
+    if (left.length > 0)
+      console.error(
+        `tests left ${left.length} processes behind (killed):\n${left.map((p) => `  ${p.pid} …${p.cmdline.slice(-160)}`).join('\n')}`,
+      )
   }
 }

@@ -5,11 +5,16 @@ export const API_PREFIX = '/api/v1'
 export const paths = {
   apply: `${API_PREFIX}/apply`,
   resources: `${API_PREFIX}/resources`,
-  resource: (type: string, name: string) => `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}`,
-  events: (type: string, name: string) => `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/events`,
-  runtime: (type: string, name: string) => `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/runtime`,
-  logs: (type: string, name: string) => `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/logs`,
-  schema: (type: string, version: string) => `${API_PREFIX}/schemas/${encodeURIComponent(type)}/${encodeURIComponent(version)}`,
+  resource: (type: string, name: string) =>
+    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}`,
+  events: (type: string, name: string) =>
+    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/events`,
+  runtime: (type: string, name: string) =>
+    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/runtime`,
+  logs: (type: string, name: string) =>
+    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/logs`,
+  schema: (type: string, version: string) =>
+    `${API_PREFIX}/schemas/${encodeURIComponent(type)}/${encodeURIComponent(version)}`,
   whoami: `${API_PREFIX}/whoami`,
   users: `${API_PREFIX}/users`,
   openapi: `${API_PREFIX}/openapi.json`,

@@ -27,7 +27,9 @@ export function readContexts(env: Env = process.env): ContextsFile {
     const parsed = JSON.parse(readFileSync(contexts, 'utf8')) as ContextsFile
     return {current: parsed.current, contexts: parsed.contexts ?? {}}
   } catch (error) {
-    throw new InvalidInputError(`${contexts}: not a contexts file (${(error as Error).message})`, {hint: 'fix or remove it'})
+    throw new InvalidInputError(`${contexts}: not a contexts file (${(error as Error).message})`, {
+      hint: 'fix or remove it',
+    })
   }
 }
 
@@ -41,16 +43,18 @@ export function writeContexts(file: ContextsFile, env: Env = process.env): void 
   renameSync(tmp, contexts)
 }
 
-export type Target =
-  | {kind: 'remote'; name: string; url: string; apiKey?: string}
-  | {kind: 'local'; name: typeof LOCAL}
+export type Target = {kind: 'remote'; name: string; url: string; apiKey?: string} | {kind: 'local'; name: typeof LOCAL}
 
 export function resolveTarget(env: Env = process.env): Target {
-  if (env.DROVER_URL) return {kind: 'remote', name: 'DROVER_URL', url: env.DROVER_URL, apiKey: env.DROVER_APIKEY || undefined}
+  if (env.DROVER_URL)
+    return {kind: 'remote', name: 'DROVER_URL', url: env.DROVER_URL, apiKey: env.DROVER_APIKEY || undefined}
   const file = readContexts(env)
   if (file.current && file.current !== LOCAL) {
     const context = file.contexts[file.current]
-    if (!context) throw new InvalidInputError(`the current context ${JSON.stringify(file.current)} does not exist`, {hint: 'drover context use -n NAME, or -n local'})
+    if (!context)
+      throw new InvalidInputError(`the current context ${JSON.stringify(file.current)} does not exist`, {
+        hint: 'drover context use -n NAME, or -n local',
+      })
     return {kind: 'remote', name: file.current, url: context.url, apiKey: env.DROVER_APIKEY || context.apiKey}
   }
   return {kind: 'local', name: LOCAL}

@@ -39,7 +39,12 @@ export class UsageError extends DroverError {
 
 export class InvalidInputError extends DroverError {
   constructor(message: string, options: {details?: unknown[]; hint?: string; code?: string} = {}) {
-    super(message, {exitCode: EXIT.invalid, code: options.code ?? 'Invalid', details: options.details, hint: options.hint})
+    super(message, {
+      exitCode: EXIT.invalid,
+      code: options.code ?? 'Invalid',
+      details: options.details,
+      hint: options.hint,
+    })
   }
 }
 

@@ -63,15 +63,23 @@ export function printOutcome(outcome: Outcome, json: boolean): ExitCode {
 export function reportError(error: unknown, json: boolean): ExitCode {
   if (error instanceof DroverError) {
     if (json) {
-      process.stderr.write(`${JSON.stringify({error: {code: error.code, message: error.message, details: error.details, hint: error.hint}})}\n`)
+      process.stderr.write(
+        `${JSON.stringify({error: {code: error.code, message: error.message, details: error.details, hint: error.hint}})}\n`,
+      )
     } else {
-      process.stderr.write(`${red('Error:', colorEnabled(process.stderr))} ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`)
+      process.stderr.write(
+        `${red('Error:', colorEnabled(process.stderr))} ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`,
+      )
     }
     return error.exitCode
   }
   // Anything else is a bug in drover, not a user mistake: say so; the stack only when asked.
   const e = error instanceof Error ? error : new Error(String(error))
   process.stderr.write(`${red('Error:', colorEnabled(process.stderr))} internal error: ${e.message}\n`)
-  process.stderr.write(process.env.DROVER_DEBUG ? `${e.stack}\n` : '  this is a bug in drover; run again with DROVER_DEBUG=1 for details\n')
+  process.stderr.write(
+    process.env.DROVER_DEBUG
+      ? `${e.stack}\n`
+      : '  this is a bug in drover; run again with DROVER_DEBUG=1 for details\n',
+  )
   return EXIT.invalid
 }

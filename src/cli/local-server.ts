@@ -39,7 +39,11 @@ export function serverMainPath(): string {
  * Starts the control plane in the background: its output goes to the log file, and it tells
  * over a pipe (fd 3) when it listens, or why it cannot start. Resolves once it is ready.
  */
-export async function startDetached(args: readonly string[], env: Env = process.env, timeoutMs = 30_000): Promise<ServerState> {
+export async function startDetached(
+  args: readonly string[],
+  env: Env = process.env,
+  timeoutMs = 30_000,
+): Promise<ServerState> {
   const files = localFiles(env)
   // As root the control plane runs replicas under other uids, which reach their folders in the
   // data folder through the folders above it: those made here are traversable, never listable.
@@ -96,7 +100,12 @@ async function waitForRunning(env: Env, timeoutMs: number): Promise<ServerState 
 }
 
 /** Sends SIGTERM (SIGUSR2: stop the replicas too) and waits until the process is gone; SIGKILL after the grace period when forced. */
-export async function stopServer(state: ServerState, graceMs: number, force: boolean, signal: NodeJS.Signals = 'SIGTERM'): Promise<'stopped' | 'killed' | 'timeout'> {
+export async function stopServer(
+  state: ServerState,
+  graceMs: number,
+  force: boolean,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<'stopped' | 'killed' | 'timeout'> {
   try {
     process.kill(state.pid, signal)
   } catch {

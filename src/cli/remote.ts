@@ -19,17 +19,25 @@ export async function connect(io: Io, env: Env = process.env): Promise<DroverCli
   let state = runningServer(env)
   if (!state) {
     state = await startDetached([], env)
-    io.note(`drover: started the local control plane at ${state.url} (pid ${state.pid}; logs: ${localFiles(env).log}; stop it with: drover server stop)`)
+    io.note(
+      `drover: started the local control plane at ${state.url} (pid ${state.pid}; logs: ${localFiles(env).log}; stop it with: drover server stop)`,
+    )
   }
   const apiKey = localAdminKey(env)
-  if (!apiKey) throw new InvalidInputError(`no API key for the local control plane at ${localFiles(env).adminKey}`, {hint: 'restart it: drover server stop, then any command'})
+  if (!apiKey)
+    throw new InvalidInputError(`no API key for the local control plane at ${localFiles(env).adminKey}`, {
+      hint: 'restart it: drover server stop, then any command',
+    })
   return new DroverClient({url: state.url, apiKey, userAgent})
 }
 
 /** The CLI error for a client error: exit codes from the documented table. */
 export function cliError(error: unknown): unknown {
   if (error instanceof ClientTransportError) {
-    return new UnreachableError(error.message, 'start it (drover server start) or check where the CLI points: drover context list')
+    return new UnreachableError(
+      error.message,
+      'start it (drover server start) or check where the CLI points: drover context list',
+    )
   }
   if (!(error instanceof ClientApiError)) return error
   const {body} = error
@@ -40,18 +48,28 @@ export function cliError(error: unknown): unknown {
     case 'Conflict':
       return new ConflictError(body.message)
     case 'Unauthorized':
-      return new InvalidInputError(body.message, {code: 'Unauthorized', hint: 'check the API key of the current context (drover context list) or DROVER_APIKEY'})
+      return new InvalidInputError(body.message, {
+        code: 'Unauthorized',
+        hint: 'check the API key of the current context (drover context list) or DROVER_APIKEY',
+      })
     case 'Forbidden':
       return new InvalidInputError(body.message, {code: 'Forbidden'})
     case 'Unavailable':
       return new DroverError(body.message, {exitCode: EXIT.unreachable, code: 'Unavailable'})
     default:
-      return new InvalidInputError(details.length ? `${body.message}: ${details.join('; ')}` : body.message, {code: body.code, details: body.details})
+      return new InvalidInputError(details.length ? `${body.message}: ${details.join('; ')}` : body.message, {
+        code: body.code,
+        details: body.details,
+      })
   }
 }
 
 /** Runs `fn` with a connected client, closes it, and turns client errors into CLI errors. */
-export async function withClient<T>(io: Io, fn: (client: DroverClient) => Promise<T>, env: Env = process.env): Promise<T> {
+export async function withClient<T>(
+  io: Io,
+  fn: (client: DroverClient) => Promise<T>,
+  env: Env = process.env,
+): Promise<T> {
   let client: DroverClient | undefined
   try {
     client = await connect(io, env)

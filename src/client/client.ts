@@ -4,8 +4,18 @@
 import type {Agent, IncomingMessage, RequestOptions, ClientRequest} from 'node:http'
 import {paths, query} from '../api/paths.js'
 import type {
-  ApplyRequest, ApplyResponse, CreateUserRequest, ListQuery, CreateUserResponse, DeleteResponse, ErrorBody, EventsResponse, ListResponse,
-  ResourceObject, RuntimeView, WhoAmI,
+  ApplyRequest,
+  ApplyResponse,
+  CreateUserRequest,
+  ListQuery,
+  CreateUserResponse,
+  DeleteResponse,
+  ErrorBody,
+  EventsResponse,
+  ListResponse,
+  ResourceObject,
+  RuntimeView,
+  WhoAmI,
 } from '../api/types.js'
 import {ClientApiError, ClientTransportError} from './errors.js'
 
@@ -61,22 +71,36 @@ export class DroverClient {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     const {agent, request: send} = await this.connection()
     return new Promise<T>((resolve, reject) => {
-      const headers = {...this.headers(), ...(payload ? {'content-type': 'application/json', 'content-length': String(payload.length)} : {})}
-      const req = send(new URL(path, this.base), {method, agent, headers, timeout: this.options.timeoutMs ?? 30_000}, (res: IncomingMessage) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('error', (e) => reject(new ClientTransportError(`reading the response failed: ${e.message}`, this.options.url)))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          const status = res.statusCode ?? 0
-          if (status < 200 || status >= 300) return reject(this.apiError(status, text, res.statusMessage))
-          try {
-            resolve((text ? JSON.parse(text) : undefined) as T)
-          } catch {
-            reject(new ClientTransportError(`the server answered ${status} with a body that is not JSON`, this.options.url))
-          }
-        })
-      })
+      const headers = {
+        ...this.headers(),
+        ...(payload ? {'content-type': 'application/json', 'content-length': String(payload.length)} : {}),
+      }
+      const req = send(
+        new URL(path, this.base),
+        {method, agent, headers, timeout: this.options.timeoutMs ?? 30_000},
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('error', (e) =>
+            reject(new ClientTransportError(`reading the response failed: ${e.message}`, this.options.url)),
+          )
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            const status = res.statusCode ?? 0
+            if (status < 200 || status >= 300) return reject(this.apiError(status, text, res.statusMessage))
+            try {
+              resolve((text ? JSON.parse(text) : undefined) as T)
+            } catch {
+              reject(
+                new ClientTransportError(
+                  `the server answered ${status} with a body that is not JSON`,
+                  this.options.url,
+                ),
+              )
+            }
+          })
+        },
+      )
       req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
       req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(e)))
       req.end(payload)
@@ -85,7 +109,11 @@ export class DroverClient {
 
   private transportError(e: NodeJS.ErrnoException): ClientTransportError {
     const reason = (e.code && TRANSPORT_MESSAGES[e.code]) ?? e.message
-    return new ClientTransportError(`cannot reach the control plane at ${this.options.url}: ${reason}`, this.options.url, e.code)
+    return new ClientTransportError(
+      `cannot reach the control plane at ${this.options.url}: ${reason}`,
+      this.options.url,
+      e.code,
+    )
   }
 
   apply(body: ApplyRequest): Promise<ApplyResponse> {
@@ -113,7 +141,10 @@ export class DroverClient {
   }
 
   delete(ref: RefQuery, options: {force?: boolean} = {}): Promise<DeleteResponse> {
-    return this.request('DELETE', `${paths.resource(ref.type, ref.name)}${query({workspace: ref.workspace, force: options.force})}`)
+    return this.request(
+      'DELETE',
+      `${paths.resource(ref.type, ref.name)}${query({workspace: ref.workspace, force: options.force})}`,
+    )
   }
 
   runtime(ref: RefQuery): Promise<RuntimeView> {
@@ -124,7 +155,12 @@ export class DroverClient {
    * Log lines of a worker's replicas. With follow, `onText` gets the text as it arrives until
    * `signal` aborts or the server ends the stream.
    */
-  async logs(ref: RefQuery, options: {tailLines?: number; replica?: number; previous?: boolean; follow?: boolean}, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  async logs(
+    ref: RefQuery,
+    options: {tailLines?: number; replica?: number; previous?: boolean; follow?: boolean},
+    onText: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const path = `${paths.logs(ref.type, ref.name)}${query({workspace: ref.workspace, ...options})}`
     if (!options.follow) {
       onText(await this.requestText(path))
@@ -136,7 +172,9 @@ export class DroverClient {
         if ((res.statusCode ?? 0) >= 300) {
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => reject(this.apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.statusMessage)))
+          res.on('end', () =>
+            reject(this.apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.statusMessage)),
+          )
           return
         }
         res.setEncoding('utf8')
@@ -145,10 +183,14 @@ export class DroverClient {
         res.on('error', () => resolve())
       })
       req.on('error', (e: NodeJS.ErrnoException) => (signal?.aborted ? resolve() : reject(this.transportError(e))))
-      signal?.addEventListener('abort', () => {
-        req.destroy()
-        resolve()
-      }, {once: true})
+      signal?.addEventListener(
+        'abort',
+        () => {
+          req.destroy()
+          resolve()
+        },
+        {once: true},
+      )
       req.end()
     })
   }
@@ -172,22 +214,30 @@ export class DroverClient {
       status,
       error && typeof error.code === 'string' && typeof error.message === 'string'
         ? {code: error.code, message: error.message, details: Array.isArray(error.details) ? error.details : []}
-        : {code: status >= 500 ? 'Internal' : 'BadRequest', message: `the server answered ${status} ${statusMessage ?? ''}`.trim(), details: []},
+        : {
+            code: status >= 500 ? 'Internal' : 'BadRequest',
+            message: `the server answered ${status} ${statusMessage ?? ''}`.trim(),
+            details: [],
+          },
     )
   }
 
   private async requestText(path: string): Promise<string> {
     const {agent, request: send} = await this.connection()
     return new Promise<string>((resolve, reject) => {
-      const req = send(new URL(path, this.base), {method: 'GET', agent, headers: this.headers(), timeout: this.options.timeoutMs ?? 30_000}, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          if ((res.statusCode ?? 0) >= 300) reject(this.apiError(res.statusCode ?? 0, text, res.statusMessage))
-          else resolve(text)
-        })
-      })
+      const req = send(
+        new URL(path, this.base),
+        {method: 'GET', agent, headers: this.headers(), timeout: this.options.timeoutMs ?? 30_000},
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            if ((res.statusCode ?? 0) >= 300) reject(this.apiError(res.statusCode ?? 0, text, res.statusMessage))
+            else resolve(text)
+          })
+        },
+      )
       req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(e)))
       req.end()
     })

@@ -1,10 +1,17 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {disableInterpolationFlag, manifestFileOptions, recursiveFlag, textOrJsonFlag, typeOptions} from '../cli/flags.js'
+import {
+  disableInterpolationFlag,
+  manifestFileOptions,
+  recursiveFlag,
+  textOrJsonFlag,
+  typeOptions,
+} from '../cli/flags.js'
 
 export default class Delete extends BaseCommand {
   static override summary = 'Delete resources.'
-  static override description = `Deletes the resources named by -i, --id, -f (every document of the files) or -t/-n/-w. A secret or
+  static override description =
+    `Deletes the resources named by -i, --id, -f (every document of the files) or -t/-n/-w. A secret or
 stack that workers still use is not deleted (the error names them) unless --force, which says what it skipped.`
 
   static override examples = [
@@ -15,7 +22,10 @@ stack that workers still use is not deleted (the error names them) unless --forc
   ]
 
   static override flags = {
-    identifier: Flags.string({char: 'i', summary: 'The resource as "name | version | type | workspace" (or type:version:name:workspace).'}),
+    identifier: Flags.string({
+      char: 'i',
+      summary: 'The resource as "name | version | type | workspace" (or type:version:name:workspace).',
+    }),
     id: Flags.string({summary: 'The resource as type:version:name:workspace.'}),
     manifestFile: Flags.string(manifestFileOptions),
     recursive: recursiveFlag,

@@ -49,5 +49,7 @@ export const commandNotFound: Hook<'command_not_found'> = async function (option
   const ids = Object.keys(COMMANDS).map((id) => id.replaceAll(':', ' '))
   const typed = options.id.replaceAll(':', ' ')
   const near = closest(typed, ids)
-  this.error(`unknown command "${typed}"${near ? `; did you mean "${near}"?` : ''}\nSee ${options.config.bin} --help`, {exit: 2})
+  this.error(`unknown command "${typed}"${near ? `; did you mean "${near}"?` : ''}\nSee ${options.config.bin} --help`, {
+    exit: 2,
+  })
 }

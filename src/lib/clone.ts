@@ -12,7 +12,8 @@ export function cloneJson<T>(value: T): T {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
       const copy = cloneJson((value as Record<string, unknown>)[key])
-      if (key === '__proto__') Object.defineProperty(out, key, {value: copy, enumerable: true, writable: true, configurable: true})
+      if (key === '__proto__')
+        Object.defineProperty(out, key, {value: copy, enumerable: true, writable: true, configurable: true})
       else out[key] = copy
     }
     return out as T

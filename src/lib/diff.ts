@@ -17,7 +17,8 @@ export function diffJson(before: unknown, after: unknown, path: (string | number
       if (!(key in after)) out.push({op: 'remove', path: [...path, key], from: before[key]})
       else out.push(...diffJson(before[key], after[key], [...path, key]))
     }
-    for (const key of Object.keys(after)) if (!(key in before)) out.push({op: 'add', path: [...path, key], to: after[key]})
+    for (const key of Object.keys(after))
+      if (!(key in before)) out.push({op: 'add', path: [...path, key], to: after[key]})
     return out
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return []

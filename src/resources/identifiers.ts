@@ -18,9 +18,17 @@ export interface ResourceRef {
 
 export class IdentifierError extends Error {}
 
-function complete(kind: ResourceKind, version: string, name: string, workspace: string | undefined, input: string): ResourceRef {
+function complete(
+  kind: ResourceKind,
+  version: string,
+  name: string,
+  workspace: string | undefined,
+  input: string,
+): ResourceRef {
   if (!kind.versions.includes(version)) {
-    throw new IdentifierError(`"${input}": ${kind.type} has no version ${JSON.stringify(version)}; supported: ${kind.versions.join(', ')}`)
+    throw new IdentifierError(
+      `"${input}": ${kind.type} has no version ${JSON.stringify(version)}; supported: ${kind.versions.join(', ')}`,
+    )
   }
   const bad = nameProblem(name)
   if (bad) throw new IdentifierError(`"${input}": name ${JSON.stringify(name)} ${bad}`)
@@ -36,7 +44,10 @@ const unknownType = (input: string, type: string) =>
 
 /** `--id type:version:name[:workspace]`. */
 export function parseId(input: string): ResourceRef {
-  const parts = input.trim().split(':').map((s) => s.trim())
+  const parts = input
+    .trim()
+    .split(':')
+    .map((s) => s.trim())
   if (parts.length < 3 || parts.length > 4 || parts.slice(0, 3).some((p) => p === '')) {
     throw new IdentifierError(`"${input}": expected type:version:name[:workspace], e.g. worker:v1beta:my-worker:public`)
   }
@@ -49,16 +60,24 @@ export function parseId(input: string): ResourceRef {
 /** `-i`: the pipe form, or either colon order (decided by which reading names a known type and version). */
 export function parseIdentifier(input: string): ResourceRef {
   if (input.includes('|')) {
-    const parts = input.split('|').map((s) => s.trim()).filter((s) => s !== '')
+    const parts = input
+      .split('|')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
     if (parts.length < 3) {
-      throw new IdentifierError(`"${input}": expected "name | version | type | workspace", e.g. "my-worker | v1beta | worker | public"`)
+      throw new IdentifierError(
+        `"${input}": expected "name | version | type | workspace", e.g. "my-worker | v1beta | worker | public"`,
+      )
     }
     const [name, version, type, workspace] = parts as [string, string, string, string | undefined]
     const kind = findKind(type)
     if (!kind) throw unknownType(input, type)
     return complete(kind, version, name, workspace, input)
   }
-  const parts = input.trim().split(':').map((s) => s.trim())
+  const parts = input
+    .trim()
+    .split(':')
+    .map((s) => s.trim())
   if (parts.length < 3 || parts.length > 4 || parts.slice(0, 3).some((p) => p === '')) {
     throw new IdentifierError(
       `"${input}": expected "name | version | type | workspace" or type:version:name[:workspace]`,
@@ -83,5 +102,7 @@ export function refFromFlags(type: string, name: string, workspace?: string, ver
 }
 
 export function formatRef(ref: ResourceRef): string {
-  return ref.workspace === undefined ? `${ref.type}:${ref.version}:${ref.name}` : `${ref.type}:${ref.version}:${ref.name}:${ref.workspace}`
+  return ref.workspace === undefined
+    ? `${ref.type}:${ref.version}:${ref.name}`
+    : `${ref.type}:${ref.version}:${ref.name}:${ref.workspace}`
 }

@@ -20,7 +20,8 @@ export const PATTERN_RULES: Record<string, string> = {
   [MEMORY_PATTERN]: 'must be a memory quantity such as "128Mi", "1Gi" or "1G"',
   [ENV_NAME_PATTERN]: "must be an environment variable name: letters, digits and '_', not starting with a digit",
   [FILE_NAME_PATTERN]: "must be a file name: letters, digits, '.', '_' and '-', not starting with '.'",
-  [STACK_REF_PATTERN]: 'must be name, name:version or name+flavor:version (e.g. "node", "node:1.0", "bento+worker:3.0")',
+  [STACK_REF_PATTERN]:
+    'must be name, name:version or name+flavor:version (e.g. "node", "node:1.0", "bento+worker:3.0")',
   [VERSION_TEXT_PATTERN]: 'must be a version such as "1.0"',
   [SECRET_KEY_PATTERN]: "must consist of letters, digits, '-', '_' or '.', and not be '.' or '..'",
   [VOLUME_PATH_PATTERN]: "must be a path inside the replica's folder: no '..' segment",

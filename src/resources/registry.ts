@@ -13,9 +13,19 @@ export interface ResourceKind {
 }
 
 export const KINDS: readonly ResourceKind[] = [
-  {type: 'worker', versions: ['v1beta'], scope: 'workspace', summary: 'a long-running program, run in one or more supervised replicas'},
+  {
+    type: 'worker',
+    versions: ['v1beta'],
+    scope: 'workspace',
+    summary: 'a long-running program, run in one or more supervised replicas',
+  },
   // DataOS's own Stack manifests say v1alpha; v1 is drover's name for the same schema.
-  {type: 'stack', versions: ['v1', 'v1alpha'], scope: 'instance', summary: 'a runnable program that workers name in worker.stack'},
+  {
+    type: 'stack',
+    versions: ['v1', 'v1alpha'],
+    scope: 'instance',
+    summary: 'a runnable program that workers name in worker.stack',
+  },
   {type: 'secret', versions: ['v1'], scope: 'workspace', summary: 'key/value data handed to workers, never printed'},
 ]
 

@@ -120,15 +120,23 @@ function stackRules(stack: Json): Problem[] {
     try {
       parsed = JSON.parse(schemaBlock.jsonSchema)
     } catch (error) {
-      return [{
-        path: ['stack', 'stackSpecValueSchema', 'jsonSchema'],
-        code: 'InvalidValue',
-        detail: `must be a JSON document (${(error as Error).message})`,
-        hint: 'or write the schema as a YAML mapping instead of text',
-      }]
+      return [
+        {
+          path: ['stack', 'stackSpecValueSchema', 'jsonSchema'],
+          code: 'InvalidValue',
+          detail: `must be a JSON document (${(error as Error).message})`,
+          hint: 'or write the schema as a YAML mapping instead of text',
+        },
+      ]
     }
     if (!isObject(parsed)) {
-      return [{path: ['stack', 'stackSpecValueSchema', 'jsonSchema'], code: 'InvalidValue', detail: 'must be a JSON Schema object'}]
+      return [
+        {
+          path: ['stack', 'stackSpecValueSchema', 'jsonSchema'],
+          code: 'InvalidValue',
+          detail: 'must be a JSON Schema object',
+        },
+      ]
     }
   }
   return []

@@ -18,7 +18,7 @@ const starters: Record<string, (name: string, version: string) => Json> = {
       envs: {GREETING: 'hello'},
       stackSpec: {
         command: 'node',
-        args: ['-e', "setInterval(() => console.log(process.env.GREETING, new Date().toISOString()), 5000)"],
+        args: ['-e', 'setInterval(() => console.log(process.env.GREETING, new Date().toISOString()), 5000)'],
       },
       resources: {requests: {cpu: '100m', memory: '64Mi'}, limits: {cpu: '500m', memory: '256Mi'}},
     },

@@ -31,4 +31,3 @@ export interface ResourceEvent {
   reason: string
   message: string
 }
-

@@ -39,7 +39,10 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 /** Fields whose values are credentials: never echoed in messages, masked in printed manifests. */
 export function isSensitivePath(path: readonly PathSegment[]): boolean {
-  return (path[0] === 'secret' && path[1] === 'data' && path.length >= 2) || (path[0] === 'worker' && path[1] === 'runAsApiKey')
+  return (
+    (path[0] === 'secret' && path[1] === 'data' && path.length >= 2) ||
+    (path[0] === 'worker' && path[1] === 'runAsApiKey')
+  )
 }
 
 export const MASK = '******'
@@ -75,8 +78,10 @@ function typeHint(expected: unknown, value: unknown): string | undefined {
     if (/^(yes|no|on|off|y|n)$/i.test(value)) return 'write true or false (YAML 1.2 reads yes, no, on and off as text)'
     if (/^(true|false)$/i.test(value)) return `write ${value.toLowerCase()} without quotes`
   }
-  if (expected === 'integer' && typeof value === 'string' && /^-?\d+$/.test(value)) return `write ${value} without quotes`
-  if (expected === 'array' && value !== null && typeof value !== 'object') return `write a list, e.g. [${JSON.stringify(value)}]`
+  if (expected === 'integer' && typeof value === 'string' && /^-?\d+$/.test(value))
+    return `write ${value} without quotes`
+  if (expected === 'array' && value !== null && typeof value !== 'object')
+    return `write a list, e.g. [${JSON.stringify(value)}]`
   return undefined
 }
 
@@ -95,7 +100,8 @@ function pointerToPath(pointer: string, data: unknown): PathSegment[] {
 
 function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
   let node = data
-  for (const key of path) node = node === null || node === undefined ? undefined : (node as Record<PathSegment, unknown>)[key]
+  for (const key of path)
+    node = node === null || node === undefined ? undefined : (node as Record<PathSegment, unknown>)[key]
   return node
 }
 
@@ -118,13 +124,19 @@ const displayPattern = (pattern: string) => pattern.replace(/\.\[\]/g, '[]')
 // DataOS's deprecated aliases of stackSpec (research/dataos-spec.md §2).
 const STACKSPEC_ALIASES = new Set(['flare', 'bento', 'beacon', 'scanner', 'container'])
 
-function unknownFieldHint(kind: ResourceKind, key: string, parent: PathSegment[], paths: readonly string[]): string | undefined {
+function unknownFieldHint(
+  kind: ResourceKind,
+  key: string,
+  parent: PathSegment[],
+  paths: readonly string[],
+): string | undefined {
   const parentPattern = patternOf(parent)
   if (parent.length === 0) {
     if (TYPES.includes(key)) {
       return `a ${kind.type} manifest has exactly one type section, ${kind.type}:, and ${key}: is the section of a ${key}`
     }
-    if (key === 'workspace' && kind.scope === 'instance') return `a ${kind.type} is an instance-level resource and belongs to no workspace`
+    if (key === 'workspace' && kind.scope === 'instance')
+      return `a ${kind.type} is an instance-level resource and belongs to no workspace`
   }
   const siblings = childrenOf(paths, parentPattern)
   const near = closest(key, siblings)
@@ -135,10 +147,13 @@ function unknownFieldHint(kind: ResourceKind, key: string, parent: PathSegment[]
   // A known field at the wrong depth: the widely copied DataOS sample puts requests:/limits:
   // beside resources: instead of under it.
   const lower = key.toLowerCase()
-  const homes = paths.filter((p) => p.split('.').at(-1)?.toLowerCase() === lower).map((p) => p.split('.').slice(0, -1).join('.'))
+  const homes = paths
+    .filter((p) => p.split('.').at(-1)?.toLowerCase() === lower)
+    .map((p) => p.split('.').slice(0, -1).join('.'))
   if (homes.length > 0) {
     const score = (home: string) => {
-      if (home.startsWith(parentPattern ? `${parentPattern}.` : '') && home.split('.').length === parent.length + 1) return 1000 // one level too high
+      if (home.startsWith(parentPattern ? `${parentPattern}.` : '') && home.split('.').length === parent.length + 1)
+        return 1000 // one level too high
       let common = 0
       const a = home.split('.')
       const b = parentPattern.split('.')
@@ -149,12 +164,18 @@ function unknownFieldHint(kind: ResourceKind, key: string, parent: PathSegment[]
     if (best !== parentPattern) return `"${key}" belongs under ${best ? displayPattern(best) : 'the top level'}`
   }
   if (parentPattern === 'worker') {
-    return "stack configuration belongs under worker.stackSpec (indent it below stackSpec:)"
+    return 'stack configuration belongs under worker.stackSpec (indent it below stackSpec:)'
   }
   return undefined
 }
 
-function problemFromAjv(kind: ResourceKind | undefined, error: AjvError, data: unknown, paths: readonly string[], prefix: PathSegment[] = []): Problem | undefined {
+function problemFromAjv(
+  kind: ResourceKind | undefined,
+  error: AjvError,
+  data: unknown,
+  paths: readonly string[],
+  prefix: PathSegment[] = [],
+): Problem | undefined {
   const relative = pointerToPath(error.instancePath, data)
   const at = [...prefix, ...relative]
   const p = error.params
@@ -163,7 +184,13 @@ function problemFromAjv(kind: ResourceKind | undefined, error: AjvError, data: u
       return {path: [...at, String(p.missingProperty)], code: 'Required', detail: '', anchor: 'key'}
     case 'additionalProperties': {
       const key = String(p.additionalProperty)
-      return {path: [...at, key], code: 'UnknownField', detail: '', hint: kind ? unknownFieldHint(kind, key, at, paths) : undefined, anchor: 'key'}
+      return {
+        path: [...at, key],
+        code: 'UnknownField',
+        detail: '',
+        hint: kind ? unknownFieldHint(kind, key, at, paths) : undefined,
+        anchor: 'key',
+      }
     }
     case 'type': {
       const value = valueAt(data, relative)
@@ -173,31 +200,74 @@ function problemFromAjv(kind: ResourceKind | undefined, error: AjvError, data: u
       const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v))
       const value = valueAt(data, relative)
       const near = typeof value === 'string' ? closest(value, (p.allowedValues as unknown[]).map(String)) : undefined
-      return {path: at, code: 'Unsupported', value, detail: `supported values: ${allowed.join(', ')}`, hint: near ? `did you mean "${near}"?` : undefined}
+      return {
+        path: at,
+        code: 'Unsupported',
+        value,
+        detail: `supported values: ${allowed.join(', ')}`,
+        hint: near ? `did you mean "${near}"?` : undefined,
+      }
     }
     case 'const':
-      return {path: at, code: 'Unsupported', value: valueAt(data, relative), detail: `must be ${JSON.stringify(p.allowedValue)}`}
+      return {
+        path: at,
+        code: 'Unsupported',
+        value: valueAt(data, relative),
+        detail: `must be ${JSON.stringify(p.allowedValue)}`,
+      }
     case 'pattern': {
       if (error.propertyName !== undefined) {
-        return {path: [...at, error.propertyName], code: 'InvalidValue', value: error.propertyName, detail: PATTERN_RULES[String(p.pattern)] ?? `must match ${String(p.pattern)}`, anchor: 'key'}
+        return {
+          path: [...at, error.propertyName],
+          code: 'InvalidValue',
+          value: error.propertyName,
+          detail: PATTERN_RULES[String(p.pattern)] ?? `must match ${String(p.pattern)}`,
+          anchor: 'key',
+        }
       }
       const value = valueAt(data, relative)
       const field = at.at(-1)
       const hint = field === 'cpu' || field === 'memory' ? quantityHint(field, value) : undefined
-      return {path: at, code: 'InvalidValue', value, detail: PATTERN_RULES[String(p.pattern)] ?? `must match ${String(p.pattern)}`, hint}
+      return {
+        path: at,
+        code: 'InvalidValue',
+        value,
+        detail: PATTERN_RULES[String(p.pattern)] ?? `must match ${String(p.pattern)}`,
+        hint,
+      }
     }
     case 'propertyNames':
       return undefined // reported by the inner keyword, which carries the key
     case 'maxLength':
-      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: `must be no more than ${String(p.limit)} characters`}
+      return {
+        path: at,
+        code: 'InvalidValue',
+        value: valueAt(data, relative),
+        detail: `must be no more than ${String(p.limit)} characters`,
+      }
     case 'minLength':
-      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`}
+      return {
+        path: at,
+        code: 'InvalidValue',
+        value: valueAt(data, relative),
+        detail: Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`,
+      }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      const words: Record<string, string> = {'>=': 'greater than or equal to', '<=': 'less than or equal to', '>': 'greater than', '<': 'less than'}
-      return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: `must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}`}
+      const words: Record<string, string> = {
+        '>=': 'greater than or equal to',
+        '<=': 'less than or equal to',
+        '>': 'greater than',
+        '<': 'less than',
+      }
+      return {
+        path: at,
+        code: 'InvalidValue',
+        value: valueAt(data, relative),
+        detail: `must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}`,
+      }
     }
     default:
       return {path: at, code: 'InvalidValue', value: valueAt(data, relative), detail: error.message ?? error.keyword}
@@ -206,7 +276,13 @@ function problemFromAjv(kind: ResourceKind | undefined, error: AjvError, data: u
 
 function metaProblem(field: 'type' | 'version', value: unknown, supported: readonly string[], what: string): Problem {
   if (value === undefined) {
-    return {path: [field], code: 'Required', detail: '', hint: `${what}: ${supported.map((s) => JSON.stringify(s)).join(', ')}`, anchor: 'key'}
+    return {
+      path: [field],
+      code: 'Required',
+      detail: '',
+      hint: `${what}: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
+      anchor: 'key',
+    }
   }
   if (typeof value !== 'string') return {path: [field], code: 'InvalidType', value, detail: typeDetail('string')}
   const near = closest(value, supported)
@@ -234,12 +310,23 @@ function normalize(manifest: Json): Json {
  */
 export function validateManifest(value: unknown): ValidationResult {
   if (!isObject(value)) {
-    return {problems: [{path: [], code: 'Syntax', detail: `a manifest must be a mapping (name, version, type, …), not ${value === null ? 'empty' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}`}]}
+    return {
+      problems: [
+        {
+          path: [],
+          code: 'Syntax',
+          detail: `a manifest must be a mapping (name, version, type, …), not ${value === null ? 'empty' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}`,
+        },
+      ],
+    }
   }
   const kind = typeof value.type === 'string' ? findKind(value.type) : undefined
   if (!kind) return {problems: [metaProblem('type', value.type, TYPES, 'supported types')]}
   if (typeof value.version !== 'string' || !kind.versions.includes(value.version)) {
-    return {kind, problems: [metaProblem('version', value.version, kind.versions, `supported versions of ${kind.type}`)]}
+    return {
+      kind,
+      problems: [metaProblem('version', value.version, kind.versions, `supported versions of ${kind.type}`)],
+    }
   }
   const key = schemaKey(kind.type, value.version)
   const validate = compiled[key]
@@ -264,7 +351,6 @@ export function validateManifest(value: unknown): ValidationResult {
   return problems.length > 0 ? {kind, key, problems} : {kind, key, problems, manifest: normalize(data)}
 }
 
-
 /**
  * Problems of a value that failed a JSON Schema of its own (a stack's stackSpec schema), as
  * ajv reported them, placed under `prefix` (e.g. worker.stackSpec).
@@ -274,7 +360,12 @@ export function schemaProblems(errors: readonly AjvError[], data: unknown, prefi
   const seen = new Set<string>()
   for (const error of errors) {
     if (['anyOf', 'oneOf', 'if'].includes(error.keyword)) {
-      out.push({path: [...prefix, ...pointerToPath(error.instancePath, data)], code: 'InvalidValue', value: valueAt(data, pointerToPath(error.instancePath, data)), detail: error.message ?? `must match the schema (${error.keyword})`})
+      out.push({
+        path: [...prefix, ...pointerToPath(error.instancePath, data)],
+        code: 'InvalidValue',
+        value: valueAt(data, pointerToPath(error.instancePath, data)),
+        detail: error.message ?? `must match the schema (${error.keyword})`,
+      })
       continue
     }
     const p = problemFromAjv(undefined, error, data, [], prefix)

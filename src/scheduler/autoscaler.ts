@@ -38,7 +38,10 @@ export class Autoscaler {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick().catch((error: unknown) => this.deps.onError?.(error)), this.deps.policy.periodMs)
+    this.timer = setInterval(
+      () => this.tick().catch((error: unknown) => this.deps.onError?.(error)),
+      this.deps.policy.periodMs,
+    )
     this.timer.unref()
   }
 
@@ -85,8 +88,12 @@ export class Autoscaler {
     const requests = isObject(resources.requests) ? resources.requests : {}
     const cpuRequest = parseCpu(requests.cpu)
     const memoryRequest = parseMemory(requests.memory)
-    let cpuTarget = typeof scaling.targetCPUUtilizationPercentage === 'number' ? scaling.targetCPUUtilizationPercentage : undefined
-    const memoryTarget = typeof scaling.targetMemoryUtilizationPercentage === 'number' ? scaling.targetMemoryUtilizationPercentage : undefined
+    let cpuTarget =
+      typeof scaling.targetCPUUtilizationPercentage === 'number' ? scaling.targetCPUUtilizationPercentage : undefined
+    const memoryTarget =
+      typeof scaling.targetMemoryUtilizationPercentage === 'number'
+        ? scaling.targetMemoryUtilizationPercentage
+        : undefined
     if (cpuTarget === undefined && memoryTarget === undefined) cpuTarget = this.deps.policy.defaultCpuTarget
     const ready = observed.replicas.filter((r) => r.revision === observed.revision && r.ready && r.usage)
     const metrics: MetricInput[] = []
@@ -94,12 +101,19 @@ export class Autoscaler {
     if (cpuTarget !== undefined && cpuRequest) {
       // CPU of replicas still starting up is left out (start-up spikes), as the HPA does.
       const samples = ready
-        .filter((r) => r.startedAt && now - Date.parse(r.startedAt) >= this.deps.policy.cpuInitializationMs && r.usage!.cpuCores !== undefined)
+        .filter(
+          (r) =>
+            r.startedAt &&
+            now - Date.parse(r.startedAt) >= this.deps.policy.cpuInitializationMs &&
+            r.usage!.cpuCores !== undefined,
+        )
         .map((r) => (r.usage!.cpuCores! / cpuRequest) * 100)
       if (samples.length > 0) metrics.push({name: 'cpu', utilization: mean(samples), target: cpuTarget})
     }
     if (memoryTarget !== undefined && memoryRequest) {
-      const samples = ready.filter((r) => r.usage!.memoryBytes !== undefined).map((r) => (r.usage!.memoryBytes! / memoryRequest) * 100)
+      const samples = ready
+        .filter((r) => r.usage!.memoryBytes !== undefined)
+        .map((r) => (r.usage!.memoryBytes! / memoryRequest) * 100)
       if (samples.length > 0) metrics.push({name: 'memory', utilization: mean(samples), target: memoryTarget})
     }
     const min = typeof scaling.minReplicas === 'number' ? scaling.minReplicas : 1
@@ -108,10 +122,19 @@ export class Autoscaler {
     if (metrics.length === 0 && current >= min && current <= max) return
     const history = this.history.get(id(key)) ?? []
     const decision = decideScale({current, min, max, metrics, history, now}, this.deps.policy)
-    this.history.set(id(key), [...history, {at: now, replicas: decision.raw}].filter((h) => now - h.at <= this.deps.policy.scaleDownStabilizationMs))
+    this.history.set(
+      id(key),
+      [...history, {at: now, replicas: decision.raw}].filter(
+        (h) => now - h.at <= this.deps.policy.scaleDownStabilizationMs,
+      ),
+    )
     if (decision.desired === current) return
     this.decisions.set(id(key), decision.desired)
-    await this.deps.store.addEvent(record.key, {type: 'Normal', reason: 'Scaled', message: `scaled ${current} → ${decision.desired}: ${decision.reason}`})
+    await this.deps.store.addEvent(record.key, {
+      type: 'Normal',
+      reason: 'Scaled',
+      message: `scaled ${current} → ${decision.desired}: ${decision.reason}`,
+    })
     this.deps.enqueue(id(key))
   }
 }

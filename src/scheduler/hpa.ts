@@ -45,7 +45,11 @@ export interface ScaleDecision {
   reason: string
 }
 
-export function recommend(current: number, metrics: readonly MetricInput[], tolerance: number): {replicas: number; metric?: MetricInput} {
+export function recommend(
+  current: number,
+  metrics: readonly MetricInput[],
+  tolerance: number,
+): {replicas: number; metric?: MetricInput} {
   let best = current
   let which: MetricInput | undefined
   for (const m of metrics) {
@@ -65,7 +69,14 @@ export function recommend(current: number, metrics: readonly MetricInput[], tole
  * last); the caller appends the returned raw recommendation.
  */
 export function decideScale(
-  input: {current: number; min: number; max: number; metrics: readonly MetricInput[]; history: readonly Recommendation[]; now: number},
+  input: {
+    current: number
+    min: number
+    max: number
+    metrics: readonly MetricInput[]
+    history: readonly Recommendation[]
+    now: number
+  },
   policy: AutoscalerPolicy,
 ): ScaleDecision {
   const {current, min, max, now} = input
@@ -78,11 +89,17 @@ export function decideScale(
     // Scale down only to the highest recommendation of the stabilization window.
     const window = input.history.filter((h) => now - h.at <= policy.scaleDownStabilizationMs).map((h) => h.replicas)
     const stable = Math.max(desired, ...window)
-    if (stable > desired) why.push(`held at ${Math.min(stable, current)} by the ${policy.scaleDownStabilizationMs / 1000} s scale-down window`)
+    if (stable > desired)
+      why.push(
+        `held at ${Math.min(stable, current)} by the ${policy.scaleDownStabilizationMs / 1000} s scale-down window`,
+      )
     desired = Math.min(stable, current)
   }
   if (desired > current) {
-    const limit = Math.max(current + policy.scaleUpLimitPods, Math.ceil(current * (1 + policy.scaleUpLimitPercent / 100)))
+    const limit = Math.max(
+      current + policy.scaleUpLimitPods,
+      Math.ceil(current * (1 + policy.scaleUpLimitPercent / 100)),
+    )
     // Name the constraint that binds: the rate limit only when maxReplicas is not lower.
     if (desired > limit && limit < max) {
       why.push(`limited to +${limit - current} per period`)

@@ -13,7 +13,7 @@ export interface QueueOptions {
   onError?: (key: string, error: unknown) => void
 }
 
-export type Handler = (key: string) => Promise<{requeueAfterMs?: number} | void>
+export type Handler = (key: string) => Promise<{requeueAfterMs?: number} | undefined>
 
 export class WorkQueue {
   private readonly pending: string[] = []
@@ -34,7 +34,10 @@ export class WorkQueue {
   ) {}
 
   start(): void {
-    this.resyncTimer = setInterval(() => this.resync().catch((error: unknown) => this.report('(resync)', error)), this.options.resyncMs)
+    this.resyncTimer = setInterval(
+      () => this.resync().catch((error: unknown) => this.report('(resync)', error)),
+      this.options.resyncMs,
+    )
     this.resyncTimer.unref()
   }
 

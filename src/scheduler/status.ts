@@ -16,9 +16,22 @@ export interface StatusInput {
   now: string
 }
 
-function condition(previous: Condition[] | undefined, type: string, status: Condition['status'], reason: string, message: string, now: string): Condition {
+function condition(
+  previous: Condition[] | undefined,
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  now: string,
+): Condition {
   const before = previous?.find((c) => c.type === type)
-  return {type, status, reason, message, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now}
+  return {
+    type,
+    status,
+    reason,
+    message,
+    lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now,
+  }
 }
 
 export function computeStatus(input: StatusInput): ResourceStatus {
@@ -26,7 +39,15 @@ export function computeStatus(input: StatusInput): ResourceStatus {
   const prev = input.previous?.conditions
   const base = {observedGeneration: input.generation, desiredReplicas: desired}
   if (input.dryRun) {
-    return {...base, phase: 'DryRun', replicas: 0, readyReplicas: 0, conditions: [condition(prev, 'Ready', 'False', 'DryRun', 'dryRun: the worker is stored and validated, never started', now)]}
+    return {
+      ...base,
+      phase: 'DryRun',
+      replicas: 0,
+      readyReplicas: 0,
+      conditions: [
+        condition(prev, 'Ready', 'False', 'DryRun', 'dryRun: the worker is stored and validated, never started', now),
+      ],
+    }
   }
   if (input.error) {
     return {
@@ -35,7 +56,10 @@ export function computeStatus(input: StatusInput): ResourceStatus {
       replicas: observed?.replicas.length ?? 0,
       readyReplicas: 0,
       lastError: input.error,
-      conditions: [condition(prev, 'Ready', 'False', 'CannotRun', input.error, now), condition(prev, 'Degraded', 'True', 'CannotRun', input.error, now)],
+      conditions: [
+        condition(prev, 'Ready', 'False', 'CannotRun', input.error, now),
+        condition(prev, 'Degraded', 'True', 'CannotRun', input.error, now),
+      ],
     }
   }
   const replicas = observed?.replicas ?? []
@@ -50,7 +74,14 @@ export function computeStatus(input: StatusInput): ResourceStatus {
   const failedToStart = current.find((r) => r.message)
 
   const conditions: Condition[] = [
-    condition(prev, 'Ready', ready >= desired ? 'True' : 'False', ready >= desired ? 'ReplicasReady' : 'ReplicasNotReady', `${ready}/${desired} replicas ready`, now),
+    condition(
+      prev,
+      'Ready',
+      ready >= desired ? 'True' : 'False',
+      ready >= desired ? 'ReplicasReady' : 'ReplicasNotReady',
+      `${ready}/${desired} replicas ready`,
+      now,
+    ),
     condition(
       prev,
       'Progressing',
@@ -70,7 +101,11 @@ export function computeStatus(input: StatusInput): ResourceStatus {
       'Degraded',
       unhealthy.length > 0 || rolloutBlocked ? 'True' : 'False',
       unhealthy.length > 0 ? 'ReplicasRestarting' : rolloutBlocked ? 'RolloutBlocked' : 'Healthy',
-      unhealthy.length > 0 ? `${unhealthy.length} replicas waiting to restart${failedToStart?.message ? `: ${failedToStart.message}` : ''}` : rolloutBlocked ? 'the new revision does not start' : 'all replicas healthy',
+      unhealthy.length > 0
+        ? `${unhealthy.length} replicas waiting to restart${failedToStart?.message ? `: ${failedToStart.message}` : ''}`
+        : rolloutBlocked
+          ? 'the new revision does not start'
+          : 'all replicas healthy',
       now,
     ),
     condition(
@@ -78,10 +113,19 @@ export function computeStatus(input: StatusInput): ResourceStatus {
       'CrashLooping',
       crashLooping.length > 0 ? 'True' : 'False',
       crashLooping.length > 0 ? 'CrashLoopBackOff' : 'NotCrashLooping',
-      crashLooping.length > 0 ? `${crashLooping.length} replicas exit repeatedly (last: ${lastExit?.lastExit ? `${lastExit.lastExit.reason}, code ${lastExit.lastExit.code ?? lastExit.lastExit.signal}` : 'unknown'})` : 'no replica crash-loops',
+      crashLooping.length > 0
+        ? `${crashLooping.length} replicas exit repeatedly (last: ${lastExit?.lastExit ? `${lastExit.lastExit.reason}, code ${lastExit.lastExit.code ?? lastExit.lastExit.signal}` : 'unknown'})`
+        : 'no replica crash-loops',
       now,
     ),
-    condition(prev, 'LimitsEnforced', input.limitsProblem ? 'False' : 'True', input.limitsProblem ? 'NotEnforceable' : 'Enforced', input.limitsProblem ?? 'requested limits are enforced', now),
+    condition(
+      prev,
+      'LimitsEnforced',
+      input.limitsProblem ? 'False' : 'True',
+      input.limitsProblem ? 'NotEnforceable' : 'Enforced',
+      input.limitsProblem ?? 'requested limits are enforced',
+      now,
+    ),
   ]
   let phase = 'Running'
   if (desired === 0 && replicas.length === 0) phase = 'Stopped'
@@ -89,7 +133,11 @@ export function computeStatus(input: StatusInput): ResourceStatus {
   else if (ready === 0 && current.every((r) => !r.ready) && progressing && old.length === 0) phase = 'Pending'
   else if (unhealthy.length > 0 || rolloutBlocked) phase = 'Degraded'
   else if (progressing) phase = 'Progressing'
-  const lastError = failedToStart?.message ?? (crashLooping.length > 0 && lastExit?.lastExit ? `last exit: ${lastExit.lastExit.reason} (code ${lastExit.lastExit.code ?? lastExit.lastExit.signal})` : undefined)
+  const lastError =
+    failedToStart?.message ??
+    (crashLooping.length > 0 && lastExit?.lastExit
+      ? `last exit: ${lastExit.lastExit.reason} (code ${lastExit.lastExit.code ?? lastExit.lastExit.signal})`
+      : undefined)
   return {
     ...base,
     phase,

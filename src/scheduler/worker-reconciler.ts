@@ -14,7 +14,8 @@ import type {ResourceStore, Sealed, StoredRecord} from '../store/store.js'
 import {computeStatus} from './status.js'
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '')
+const text = (v: unknown) =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
 
 export interface ReconcilerDeps {
   store: ResourceStore
@@ -45,7 +46,9 @@ export function desiredReplicas(worker: Json, status: ResourceStatus | undefined
   if (!scaling || scaling.enabled === false) return replicas
   const min = typeof scaling.minReplicas === 'number' ? scaling.minReplicas : 1
   const max = typeof scaling.maxReplicas === 'number' ? scaling.maxReplicas : min
-  const live = scaled ?? (typeof status?.desiredReplicas === 'number' && status.phase !== 'DryRun' ? status.desiredReplicas : replicas)
+  const live =
+    scaled ??
+    (typeof status?.desiredReplicas === 'number' && status.phase !== 'DryRun' ? status.desiredReplicas : replicas)
   return Math.min(max, Math.max(min, live))
 }
 
@@ -56,7 +59,13 @@ interface SecretData {
 }
 
 /** The processes' spec from the worker, its stack and the values of its secrets. */
-export function processSpec(worker: Json, stack: Json, secrets: readonly SecretData[], nodeBinary: string, identity: {name: string; workspace: string}): ProcessSpec {
+export function processSpec(
+  worker: Json,
+  stack: Json,
+  secrets: readonly SecretData[],
+  nodeBinary: string,
+  identity: {name: string; workspace: string},
+): ProcessSpec {
   const stackSpec = isObject(worker.stackSpec) ? worker.stackSpec : {}
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(isObject(stack.environmentVars) ? stack.environmentVars : {})) env[k] = text(v)
@@ -75,11 +84,21 @@ export function processSpec(worker: Json, stack: Json, secrets: readonly SecretD
   }
   for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) {
     const secret = byName(String(ref.name), typeof ref.workspace === 'string' ? ref.workspace : identity.workspace)
-    const keys = typeof ref.key === 'string' ? [ref.key] : Array.isArray(ref.keys) ? ref.keys.map(String) : Object.keys(secret.data)
-    for (const k of keys) if (!(k in secret.data)) throw new CannotRun(`secret ${secret.workspace}/${secret.name} has no key ${JSON.stringify(k)}`)
+    const keys =
+      typeof ref.key === 'string'
+        ? [ref.key]
+        : Array.isArray(ref.keys)
+          ? ref.keys.map(String)
+          : Object.keys(secret.data)
+    for (const k of keys)
+      if (!(k in secret.data))
+        throw new CannotRun(`secret ${secret.workspace}/${secret.name} has no key ${JSON.stringify(k)}`)
     const how = String(ref.consumptionType ?? 'envVars').toLowerCase()
     if (how === 'envvars') for (const k of keys) env[envName(k)] = secret.data[k]!
-    else if (how === 'propfile') secretFiles[`${secret.name}.properties`] = keys.map((k) => `${k}=${secret.data[k]!.replace(/\n/g, '\\n')}\n`).join('')
+    else if (how === 'propfile')
+      secretFiles[`${secret.name}.properties`] = keys
+        .map((k) => `${k}=${secret.data[k]!.replace(/\n/g, '\\n')}\n`)
+        .join('')
     else for (const k of keys) secretFiles[`${secret.name}/${k}`] = secret.data[k]!
   }
   const configFiles: Record<string, string> = {}
@@ -103,12 +122,22 @@ export function processSpec(worker: Json, stack: Json, secrets: readonly SecretD
   const resources = isObject(worker.resources) ? worker.resources : {}
   const requests = isObject(resources.requests) ? resources.requests : {}
   const limits = isObject(resources.limits) ? resources.limits : {}
-  const quantity = (q: Json, parse: (v: unknown) => number | undefined, k: string) => (q[k] === undefined ? {} : {[k]: parse(q[k])})
+  const quantity = (q: Json, parse: (v: unknown) => number | undefined, k: string) =>
+    q[k] === undefined ? {} : {[k]: parse(q[k])}
   const volumes: ProcessSpec['volumes'] = []
-  for (const v of Array.isArray(worker.dataosVolumes) ? worker.dataosVolumes.filter(isObject) : []) volumes.push({name: String(v.name), path: String(v.directory), readOnly: v.readOnly === true})
-  if (isObject(worker.persistentVolume)) volumes.push({name: String(worker.persistentVolume.name), path: String(worker.persistentVolume.directory), readOnly: worker.persistentVolume.readOnly === true})
+  for (const v of Array.isArray(worker.dataosVolumes) ? worker.dataosVolumes.filter(isObject) : [])
+    volumes.push({name: String(v.name), path: String(v.directory), readOnly: v.readOnly === true})
+  if (isObject(worker.persistentVolume))
+    volumes.push({
+      name: String(worker.persistentVolume.name),
+      path: String(worker.persistentVolume.directory),
+      readOnly: worker.persistentVolume.readOnly === true,
+    })
   return {
-    command: [...(Array.isArray(stack.command) ? stack.command.map(String) : []), ...(Array.isArray(stack.arguments) ? stack.arguments.map(String) : [])],
+    command: [
+      ...(Array.isArray(stack.command) ? stack.command.map(String) : []),
+      ...(Array.isArray(stack.arguments) ? stack.arguments.map(String) : []),
+    ],
     context,
     ...(typeof stackSpec.workingDir === 'string' ? {workingDir: stackSpec.workingDir} : {}),
     env,
@@ -136,7 +165,12 @@ export class WorkerReconciler {
     for (const r of await this.deps.store.list({type: 'stack', limit: 10_000})) {
       const s = r.manifest.stack
       if (isObject(s) && typeof s.name === 'string' && typeof s.version === 'string') {
-        out.push({name: s.name, ...(typeof s.flavor === 'string' ? {flavor: s.flavor} : {}), version: s.version, section: s})
+        out.push({
+          name: s.name,
+          ...(typeof s.flavor === 'string' ? {flavor: s.flavor} : {}),
+          version: s.version,
+          section: s,
+        })
       }
     }
     return out
@@ -144,7 +178,8 @@ export class WorkerReconciler {
 
   private async secrets(worker: Json, workspace: string): Promise<SecretData[]> {
     const refs = new Map<string, {name: string; workspace: string}>()
-    for (const name of Array.isArray(worker.secrets) ? worker.secrets.map(String) : []) refs.set(`${workspace}/${name}`, {name, workspace})
+    for (const name of Array.isArray(worker.secrets) ? worker.secrets.map(String) : [])
+      refs.set(`${workspace}/${name}`, {name, workspace})
     for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) {
       const ws = typeof ref.workspace === 'string' ? ref.workspace : workspace
       refs.set(`${ws}/${String(ref.name)}`, {name: String(ref.name), workspace: ws})
@@ -163,8 +198,10 @@ export class WorkerReconciler {
   private limitsProblem(spec: ProcessSpec): string | undefined {
     const support = this.deps.runtime.limits()
     const problems: string[] = []
-    if (spec.resources.limits.cpu !== undefined && support.cpu === 'none') problems.push('the CPU limit is not enforced (no writable cgroup cpu controller on this host)')
-    if (spec.resources.limits.memory !== undefined && support.memory === 'watchdog') problems.push('the memory limit is enforced by a watchdog that samples every few seconds, not by the kernel')
+    if (spec.resources.limits.cpu !== undefined && support.cpu === 'none')
+      problems.push('the CPU limit is not enforced (no writable cgroup cpu controller on this host)')
+    if (spec.resources.limits.memory !== undefined && support.memory === 'watchdog')
+      problems.push('the memory limit is enforced by a watchdog that samples every few seconds, not by the kernel')
     return problems.length > 0 ? problems.join('; ') : undefined
   }
 
@@ -176,7 +213,9 @@ export class WorkerReconciler {
       await this.deps.runtime.remove(key)
       return {}
     }
-    const manifest = record.sealed ? joinSensitive(record.manifest, this.deps.unseal(record.sealed) as Json, true) : record.manifest
+    const manifest = record.sealed
+      ? joinSensitive(record.manifest, this.deps.unseal(record.sealed) as Json, true)
+      : record.manifest
     const worker = isObject(manifest.worker) ? manifest.worker : {}
     const scaled = this.deps.scaledReplicas(key)
     const desired = desiredReplicas(worker, record.status, scaled)
@@ -184,7 +223,13 @@ export class WorkerReconciler {
     let requeue: number | undefined
     if (worker.dryRun === true) {
       await this.deps.runtime.remove(key)
-      status = computeStatus({generation: record.generation, desiredReplicas: desired, dryRun: true, previous: record.status, now: new Date().toISOString()})
+      status = computeStatus({
+        generation: record.generation,
+        desiredReplicas: desired,
+        dryRun: true,
+        previous: record.status,
+        now: new Date().toISOString(),
+      })
     } else {
       let workload: DesiredWorkload | undefined
       let error: string | undefined
@@ -192,7 +237,13 @@ export class WorkerReconciler {
         const ref = parseStackRef(String(worker.stack))
         const stack = resolveStack(ref, await this.stacks())
         if (!stack) throw new CannotRun(`stack ${formatStackRef(ref)} is not registered`)
-        const spec = processSpec(worker, stack.section, await this.secrets(worker, key.workspace), this.deps.nodeBinary, key)
+        const spec = processSpec(
+          worker,
+          stack.section,
+          await this.secrets(worker, key.workspace),
+          this.deps.nodeBinary,
+          key,
+        )
         workload = {
           key,
           uid: record.uid,
@@ -216,7 +267,10 @@ export class WorkerReconciler {
         previous: record.status,
         now: new Date().toISOString(),
       })
-      const settling = status.phase === 'Pending' || status.phase === 'Progressing' || (observed?.replicas.some((r) => r.phase === 'Running' && !r.ready) ?? false)
+      const settling =
+        status.phase === 'Pending' ||
+        status.phase === 'Progressing' ||
+        (observed?.replicas.some((r) => r.phase === 'Running' && !r.ready) ?? false)
       if (settling) requeue = this.deps.progressPollMs
     }
     await this.writeStatus(record, status)
@@ -244,6 +298,9 @@ export class WorkerReconciler {
 
   /** Runtime events go into the worker's event history. */
   async recordEvent(event: RuntimeEvent): Promise<void> {
-    await this.deps.store.addEvent({type: 'worker', workspace: event.key.workspace, name: event.key.name}, {type: event.type, reason: event.reason, message: event.message})
+    await this.deps.store.addEvent(
+      {type: 'worker', workspace: event.key.workspace, name: event.key.name},
+      {type: event.type, reason: event.reason, message: event.message},
+    )
   }
 }

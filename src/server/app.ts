@@ -1,7 +1,13 @@
 // The Fastify app factory: routes, auth, error shape, request logs and metrics. It never
 // listens (main.ts does), so tests build it with any store and call it with inject().
 import {PassThrough} from 'node:stream'
-import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController} from 'fastify'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify'
 import {paths} from '../api/paths.js'
 import type {ApplyRequest, CreateUserRequest, CreateUserResponse, ListQuery, WhoAmI} from '../api/types.js'
 import {findKind} from '../resources/registry.js'
@@ -45,7 +51,14 @@ const callerOf = (request: FastifyRequest): Caller => {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.https ? {https: deps.https} : {}),
-    logger: deps.logger === false ? false : {level: deps.logger.level, redact: ['req.headers.authorization', 'req.headers.cookie'], ...(deps.logger.stream ? {stream: deps.logger.stream} : {})},
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: deps.logger.level,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            ...(deps.logger.stream ? {stream: deps.logger.stream} : {}),
+          },
     // Fastify's own request lines are off: onResponse below writes one line per request.
     logController: new LogController({disableRequestLogging: true}),
     bodyLimit: deps.bodyLimit,
@@ -63,7 +76,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // refused before anything walks it recursively (validation, storage, the YAML printer of get).
   const maxDepth = deps.maxBodyDepth ?? 128
   app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined && depthOver(request.body, maxDepth)) throw new ApiError('BadRequest', `the body nests deeper than ${maxDepth} levels`)
+    if (request.body !== undefined && depthOver(request.body, maxDepth))
+      throw new ApiError('BadRequest', `the body nests deeper than ${maxDepth} levels`)
   })
 
   const handlers: Record<string, Handler> = {
@@ -77,17 +91,39 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     delete: async (request) => {
       const {type, name} = request.params as {type: string; name: string}
       const q = request.query as {workspace?: string; force?: boolean; resourceVersion?: string}
-      return service.delete(callerOf(request), {type, name, workspace: q.workspace}, {force: q.force, resourceVersion: q.resourceVersion})
+      return service.delete(
+        callerOf(request),
+        {type, name, workspace: q.workspace},
+        {force: q.force, resourceVersion: q.resourceVersion},
+      )
     },
     runtime: async (request) => {
       const {type, name} = request.params as {type: string; name: string}
-      return service.runtimeOf(callerOf(request), {type, name, workspace: (request.query as {workspace?: string}).workspace})
+      return service.runtimeOf(callerOf(request), {
+        type,
+        name,
+        workspace: (request.query as {workspace?: string}).workspace,
+      })
     },
     logs: async (request, reply) => {
       const {type, name} = request.params as {type: string; name: string}
-      const q = request.query as {workspace?: string; tailLines?: number; replica?: number; previous?: boolean; follow?: boolean}
+      const q = request.query as {
+        workspace?: string
+        tailLines?: number
+        replica?: number
+        previous?: boolean
+        follow?: boolean
+      }
       const caller = callerOf(request)
-      const options = {type, name, workspace: q.workspace, tailLines: q.tailLines === undefined ? 300 : q.tailLines < 0 ? Number.MAX_SAFE_INTEGER : q.tailLines, replica: q.replica, previous: q.previous === true, follow: q.follow === true}
+      const options = {
+        type,
+        name,
+        workspace: q.workspace,
+        tailLines: q.tailLines === undefined ? 300 : q.tailLines < 0 ? Number.MAX_SAFE_INTEGER : q.tailLines,
+        replica: q.replica,
+        previous: q.previous === true,
+        follow: q.follow === true,
+      }
       if (!options.follow) {
         const lines: string[] = []
         await service.logs(caller, options, (l) => lines.push(`[${l.replica}] ${l.line}\n`))
@@ -102,17 +138,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       reply.type('text/plain; charset=utf-8')
       void service
         .logs(caller, options, (l) => stream.write(`[${l.replica}] ${l.line}\n`), controller.signal)
-        .then(() => stream.end(), (error: unknown) => stream.destroy(error as Error))
+        .then(
+          () => stream.end(),
+          (error: unknown) => stream.destroy(error as Error),
+        )
       return reply.send(stream)
     },
     events: async (request) => {
       const {type, name} = request.params as {type: string; name: string}
-      return service.events(callerOf(request), {type, name, workspace: (request.query as {workspace?: string}).workspace})
+      return service.events(callerOf(request), {
+        type,
+        name,
+        workspace: (request.query as {workspace?: string}).workspace,
+      })
     },
     schema: async (request) => {
       const {type, version} = request.params as {type: string; version: string}
       const kind = findKind(type)
-      if (!kind || !kind.versions.includes(version)) throw new ApiError('NotFound', `no schema for ${type} ${version}`)
+      if (!kind?.versions.includes(version)) throw new ApiError('NotFound', `no schema for ${type} ${version}`)
       const {jsonSchemaFor} = await import('../resources/json-schema.js')
       return jsonSchemaFor(type, version)
     },
@@ -168,14 +211,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     if (error instanceof StoreUnavailableError) {
       reply.status(507)
-      return {code: 'InsufficientStorage', message: `${error.message}; reads still work, and writes resume by themselves once it can write again`, details: []}
+      return {
+        code: 'InsufficientStorage',
+        message: `${error.message}; reads still work, and writes resume by themselves once it can write again`,
+        details: [],
+      }
     }
     if (error.validation) {
       reply.status(400)
       return {
         code: 'BadRequest',
         message: `invalid request ${error.validationContext ?? ''}`.trim(),
-        details: error.validation.map((v) => ({field: `${error.validationContext ?? ''}${v.instancePath.replaceAll('/', '.')}`, code: v.keyword, message: `${v.instancePath || error.validationContext || 'request'} ${v.message ?? ''}`.trim()})),
+        details: error.validation.map((v) => ({
+          field: `${error.validationContext ?? ''}${v.instancePath.replaceAll('/', '.')}`,
+          code: v.keyword,
+          message: `${v.instancePath || error.validationContext || 'request'} ${v.message ?? ''}`.trim(),
+        })),
       }
     }
     const known: Record<string, [number, string, string]> = {
@@ -190,7 +241,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       reply.status(mapped[0])
       return {code: mapped[1], message: mapped[2], details: []}
     }
-    if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
+    if (
+      error instanceof SyntaxError ||
+      (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)
+    ) {
       reply.status(400)
       return {code: 'BadRequest', message: 'the request could not be read', details: []}
     }
@@ -203,10 +257,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown'
     const seconds = reply.elapsedTime / 1000
-    metrics.inc('drover_http_requests_total', 'HTTP requests by route and status.', {method: request.method, route, status: String(reply.statusCode)})
+    metrics.inc('drover_http_requests_total', 'HTTP requests by route and status.', {
+      method: request.method,
+      route,
+      status: String(reply.statusCode),
+    })
     metrics.observe('drover_http_request_duration_seconds', 'HTTP request duration.', seconds, {route})
     if (route === paths.metrics || route === paths.healthz || route === paths.readyz || !logRequests) return
-    request.log.info({method: request.method, path: request.url.split('?')[0], route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, user: request.caller?.user.name}, 'request')
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        user: request.caller?.user.name,
+      },
+      'request',
+    )
   })
 
   return app
@@ -219,7 +287,8 @@ export function depthOver(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop()!
     if (typeof v !== 'object' || v === null) continue
     if (depth > max) return true
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
   }
   return false
 }

@@ -6,7 +6,6 @@ import type {ResourceStore, User} from '../store/store.js'
 import {ApiError} from './errors.js'
 import {type Access, type Decision, access} from './permissions.js'
 
-
 export interface Caller {
   user: User
 }
@@ -21,7 +20,8 @@ export function newApiKey(): {id: string; key: string; hash: Buffer} {
   return {id, key: `drv_${id}_${secret}`, hash: sha256(secret)}
 }
 
-const unauthorized = () => new ApiError('Unauthorized', 'missing or invalid API key: send "Authorization: Bearer <key>"')
+const unauthorized = () =>
+  new ApiError('Unauthorized', 'missing or invalid API key: send "Authorization: Bearer <key>"')
 
 export async function authenticate(store: ResourceStore, header: string | undefined): Promise<Caller> {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null

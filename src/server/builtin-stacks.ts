@@ -23,7 +23,11 @@ export const BUILTIN_STACKS: Json[] = [
           required: ['command'],
           additionalProperties: false,
           properties: {
-            command: {type: 'string', minLength: 1, description: 'Program to run: a path, or a name looked up on PATH.'},
+            command: {
+              type: 'string',
+              minLength: 1,
+              description: 'Program to run: a path, or a name looked up on PATH.',
+            },
             args: {type: 'array', items: {type: 'string'}, description: 'Its arguments.'},
             workingDir: {type: 'string', description: 'Folder to run in (default: the replica folder).'},
           },
@@ -36,7 +40,8 @@ export const BUILTIN_STACKS: Json[] = [
     version: 'v1',
     type: 'stack',
     layer: 'system',
-    description: "Runs a Node.js program on the control plane's own Node: inline (stackSpec.source) or a file (stackSpec.script).",
+    description:
+      "Runs a Node.js program on the control plane's own Node: inline (stackSpec.source) or a file (stackSpec.script).",
     stack: {
       name: 'node',
       version: '1.0',
@@ -48,10 +53,18 @@ export const BUILTIN_STACKS: Json[] = [
           additionalProperties: false,
           oneOf: [{required: ['source']}, {required: ['script']}],
           properties: {
-            source: {type: 'string', minLength: 1, description: 'The program itself (CommonJS), written to the config folder as main.cjs.'},
+            source: {
+              type: 'string',
+              minLength: 1,
+              description: 'The program itself (CommonJS), written to the config folder as main.cjs.',
+            },
             script: {type: 'string', minLength: 1, description: 'Path of the program file (relative to workingDir).'},
             args: {type: 'array', items: {type: 'string'}, description: 'Arguments after the program.'},
-            nodeOptions: {type: 'array', items: {type: 'string'}, description: 'Options for node itself, e.g. --max-old-space-size=256.'},
+            nodeOptions: {
+              type: 'array',
+              items: {type: 'string'},
+              description: 'Options for node itself, e.g. --max-old-space-size=256.',
+            },
             workingDir: {type: 'string', description: 'Folder to run in (default: the replica folder).'},
           },
         },
@@ -63,8 +76,16 @@ export const BUILTIN_STACKS: Json[] = [
 export async function registerBuiltinStacks(store: ResourceStore): Promise<void> {
   for (const manifest of BUILTIN_STACKS) {
     await store.putSpec(
-      {key: {workspace: '', type: 'stack', name: String(manifest.name)}, version: String(manifest.version), owner: SYSTEM_OWNER, manifest},
-      {initialStatus: {phase: 'Active'}, event: (r) => ({type: 'Normal', reason: 'Registered', message: `built-in stack ${r}`})},
+      {
+        key: {workspace: '', type: 'stack', name: String(manifest.name)},
+        version: String(manifest.version),
+        owner: SYSTEM_OWNER,
+        manifest,
+      },
+      {
+        initialStatus: {phase: 'Active'},
+        event: (r) => ({type: 'Normal', reason: 'Registered', message: `built-in stack ${r}`}),
+      },
     )
   }
 }

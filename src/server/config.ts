@@ -9,7 +9,8 @@ import {DEFAULT_PORT, configDir, dataDir, localFiles} from '../api/local.js'
 
 const MiB = 1024 * 1024
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
-const flag = (fallback: boolean) => z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool()).default(fallback)
+const flag = (fallback: boolean) =>
+  z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool()).default(fallback)
 /** Settings given as bare flags (--single-tenant) rather than with a value. */
 const BOOLEAN_FLAGS = new Set(['singleTenant', 'insecure'])
 
@@ -19,11 +20,18 @@ export const serverConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
   configDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  bodyLimit: z.coerce.number().int().min(1024).default(5 * MiB),
+  bodyLimit: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * MiB),
   eventsPerResource: z.coerce.number().int().min(1).max(10_000).default(100),
   synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** The local admin, created on first start; its key goes to local-admin.key. */
-  adminUser: z.string().regex(/^[a-z_][-a-z0-9_.]{0,63}$/i).default(() => safeUserName()),
+  adminUser: z
+    .string()
+    .regex(/^[a-z_][-a-z0-9_.]{0,63}$/i)
+    .default(() => safeUserName()),
 
   // Supervision (DESIGN §5). Every timing is a setting, which is how tests run in milliseconds.
   restartInitialBackoffMs: ms(1000),
@@ -39,12 +47,19 @@ export const serverConfigSchema = z.strictObject({
   sampleMs: ms(5000),
   resyncMs: ms(30_000),
   reconcileConcurrency: z.coerce.number().int().min(1).max(256).default(8),
-  logMaxBytes: z.coerce.number().int().min(1024).default(10 * MiB),
+  logMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * MiB),
   logRotatedFiles: z.coerce.number().int().min(0).max(20).default(2),
   logPreviousInstances: z.coerce.number().int().min(0).max(20).default(2),
   logCheckMs: z.coerce.number().int().min(10).max(60_000).default(1000),
   cgroups: z.enum(['auto', 'off']).default('auto'),
-  cgroupParent: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('drover'),
+  cgroupParent: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('drover'),
   /** How often the memory watchdog samples replicas that no cgroup limits. */
   watchdogMs: z.coerce.number().int().min(10).max(1000).default(50),
 
@@ -94,20 +109,33 @@ const envName = (key: string) => `DROVER_${key.replace(/[A-Z]/g, (c) => `_${c}`)
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
 /** `--port 0 --data-dir /x --config file.yaml` etc.; DROVER_PORT, DROVER_DATA_DIR, …; the config file. */
-export function loadServerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
+export function loadServerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServerConfig {
   let values: Record<string, string | undefined>
   try {
-    const options = Object.fromEntries([...KEYS.map((k) => [flagName(k), {type: BOOLEAN_FLAGS.has(k) ? ('boolean' as const) : ('string' as const)}]), ['config', {type: 'string' as const}]])
-    values = parseArgs({args: [...argv], options, strict: true, allowPositionals: false}).values as Record<string, string | undefined>
+    const options = Object.fromEntries([
+      ...KEYS.map((k) => [flagName(k), {type: BOOLEAN_FLAGS.has(k) ? ('boolean' as const) : ('string' as const)}]),
+      ['config', {type: 'string' as const}],
+    ])
+    values = parseArgs({args: [...argv], options, strict: true, allowPositionals: false}).values as Record<
+      string,
+      string | undefined
+    >
   } catch (error) {
     throw new ConfigError((error as Error).message)
   }
-  const file = values.config ?? env.DROVER_CONFIG ?? (existsSync(localFiles(env).serverConfig) ? localFiles(env).serverConfig : undefined)
+  const file =
+    values.config ??
+    env.DROVER_CONFIG ??
+    (existsSync(localFiles(env).serverConfig) ? localFiles(env).serverConfig : undefined)
   let fromFile: Record<string, unknown> = {}
   if (file) {
     try {
       const parsed: unknown = parseYaml(readFileSync(file, 'utf8'))
-      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('must be a mapping of settings')
+      if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed)))
+        throw new Error('must be a mapping of settings')
       fromFile = (parsed ?? {}) as Record<string, unknown>
     } catch (error) {
       throw new ConfigError(`${file}: ${(error as Error).message}`)
@@ -127,4 +155,3 @@ export function loadServerConfig(argv: readonly string[], env: Readonly<Record<s
   }
   return result.data
 }
-

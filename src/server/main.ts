@@ -5,7 +5,19 @@
 // pipe as fd 3), one JSON line is written to it — {"ready":true,"url":…,"pid":…} once the
 // server listens, or {"ready":false,"error":…} when it cannot start — and the fd is closed.
 import {createHash} from 'node:crypto'
-import {chmodSync, closeSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {type ServerState, isServerProcess, localFiles} from '../api/local.js'
@@ -67,7 +79,9 @@ function claimDataDir(config: ServerConfig, files: ReturnType<typeof localFiles>
       } catch {
         // still starting
       }
-      throw new AlreadyRunningError(`a control plane is already running on ${config.dataDir} (pid ${owner}${url ? `, ${url}` : ''})`)
+      throw new AlreadyRunningError(
+        `a control plane is already running on ${config.dataDir} (pid ${owner}${url ? `, ${url}` : ''})`,
+      )
     }
     rmSync(files.pid, {force: true})
   }
@@ -108,18 +122,32 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     },
   }
 
-  const store = new SqliteStore({path: files.database, eventsPerResource: config.eventsPerResource, synchronous: config.synchronous})
+  const store = new SqliteStore({
+    path: files.database,
+    eventsPerResource: config.eventsPerResource,
+    synchronous: config.synchronous,
+  })
   const cipher = SecretCipher.fromKeyFile(files.encryptionKey)
   await ensureLocalAdmin(store, config.adminUser, files.adminKey)
   await registerBuiltinStacks(store)
 
   const metrics = new Metrics()
-  metrics.gauge('drover_store_commits_total', 'Store transactions committed (each one fsync).', () => [[{}, store.stats.commits]])
-  metrics.gauge('drover_store_writes_total', 'Writes committed (group commit: several per transaction).', () => [[{}, store.stats.writes]])
+  metrics.gauge('drover_store_commits_total', 'Store transactions committed (each one fsync).', () => [
+    [{}, store.stats.commits],
+  ])
+  metrics.gauge('drover_store_writes_total', 'Writes committed (group commit: several per transaction).', () => [
+    [{}, store.stats.writes],
+  ])
   metrics.gauge('drover_resources', 'Stored resources by type.', async () =>
-    Promise.all(['worker', 'stack', 'secret'].map(async (type) => [{type}, await store.count({type})] as [Record<string, string>, number])),
+    Promise.all(
+      ['worker', 'stack', 'secret'].map(
+        async (type) => [{type}, await store.count({type})] as [Record<string, string>, number],
+      ),
+    ),
   )
-  metrics.gauge('process_resident_memory_bytes', 'Resident memory of the control plane.', () => [[{}, process.memoryUsage.rss()]])
+  metrics.gauge('process_resident_memory_bytes', 'Resident memory of the control plane.', () => [
+    [{}, process.memoryUsage.rss()],
+  ])
   metrics.gauge('process_cpu_seconds_total', 'CPU time of the control plane.', () => {
     const u = process.cpuUsage()
     return [[{}, (u.user + u.system) / 1e6]]
@@ -128,8 +156,12 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   let ready = false
   // Every background task goes through here: a failure is logged and counted, never lost or fatal.
   const background = new Background((what, error) => app.log.error({task: what, err: error}, 'background task failed'))
-  metrics.gauge('drover_background_failures_total', 'Background tasks (reconciles aside) that failed.', () => [[{}, background.failures]])
-  metrics.gauge('drover_log_lines_dropped_total', 'Log lines that could not be written (disk full).', () => [[{}, logLines.dropped]])
+  metrics.gauge('drover_background_failures_total', 'Background tasks (reconciles aside) that failed.', () => [
+    [{}, background.failures],
+  ])
+  metrics.gauge('drover_log_lines_dropped_total', 'Log lines that could not be written (disk full).', () => [
+    [{}, logLines.dropped],
+  ])
 
   process.on('unhandledRejection', (error) => background.failed('an unhandled promise', error))
 
@@ -157,10 +189,19 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     stopGraceMs: config.stopGraceMs,
     minReadyMs: config.minReadyMs,
     pollMs: config.exitPollMs,
-    logs: {maxBytes: config.logMaxBytes, rotatedFiles: config.logRotatedFiles, previousInstances: config.logPreviousInstances, checkMs: config.logCheckMs},
+    logs: {
+      maxBytes: config.logMaxBytes,
+      rotatedFiles: config.logRotatedFiles,
+      previousInstances: config.logPreviousInstances,
+      checkMs: config.logCheckMs,
+    },
     cgroups: config.cgroups,
     cgroupParent: config.cgroupParent,
-    baseEnv: Object.fromEntries(['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    baseEnv: Object.fromEntries(
+      ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ']
+        .filter((k) => process.env[k] !== undefined)
+        .map((k) => [k, process.env[k]!]),
+    ),
     onEvent: (event) => {
       if (reconciler) background.run('record a runtime event', () => reconciler!.recordEvent(event))
       enqueue(workloadId(event.key))
@@ -212,7 +253,8 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   })
   metrics.gauge('drover_replicas', 'Replicas supervised by the local runtime, by phase.', () => {
     const counts = new Map<string, number>()
-    for (const key of runtime.keys()) for (const r of runtime.observe(key)?.replicas ?? []) counts.set(r.phase, (counts.get(r.phase) ?? 0) + 1)
+    for (const key of runtime.keys())
+      for (const r of runtime.observe(key)?.replicas ?? []) counts.set(r.phase, (counts.get(r.phase) ?? 0) + 1)
     return [...counts].map(([phase, n]) => [{phase}, n] as [Record<string, string>, number])
   })
   metrics.gauge('drover_reconciles_total', 'Reconciles run.', () => [[{}, queue?.runs ?? 0]])
@@ -223,7 +265,11 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     if (key.type === 'worker') enqueue(`${key.workspace}/${key.name}`)
     else background.run('wake the workers of a stack or secret', async () => (await allWorkers()).forEach(enqueue))
   }
-  const service = new ResourceService(store, cipher, onChange, runtime, {tenancy, maxReplicas: config.maxReplicas, localAdmin: config.adminUser})
+  const service = new ResourceService(store, cipher, onChange, runtime, {
+    tenancy,
+    maxReplicas: config.maxReplicas,
+    localAdmin: config.adminUser,
+  })
   const app = buildApp({
     store,
     service,
@@ -232,8 +278,11 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     logger: config.logLevel === 'silent' ? false : {level: config.logLevel, stream: logStream},
     bodyLimit: config.bodyLimit,
     maxBodyDepth: config.maxBodyDepth,
-    notReady: () => (!ready ? 'starting' : store.unwritable ? `the store cannot write (${store.unwritable})` : undefined),
-    ...(config.tlsCert && config.tlsKey ? {https: {cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey)}} : {}),
+    notReady: () =>
+      !ready ? 'starting' : store.unwritable ? `the store cannot write (${store.unwritable})` : undefined,
+    ...(config.tlsCert && config.tlsKey
+      ? {https: {cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey)}}
+      : {}),
   })
 
   // Replicas left running by an earlier control plane are taken over before anything is started.
@@ -255,9 +304,18 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   writeFileSync(files.state, `${JSON.stringify(state)}\n`, {mode: 0o600})
   ready = true
   app.log.info({url, dataDir: config.dataDir, version}, 'control plane ready')
-  if (tenancy === 'isolated') app.log.info({isolation: isolation.kind, runtimeDir: work.root}, `replica isolation: ${isolation.detail}`)
-  else app.log.warn({isolation: isolation.kind, tenancy}, `replica isolation: ${isolation.detail}; ${tenancy === 'single-tenant' ? 'single-tenant mode: every workspace writer is trusted like this user' : 'only admins may write workers (start with --single-tenant to let other writers run them)'}`)
-  if (!config.tlsCert && !isLoopback(config.host)) app.log.warn({host: config.host}, 'serving plain HTTP on a non-loopback address (--insecure): API keys cross the network in clear')
+  if (tenancy === 'isolated')
+    app.log.info({isolation: isolation.kind, runtimeDir: work.root}, `replica isolation: ${isolation.detail}`)
+  else
+    app.log.warn(
+      {isolation: isolation.kind, tenancy},
+      `replica isolation: ${isolation.detail}; ${tenancy === 'single-tenant' ? 'single-tenant mode: every workspace writer is trusted like this user' : 'only admins may write workers (start with --single-tenant to let other writers run them)'}`,
+    )
+  if (!config.tlsCert && !isLoopback(config.host))
+    app.log.warn(
+      {host: config.host},
+      'serving plain HTTP on a non-loopback address (--insecure): API keys cross the network in clear',
+    )
   signalReady({ready: true, ...state})
 
   let closing = false
@@ -286,7 +344,10 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     await store.close()
     for (const file of [files.state, files.pid]) {
       try {
-        const owner = file === files.state ? (JSON.parse(readFileSync(file, 'utf8')) as ServerState).pid : Number(readFileSync(file, 'utf8'))
+        const owner =
+          file === files.state
+            ? (JSON.parse(readFileSync(file, 'utf8')) as ServerState).pid
+            : Number(readFileSync(file, 'utf8'))
         if (owner === process.pid) rmSync(file, {force: true})
       } catch {
         // already gone
@@ -303,9 +364,12 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 
 /** Plain HTTP on a non-loopback address only when asked for; TLS needs both halves. */
 function exposureCheck(config: ServerConfig): void {
-  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together')
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined))
+    throw new ConfigError('--tls-cert and --tls-key go together')
   if (!config.tlsCert && !isLoopback(config.host) && !config.insecure) {
-    throw new ConfigError(`refusing to serve plain HTTP on ${config.host}: API keys would cross the network in clear; give --tls-cert and --tls-key, or --insecure to accept that`)
+    throw new ConfigError(
+      `refusing to serve plain HTTP on ${config.host}: API keys would cross the network in clear; give --tls-cert and --tls-key, or --insecure to accept that`,
+    )
   }
 }
 
@@ -351,8 +415,17 @@ function reachableNode(root: string): string {
 // Run when executed as a program (node dist/server/main.js), not when imported by a test.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main(process.argv.slice(2), process.env).catch((error: unknown) => {
-    const message = error instanceof ConfigError ? error.message : (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `address in use: ${(error as Error).message}` : `cannot start: ${(error as Error).message}`
-    signalReady({ready: false, error: message, ...(error instanceof AlreadyRunningError ? {code: 'AlreadyRunning'} : {})})
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? `address in use: ${(error as Error).message}`
+          : `cannot start: ${(error as Error).message}`
+    signalReady({
+      ready: false,
+      error: message,
+      ...(error instanceof AlreadyRunningError ? {code: 'AlreadyRunning'} : {}),
+    })
     process.stderr.write(`drover server: ${message}\n`)
     process.exit(1)
   })

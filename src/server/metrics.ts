@@ -17,13 +17,22 @@ const labelText = (labels: Labels) => {
 
 const formatLabels = (labels: Labels) => {
   const entries = Object.entries(labels)
-  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`
+  return entries.length === 0
+    ? ''
+    : `{${entries.map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`
 }
 
 export class Metrics {
   private readonly counters = new Map<string, {help: string; values: Map<string, number>}>()
-  private readonly histograms = new Map<string, {help: string; buckets: number[]; series: Map<string, {counts: number[]; sum: number; count: number}>}>()
-  private readonly gauges: {name: string; help: string; collect: () => Promise<[Labels, number][]> | [Labels, number][]}[] = []
+  private readonly histograms = new Map<
+    string,
+    {help: string; buckets: number[]; series: Map<string, {counts: number[]; sum: number; count: number}>}
+  >()
+  private readonly gauges: {
+    name: string
+    help: string
+    collect: () => Promise<[Labels, number][]> | [Labels, number][]
+  }[] = []
 
   inc(name: string, help: string, labels: Labels = {}, by = 1): void {
     let counter = this.counters.get(name)
@@ -32,7 +41,13 @@ export class Metrics {
     counter.values.set(key, (counter.values.get(key) ?? 0) + by)
   }
 
-  observe(name: string, help: string, value: number, labels: Labels = {}, buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]): void {
+  observe(
+    name: string,
+    help: string,
+    value: number,
+    labels: Labels = {},
+    buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  ): void {
     let histogram = this.histograms.get(name)
     if (!histogram) this.histograms.set(name, (histogram = {help, buckets, series: new Map()}))
     const key = labelText(labels)
@@ -59,7 +74,11 @@ export class Metrics {
       for (const [labels, s] of h.series) {
         const inner = labels.slice(1, -1)
         h.buckets.forEach((b, i) => lines.push(`${name}_bucket{${inner ? `${inner},` : ''}le="${b}"} ${s.counts[i]}`))
-        lines.push(`${name}_bucket{${inner ? `${inner},` : ''}le="+Inf"} ${s.count}`, `${name}_sum${labels} ${s.sum}`, `${name}_count${labels} ${s.count}`)
+        lines.push(
+          `${name}_bucket{${inner ? `${inner},` : ''}le="+Inf"} ${s.count}`,
+          `${name}_sum${labels} ${s.sum}`,
+          `${name}_count${labels} ${s.count}`,
+        )
       }
     }
     for (const g of this.gauges) {

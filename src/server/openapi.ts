@@ -6,7 +6,12 @@ export function openApiDocument(version: string): JsonSchema {
   const pathsOut: Record<string, Record<string, unknown>> = {}
   for (const r of ROUTES) {
     const path = r.url.replace(/:(\w+)/g, '{$1}')
-    const parameters: unknown[] = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({name: m[1], in: 'path', required: true, schema: {type: 'string'}}))
+    const parameters: unknown[] = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: {type: 'string'},
+    }))
     const query = r.querystring?.properties as Record<string, JsonSchema> | undefined
     for (const [name, schema] of Object.entries(query ?? {})) {
       const {description, ...rest} = schema
@@ -22,7 +27,10 @@ export function openApiDocument(version: string): JsonSchema {
       responses: Object.fromEntries(
         Object.entries(r.responses).map(([status, resp]) => [
           status,
-          {description: resp.description, ...(resp.schema ? {content: {'application/json': {schema: resp.schema}}} : {})},
+          {
+            description: resp.description,
+            ...(resp.schema ? {content: {'application/json': {schema: resp.schema}}} : {}),
+          },
         ]),
       ),
     }
@@ -32,9 +40,12 @@ export function openApiDocument(version: string): JsonSchema {
     info: {
       title: 'drover control plane',
       version,
-      description: 'Stores Worker, Stack and Secret resources and runs the workers. Errors are always {code, message, details[]}.',
+      description:
+        'Stores Worker, Stack and Secret resources and runs the workers. Errors are always {code, message, details[]}.',
     },
-    components: {securitySchemes: {apiKey: {type: 'http', scheme: 'bearer', description: 'An API key: drv_<id>_<secret>.'}}},
+    components: {
+      securitySchemes: {apiKey: {type: 'http', scheme: 'bearer', description: 'An API key: drv_<id>_<secret>.'}},
+    },
     paths: pathsOut,
   }
 }

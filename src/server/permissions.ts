@@ -31,7 +31,8 @@ const where = (workspace: string) => (workspace === '' ? 'instance-level resourc
 
 export function access(caller: Caller, mode: Access, workspace: string): Decision {
   if (caller.user.admin) return yes
-  if (workspace === '') return mode === 'read' ? yes : no(`user ${caller.user.name} may not write instance-level resources (admins only)`)
+  if (workspace === '')
+    return mode === 'read' ? yes : no(`user ${caller.user.name} may not write instance-level resources (admins only)`)
   const grant = caller.user.grants.find((g) => g.workspace === workspace || g.workspace === '*')
   if (grant && (mode === 'read' || grant.access === 'write')) return yes
   return no(`user ${caller.user.name} may not ${mode} ${where(workspace)}`)
@@ -42,7 +43,9 @@ export function revealCredentials(caller: Caller, resource: {owner: string; work
   const read = access(caller, 'read', resource.workspace)
   if (!read.ok) return read
   if (caller.user.admin || caller.user.name === resource.owner) return yes
-  return no(`user ${caller.user.name} may not read the credentials of a resource owned by ${resource.owner} (only its owner and admins may)`)
+  return no(
+    `user ${caller.user.name} may not read the credentials of a resource owned by ${resource.owner} (only its owner and admins may)`,
+  )
 }
 
 /** Putting a secret of `secretWorkspace` into a worker. */
@@ -56,7 +59,10 @@ export function readLogs(caller: Caller, workspace: string, secretWorkspaces: re
   const read = access(caller, 'read', workspace)
   if (!read.ok) return read
   for (const ws of new Set(secretWorkspaces)) {
-    if (!useSecret(caller, ws).ok) return no(`user ${caller.user.name} may not read the logs of this worker: it consumes secrets of workspace ${ws}, which the user may not use`)
+    if (!useSecret(caller, ws).ok)
+      return no(
+        `user ${caller.user.name} may not read the logs of this worker: it consumes secrets of workspace ${ws}, which the user may not use`,
+      )
   }
   return yes
 }
@@ -66,7 +72,9 @@ export function writeWorker(caller: Caller, workspace: string, tenancy: Tenancy)
   const write = access(caller, 'write', workspace)
   if (!write.ok) return write
   if (tenancy === 'admins-only' && !caller.user.admin) {
-    return no(`user ${caller.user.name} may not run workers here: this control plane is not root, so workers run as its own user and only admins may write them (start it with --single-tenant to trust every writer)`)
+    return no(
+      `user ${caller.user.name} may not run workers here: this control plane is not root, so workers run as its own user and only admins may write them (start it with --single-tenant to trust every writer)`,
+    )
   }
   return yes
 }
@@ -75,7 +83,9 @@ export function writeWorker(caller: Caller, workspace: string, tenancy: Tenancy)
 export function grantWrite(caller: Caller, tenancy: Tenancy): Decision {
   if (!caller.user.admin) return no(`user ${caller.user.name} may not create users (admins only)`)
   if (tenancy === 'admins-only') {
-    return no('write grants for non-admin users need replica isolation: this control plane is not root, so their workers would run as its own user; start it with --single-tenant to allow them')
+    return no(
+      'write grants for non-admin users need replica isolation: this control plane is not root, so their workers would run as its own user; start it with --single-tenant to allow them',
+    )
   }
   return yes
 }

@@ -1,8 +1,19 @@
 // The resources API behind the routes: validation with the shared model, cross-resource checks,
 // permissions, owners, secret sealing, diffs. Routes stay thin; the store stays generic.
 import type {
-  ApplyRequest, ApplyResponse, DeleteResponse, ListQuery, DiffEntry, ErrorDetail, EventsResponse, Json, ListResponse, ReplicaView, ResourceObject,
-  ResourceStatus, RuntimeView,
+  ApplyRequest,
+  ApplyResponse,
+  DeleteResponse,
+  ListQuery,
+  DiffEntry,
+  ErrorDetail,
+  EventsResponse,
+  Json,
+  ListResponse,
+  ReplicaView,
+  ResourceObject,
+  ResourceStatus,
+  RuntimeView,
 } from '../api/types.js'
 import type {LogLine, LogOptions, WorkloadRuntime} from '../runtime/runtime.js'
 import {diffJson} from '../lib/diff.js'
@@ -16,7 +27,13 @@ import {Ajv, type ValidateFunction} from 'ajv'
 import type {RegExpEngine} from 'ajv/dist/types/index.js'
 import {RE2JS} from 're2js'
 import {
-  type ResourceKey, type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, applyOutcome,
+  type ResourceKey,
+  type ResourceStore,
+  type SpecWrite,
+  StoreConflictError,
+  StoreNotFoundError,
+  type StoredRecord,
+  applyOutcome,
 } from '../store/store.js'
 import {authenticate, authorize, allowed, enforce, type Caller} from './auth.js'
 import {ApiError} from './errors.js'
@@ -46,14 +63,23 @@ export function detailOf(problem: Problem): ErrorDetail {
 }
 
 function initialStatus(type: string): ResourceStatus {
-  return type === 'worker' ? {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []} : {phase: 'Active'}
+  return type === 'worker'
+    ? {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []}
+    : {phase: 'Active'}
 }
 
 /** The stack identities of stored Stack resources. */
-export function stackIdentity(record: StoredRecord): {name: string; flavor?: string; version: string; record: StoredRecord} | undefined {
+export function stackIdentity(
+  record: StoredRecord,
+): {name: string; flavor?: string; version: string; record: StoredRecord} | undefined {
   const section = record.manifest.stack
   if (!isObject(section) || typeof section.name !== 'string' || typeof section.version !== 'string') return undefined
-  return {name: section.name, ...(typeof section.flavor === 'string' ? {flavor: section.flavor} : {}), version: section.version, record}
+  return {
+    name: section.name,
+    ...(typeof section.flavor === 'string' ? {flavor: section.flavor} : {}),
+    version: section.version,
+    record,
+  }
 }
 
 /** A stack's stackSpec schema as a mapping, from text or a mapping; throws when it is neither. */
@@ -168,7 +194,13 @@ export class ResourceService {
         const schema = stackSpecSchema(manifest.stack)
         if (schema) stackSchemaAjv().compile(schema)
       } catch (error) {
-        return [detailOf({path: ['stack', 'stackSpecValueSchema', 'jsonSchema'], code: 'InvalidValue', detail: `must be a JSON Schema: ${(error as Error).message}`})]
+        return [
+          detailOf({
+            path: ['stack', 'stackSpecValueSchema', 'jsonSchema'],
+            code: 'InvalidValue',
+            detail: `must be a JSON Schema: ${(error as Error).message}`,
+          }),
+        ]
       }
       return []
     }
@@ -187,17 +219,34 @@ export class ResourceService {
     const counts: [(string | number)[], unknown][] = [[['worker', 'replicas'], worker.replicas]]
     for (const key of ['autoscaling', 'autoScaling']) {
       const scaling = worker[key]
-      if (isObject(scaling)) counts.push([['worker', key, 'maxReplicas'], scaling.maxReplicas], [['worker', key, 'minReplicas'], scaling.minReplicas])
+      if (isObject(scaling))
+        counts.push(
+          [['worker', key, 'maxReplicas'], scaling.maxReplicas],
+          [['worker', key, 'minReplicas'], scaling.minReplicas],
+        )
     }
     for (const [path, value] of counts) {
       if (typeof value === 'number' && value > this.maxReplicas) {
-        problem(path, `Invalid value: ${value}: must be at most ${this.maxReplicas} (the control plane's maxReplicas setting)`, 'InvalidValue')
+        problem(
+          path,
+          `Invalid value: ${value}: must be at most ${this.maxReplicas} (the control plane's maxReplicas setting)`,
+          'InvalidValue',
+        )
       }
     }
     if (typeof worker.runAsApiKey === 'string') {
-      const owner = await authenticate(this.store, `Bearer ${worker.runAsApiKey}`).then((c) => c.user.name, () => undefined)
-      if (owner === undefined) problem(['worker', 'runAsApiKey'], 'Invalid value: not a valid API key of this control plane', 'InvalidValue')
-      else if (owner !== caller.user.name && !caller.user.admin) problem(['worker', 'runAsApiKey'], `Forbidden: the key belongs to ${owner}, not to ${caller.user.name}`, 'Forbidden')
+      const owner = await authenticate(this.store, `Bearer ${worker.runAsApiKey}`).then(
+        (c) => c.user.name,
+        () => undefined,
+      )
+      if (owner === undefined)
+        problem(['worker', 'runAsApiKey'], 'Invalid value: not a valid API key of this control plane', 'InvalidValue')
+      else if (owner !== caller.user.name && !caller.user.admin)
+        problem(
+          ['worker', 'runAsApiKey'],
+          `Forbidden: the key belongs to ${owner}, not to ${caller.user.name}`,
+          'Forbidden',
+        )
     }
 
     const ref = parseStackRef(String(worker.stack))
@@ -205,22 +254,38 @@ export class ResourceService {
     const stack = resolveStack(ref, stacks)
     if (!stack) {
       const known = [...new Set(stacks.map((s) => formatStackRef(s)))].sort()
-      problem(['worker', 'stack'], `Not found: stack ${JSON.stringify(formatStackRef(ref))} is not registered; available: ${known.join(', ') || 'none'}`)
+      problem(
+        ['worker', 'stack'],
+        `Not found: stack ${JSON.stringify(formatStackRef(ref))} is not registered; available: ${known.join(', ') || 'none'}`,
+      )
     } else {
       // The stack's own schema for its stackSpec, with the same paths and wording as the manifest's.
       const validate = this.stackValidator(stack.record)
       const spec = worker.stackSpec ?? {}
       if (validate && !validate(spec)) {
         const found = schemaProblems((validate.errors ?? []) as AjvError[], spec, ['worker', 'stackSpec'])
-        details.push(...found.map((p) => ({...detailOf(p), message: `${detailOf(p).message} (schema of stack ${formatStackRef(stack)})`})))
+        details.push(
+          ...found.map((p) => ({
+            ...detailOf(p),
+            message: `${detailOf(p).message} (schema of stack ${formatStackRef(stack)})`,
+          })),
+        )
       }
     }
 
     const secretRefs: {path: (string | number)[]; name: string; workspace: string}[] = []
-    if (Array.isArray(worker.secrets)) worker.secrets.forEach((name, i) => secretRefs.push({path: ['worker', 'secrets', i], name: String(name), workspace}))
+    if (Array.isArray(worker.secrets))
+      worker.secrets.forEach((name, i) =>
+        secretRefs.push({path: ['worker', 'secrets', i], name: String(name), workspace}),
+      )
     if (Array.isArray(worker.dataosSecrets)) {
       worker.dataosSecrets.forEach((r, i) => {
-        if (isObject(r)) secretRefs.push({path: ['worker', 'dataosSecrets', i, 'name'], name: String(r.name), workspace: typeof r.workspace === 'string' ? r.workspace : workspace})
+        if (isObject(r))
+          secretRefs.push({
+            path: ['worker', 'dataosSecrets', i, 'name'],
+            name: String(r.name),
+            workspace: typeof r.workspace === 'string' ? r.workspace : workspace,
+          })
       })
     }
     for (const s of secretRefs) {
@@ -231,7 +296,10 @@ export class ResourceService {
       } else if (!decision.ok) {
         problem(s.path, `Forbidden: ${decision.reason}`, 'Forbidden')
       } else if (!(await this.store.get({type: 'secret', workspace: s.workspace, name: s.name}))) {
-        problem(s.path, `Not found: secret ${JSON.stringify(s.name)} does not exist in workspace ${s.workspace}; apply it first`)
+        problem(
+          s.path,
+          `Not found: secret ${JSON.stringify(s.name)} does not exist in workspace ${s.workspace}; apply it first`,
+        )
       }
     }
     return details
@@ -263,7 +331,12 @@ export class ResourceService {
       const own = typeof manifest.workspace === 'string' ? manifest.workspace : undefined
       if (own !== undefined && request.workspace !== undefined && own !== request.workspace) {
         throw new ApiError('Invalid', 'the manifest is not valid', [
-          detailOf({path: ['workspace'], code: 'InvalidValue', value: own, detail: `does not match the requested workspace ${request.workspace}`}),
+          detailOf({
+            path: ['workspace'],
+            code: 'InvalidValue',
+            value: own,
+            detail: `does not match the requested workspace ${request.workspace}`,
+          }),
         ])
       }
       workspace = checkWorkspace(own ?? request.workspace ?? DEFAULT_WORKSPACE)
@@ -272,10 +345,12 @@ export class ResourceService {
     else authorize(caller, 'write', workspace)
     const key: ResourceKey = {workspace, type: kind.type, name}
     const crossProblems = await this.crossResourceProblems(caller, manifest, workspace)
-    if (crossProblems.length > 0) throw new ApiError('Invalid', 'the manifest refers to resources that are missing or not readable', crossProblems)
+    if (crossProblems.length > 0)
+      throw new ApiError('Invalid', 'the manifest refers to resources that are missing or not readable', crossProblems)
 
     const current = await this.store.get(key)
-    const owner = caller.user.admin && typeof manifest.owner === 'string' ? manifest.owner : (current?.owner ?? caller.user.name)
+    const owner =
+      caller.user.admin && typeof manifest.owner === 'string' ? manifest.owner : (current?.owner ?? caller.user.name)
     // Credentials (secret values, runAsApiKey) are stored apart, encrypted.
     const {plain: stored, sensitive} = splitSensitive(manifest)
     let sealed: SpecWrite['sealed']
@@ -284,19 +359,38 @@ export class ResourceService {
       // Same values, same digest: keep the stored ciphertext rather than churn it.
       if (current?.sealed?.digest === sealed.digest) sealed = current.sealed
     }
-    const write: SpecWrite = {key, version: String(manifest.version), owner, manifest: stored, ...(sealed ? {sealed} : {})}
+    const write: SpecWrite = {
+      key,
+      version: String(manifest.version),
+      owner,
+      manifest: stored,
+      ...(sealed ? {sealed} : {}),
+    }
     const expected = request.resourceVersion === undefined ? undefined : Number(request.resourceVersion)
-    if (expected !== undefined && !Number.isSafeInteger(expected)) throw new ApiError('BadRequest', `resourceVersion must be a number, not ${JSON.stringify(request.resourceVersion)}`)
+    if (expected !== undefined && !Number.isSafeInteger(expected))
+      throw new ApiError(
+        'BadRequest',
+        `resourceVersion must be a number, not ${JSON.stringify(request.resourceVersion)}`,
+      )
     const before = current ? this.fullManifest(current, true) : undefined
     const diff = this.diff(before, manifest)
 
     if (request.dryRun) {
-      if (expected !== undefined && (current?.resourceVersion ?? 0) !== expected) throw this.conflict(key, current, expected)
+      if (expected !== undefined && (current?.resourceVersion ?? 0) !== expected)
+        throw this.conflict(key, current, expected)
       const result = applyOutcome(current, write)
       const now = new Date().toISOString()
       const preview: StoredRecord = current
         ? {...current, ...write, generation: current.generation + (result === 'unchanged' ? 0 : 1)}
-        : {...write, uid: '', status: initialStatus(kind.type), generation: 1, resourceVersion: 0, createdAt: now, updatedAt: now}
+        : {
+            ...write,
+            uid: '',
+            status: initialStatus(kind.type),
+            generation: 1,
+            resourceVersion: 0,
+            createdAt: now,
+            updatedAt: now,
+          }
       return {result, dryRun: true, resource: this.toObject(preview), diff}
     }
 
@@ -304,7 +398,11 @@ export class ResourceService {
       const {result, record} = await this.store.putSpec(write, {
         ifResourceVersion: expected,
         initialStatus: initialStatus(kind.type),
-        event: (r) => ({type: 'Normal', reason: 'Applied', message: `${r} by ${caller.user.name} (generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1})`}),
+        event: (r) => ({
+          type: 'Normal',
+          reason: 'Applied',
+          message: `${r} by ${caller.user.name} (generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1})`,
+        }),
       })
       if (result !== 'unchanged') this.onChange(key)
       return {result, dryRun: false, resource: this.toObject(record), diff: result === 'unchanged' ? [] : diff}
@@ -316,11 +414,12 @@ export class ResourceService {
 
   private conflict(key: ResourceKey, current: StoredRecord | undefined, expected: number | undefined): ApiError {
     const id = `${key.type} ${key.workspace ? `${key.workspace}/` : ''}${key.name}`
-    const message = expected === 0 && current
-      ? `${id} already exists`
-      : current
-        ? `${id} has been modified (resourceVersion ${current.resourceVersion}, not ${expected}); get it again and re-apply your change`
-        : `${id} does not exist (expected resourceVersion ${expected})`
+    const message =
+      expected === 0 && current
+        ? `${id} already exists`
+        : current
+          ? `${id} has been modified (resourceVersion ${current.resourceVersion}, not ${expected}); get it again and re-apply your change`
+          : `${id} does not exist (expected resourceVersion ${expected})`
     return new ApiError('Conflict', message)
   }
 
@@ -328,34 +427,51 @@ export class ResourceService {
     const key = this.keyOf(query.type, query.name, query.workspace)
     authorize(caller, 'read', key.workspace)
     const record = await this.store.get(key)
-    if (!record) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`)
+    if (!record)
+      throw new ApiError(
+        'NotFound',
+        `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`,
+      )
     // Credentials in clear only for a caller who asks and is an admin or the owner (dataos-ctl's --unSanitize).
     if (reveal && record.sealed) enforce(revealCredentials(caller, {owner: record.owner, workspace: key.workspace}))
     return this.toObject(record, reveal)
   }
 
   async list(caller: Caller, query: ListQuery): Promise<ListResponse> {
-    if (query.type !== undefined && !findKind(query.type)) throw new ApiError('BadRequest', `unknown resource type ${JSON.stringify(query.type)}`)
+    if (query.type !== undefined && !findKind(query.type))
+      throw new ApiError('BadRequest', `unknown resource type ${JSON.stringify(query.type)}`)
     const limit = Math.min(query.limit ?? 500, MAX_PAGE)
-    if (!Number.isInteger(limit) || limit < 1) throw new ApiError('BadRequest', `limit must be a whole number from 1 to ${MAX_PAGE}`)
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new ApiError('BadRequest', `limit must be a whole number from 1 to ${MAX_PAGE}`)
     let workspace = query.workspace
-    if (workspace !== undefined && query.type !== undefined && findKind(query.type)!.scope === 'instance') workspace = ''
+    if (workspace !== undefined && query.type !== undefined && findKind(query.type)!.scope === 'instance')
+      workspace = ''
     if (workspace) checkWorkspace(workspace)
     if (workspace !== undefined) authorize(caller, 'read', workspace)
     let after: ResourceKey | undefined
     if (query.continue) {
       // Tokens are sealed: opaque to the caller (the last key of a page may be a resource it cannot read) and tamper-proof.
       const [w, t, n] = (this.cipher.openToken(query.continue) ?? []) as unknown[]
-      if (typeof w !== 'string' || typeof t !== 'string' || typeof n !== 'string') throw new ApiError('BadRequest', 'continue is not a token from a previous page')
+      if (typeof w !== 'string' || typeof t !== 'string' || typeof n !== 'string')
+        throw new ApiError('BadRequest', 'continue is not a token from a previous page')
       after = {workspace: w, type: t, name: n}
     }
     const owner = query.all ? undefined : (query.owner ?? caller.user.name)
-    const page = await this.store.list({type: query.type, workspace, name: query.name, owner, limit, ...(after ? {after} : {})})
+    const page = await this.store.list({
+      type: query.type,
+      workspace,
+      name: query.name,
+      owner,
+      limit,
+      ...(after ? {after} : {}),
+    })
     const items = page.filter((r) => allowed(caller, 'read', r.key.workspace)).map((r) => this.toObject(r))
     const last = page.at(-1)
     return {
       items,
-      ...(page.length === limit && last ? {continue: this.cipher.sealToken([last.key.workspace, last.key.type, last.key.name])} : {}),
+      ...(page.length === limit && last
+        ? {continue: this.cipher.sealToken([last.key.workspace, last.key.type, last.key.name])}
+        : {}),
     }
   }
 
@@ -363,30 +479,49 @@ export class ResourceService {
   private async dependants(record: StoredRecord): Promise<string[]> {
     if (record.key.type !== 'secret' && record.key.type !== 'stack') return []
     const workers = await this.all({type: 'worker'})
-    const stacks = record.key.type === 'stack' ? (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined) : []
+    const stacks =
+      record.key.type === 'stack'
+        ? (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined)
+        : []
     const out: string[] = []
     for (const w of workers) {
       const section = w.manifest.worker
       if (!isObject(section)) continue
       let uses = false
       if (record.key.type === 'secret') {
-        const names = Array.isArray(section.secrets) && w.key.workspace === record.key.workspace ? section.secrets.map(String) : []
+        const names =
+          Array.isArray(section.secrets) && w.key.workspace === record.key.workspace ? section.secrets.map(String) : []
         const refs = Array.isArray(section.dataosSecrets) ? section.dataosSecrets.filter(isObject) : []
-        uses = names.includes(record.key.name) || refs.some((r) => r.name === record.key.name && (typeof r.workspace === 'string' ? r.workspace : w.key.workspace) === record.key.workspace)
+        uses =
+          names.includes(record.key.name) ||
+          refs.some(
+            (r) =>
+              r.name === record.key.name &&
+              (typeof r.workspace === 'string' ? r.workspace : w.key.workspace) === record.key.workspace,
+          )
       } else {
         uses = resolveStack(parseStackRef(String(section.stack)), stacks)?.record.key.name === record.key.name
       }
-      if (uses) out.push(formatRef({type: w.key.type, version: w.version, name: w.key.name, workspace: w.key.workspace}))
+      if (uses)
+        out.push(formatRef({type: w.key.type, version: w.version, name: w.key.name, workspace: w.key.workspace}))
     }
     return out
   }
 
-  async delete(caller: Caller, query: ResourceRefQuery, options: {force?: boolean; resourceVersion?: string} = {}): Promise<DeleteResponse> {
+  async delete(
+    caller: Caller,
+    query: ResourceRefQuery,
+    options: {force?: boolean; resourceVersion?: string} = {},
+  ): Promise<DeleteResponse> {
     const key = this.keyOf(query.type, query.name, query.workspace)
     if (key.type === 'worker') enforce(writeWorker(caller, key.workspace, this.tenancy))
     else authorize(caller, 'write', key.workspace)
     const record = await this.store.get(key)
-    if (!record) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`)
+    if (!record)
+      throw new ApiError(
+        'NotFound',
+        `${key.type} ${JSON.stringify(key.name)} not found${key.workspace ? ` in workspace ${key.workspace}` : ''}`,
+      )
     const dependants = await this.dependants(record)
     if (dependants.length > 0 && !options.force) {
       throw new ApiError(
@@ -410,10 +545,15 @@ export class ResourceService {
 
   private async workerRecord(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {
     if (query.type !== 'worker') throw new ApiError('BadRequest', `only workers have replicas, not ${query.type}s`)
-    const key: ResourceKey = {type: 'worker', name: query.name, workspace: checkWorkspace(query.workspace ?? DEFAULT_WORKSPACE)}
+    const key: ResourceKey = {
+      type: 'worker',
+      name: query.name,
+      workspace: checkWorkspace(query.workspace ?? DEFAULT_WORKSPACE),
+    }
     authorize(caller, 'read', key.workspace)
     const record = await this.store.get(key)
-    if (!record) throw new ApiError('NotFound', `worker ${JSON.stringify(key.name)} not found in workspace ${key.workspace}`)
+    if (!record)
+      throw new ApiError('NotFound', `worker ${JSON.stringify(key.name)} not found in workspace ${key.workspace}`)
     return record
   }
 
@@ -424,23 +564,25 @@ export class ResourceService {
     // Replicas not sampled yet (just started) get a sample now: memory at once, CPU from the next one.
     if (this.runtime?.observe(key)?.replicas.some((r) => r.phase === 'Running' && !r.usage)) await this.runtime.sample()
     const observed = this.runtime?.observe(key)
-    const replicas = (observed?.replicas ?? []).map((r): ReplicaView => ({
-      id: r.id,
-      name: `${record.key.name}-${r.id}`,
-      index: r.index,
-      revision: r.revision,
-      phase: r.phase,
-      ...(r.pid !== undefined ? {pid: r.pid} : {}),
-      ready: r.ready,
-      restarts: r.restarts,
-      crashLooping: r.crashLooping,
-      ...(r.lastExit ? {lastExit: r.lastExit} : {}),
-      ...(r.startedAt ? {startedAt: r.startedAt} : {}),
-      ...(r.nextStartAt ? {nextStartAt: r.nextStartAt} : {}),
-      ...(r.message ? {message: r.message} : {}),
-      ...(r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}),
-      ...(r.usage?.memoryBytes !== undefined ? {memoryBytes: r.usage.memoryBytes} : {}),
-    }))
+    const replicas = (observed?.replicas ?? []).map(
+      (r): ReplicaView => ({
+        id: r.id,
+        name: `${record.key.name}-${r.id}`,
+        index: r.index,
+        revision: r.revision,
+        phase: r.phase,
+        ...(r.pid !== undefined ? {pid: r.pid} : {}),
+        ready: r.ready,
+        restarts: r.restarts,
+        crashLooping: r.crashLooping,
+        ...(r.lastExit ? {lastExit: r.lastExit} : {}),
+        ...(r.startedAt ? {startedAt: r.startedAt} : {}),
+        ...(r.nextStartAt ? {nextStartAt: r.nextStartAt} : {}),
+        ...(r.message ? {message: r.message} : {}),
+        ...(r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}),
+        ...(r.usage?.memoryBytes !== undefined ? {memoryBytes: r.usage.memoryBytes} : {}),
+      }),
+    )
     return {
       id: formatRef({type: 'worker', version: record.version, name: record.key.name, workspace: record.key.workspace}),
       generation: record.generation,
@@ -467,20 +609,31 @@ export class ResourceService {
   /** Creates a user (or replaces its grants) and issues a key; admins only, the local admin excepted. */
   async createUser(caller: Caller, body: CreateUserRequest): Promise<CreateUserResponse> {
     if (!caller.user.admin) throw new ApiError('Forbidden', `user ${caller.user.name} may not create users`)
-    if (body.name === this.localAdmin) throw new ApiError('Forbidden', `user ${body.name} is the local admin: the control plane keeps it, the API does not change it`)
+    if (body.name === this.localAdmin)
+      throw new ApiError(
+        'Forbidden',
+        `user ${body.name} is the local admin: the control plane keeps it, the API does not change it`,
+      )
     const grants = body.grants ?? []
     if (body.admin !== true && grants.some((g) => g.access === 'write')) enforce(grantWrite(caller, this.tenancy))
     const user = {name: body.name, admin: body.admin === true, grants}
     await this.store.putUser(user)
     const key = newApiKey()
-    await this.store.addApiKey({id: key.id, user: user.name, name: `created by ${caller.user.name}`, hash: key.hash, createdAt: new Date().toISOString()})
+    await this.store.addApiKey({
+      id: key.id,
+      user: user.name,
+      name: `created by ${caller.user.name}`,
+      hash: key.hash,
+      createdAt: new Date().toISOString(),
+    })
     return {user: {user: user.name, admin: user.admin, grants: user.grants}, apiKey: key.key}
   }
 
   async events(caller: Caller, query: ResourceRefQuery): Promise<EventsResponse> {
     const key = this.keyOf(query.type, query.name, query.workspace)
     authorize(caller, 'read', key.workspace)
-    if (!(await this.store.get(key))) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found`)
+    if (!(await this.store.get(key)))
+      throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found`)
     return {items: await this.store.events(key)}
   }
 }
@@ -507,6 +660,7 @@ export function checkWorkspace(workspace: string): string {
 export function secretWorkspaces(manifest: Json, workspace: string): string[] {
   const worker = isObject(manifest.worker) ? manifest.worker : {}
   const out = Array.isArray(worker.secrets) && worker.secrets.length > 0 ? [workspace] : []
-  for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) out.push(typeof ref.workspace === 'string' ? ref.workspace : workspace)
+  for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : [])
+    out.push(typeof ref.workspace === 'string' ? ref.workspace : workspace)
   return out
 }

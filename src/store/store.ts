@@ -99,8 +99,10 @@ export function storageFailure(error: unknown): string | undefined {
   if (error instanceof StoreUnavailableError) return error.reason
   const e = error as {code?: string; errcode?: number; message?: string}
   const text = `${e?.code ?? ''} ${e?.message ?? ''}`
-  if (e?.code === 'ENOSPC' || /SQLITE_FULL|database or disk is full|No space left/i.test(text) || e?.errcode === 13) return 'the disk is full'
-  if (e?.code === 'EROFS' || /SQLITE_READONLY|readonly database/i.test(text) || e?.errcode === 8) return 'the database is read-only'
+  if (e?.code === 'ENOSPC' || /SQLITE_FULL|database or disk is full|No space left/i.test(text) || e?.errcode === 13)
+    return 'the disk is full'
+  if (e?.code === 'EROFS' || /SQLITE_READONLY|readonly database/i.test(text) || e?.errcode === 8)
+    return 'the database is read-only'
   if (e?.code === 'EIO' || /SQLITE_IOERR|disk I\/O error/i.test(text) || e?.errcode === 10) return 'a disk I/O error'
   return undefined
 }

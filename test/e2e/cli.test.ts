@@ -56,12 +56,30 @@ describe('apply --lint', () => {
     expect(JSON.parse(a.stdout)).toEqual({
       valid: 1,
       invalid: 0,
-      resources: [{file: 'examples/stack.yaml', line: 5, id: 'stack:v1:ticker', type: 'stack', version: 'v1', name: 'ticker', valid: true, problems: []}],
+      resources: [
+        {
+          file: 'examples/stack.yaml',
+          line: 5,
+          id: 'stack:v1:ticker',
+          type: 'stack',
+          version: 'v1',
+          name: 'ticker',
+          valid: true,
+          problems: [],
+        },
+      ],
     })
   })
 
   it('requires a manifest workspace to agree with -w', async () => {
-    const r = await runCli(['apply', '-l', '-f', 'test/fixtures/manifests/valid/dataos-indexer-style.yaml', '-w', 'public'])
+    const r = await runCli([
+      'apply',
+      '-l',
+      '-f',
+      'test/fixtures/manifests/valid/dataos-indexer-style.yaml',
+      '-w',
+      'public',
+    ])
     expect(r.code).toBe(1)
     expect(r.stdout).toContain(
       'dataos-indexer-style.yaml:7:12: workspace: Invalid value: "system": does not match --workspace public; remove workspace: from the manifest or change -w',
@@ -76,7 +94,9 @@ describe('apply --lint', () => {
 
 describe('apply --de-ref', () => {
   it('prints the manifests interpolated, with defaults filled and credentials masked', async () => {
-    const r = await runCli(['apply', '-d', '-f', 'examples/secret.yaml', '-f', 'examples/worker-full.yaml'], {env: {GREETING: 'bonjour', DB_PASSWORD: 's3cret'}})
+    const r = await runCli(['apply', '-d', '-f', 'examples/secret.yaml', '-f', 'examples/worker-full.yaml'], {
+      env: {GREETING: 'bonjour', DB_PASSWORD: 's3cret'},
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).not.toContain('s3cret')
     expect(r.stdout).toContain('    password: "******"\n')
@@ -96,7 +116,12 @@ describe('apply --de-ref', () => {
   it('includes the manifests in JSON output', async () => {
     const r = await runCli(['apply', '-d', '-f', 'examples/worker-minimal.yaml', '--output', 'json'])
     const out = JSON.parse(r.stdout)
-    expect(out.resources[0].manifest.worker).toMatchObject({replicas: 1, logLevel: 'INFO', dryRun: false, stack: 'node'})
+    expect(out.resources[0].manifest.worker).toMatchObject({
+      replicas: 1,
+      logLevel: 'INFO',
+      dryRun: false,
+      stack: 'node',
+    })
   })
 })
 
@@ -126,13 +151,16 @@ describe('hostile input', () => {
     writeFileSync(join(dir, 'empty-folder', 'notes.txt'), 'not a manifest')
     Object.assign(lines, {
       'empty.yaml': 'empty.yaml: the file is empty: no manifest in it',
-      'not-yaml.yaml': 'not-yaml.yaml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      'not-yaml.yaml':
+        'not-yaml.yaml:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
       'binary.yaml': 'binary.yaml: not a text file (it contains NUL bytes); a manifest is UTF-8 YAML or JSON',
       'latin1.yaml': 'latin1.yaml: not a UTF-8 text file; a manifest is UTF-8 YAML or JSON',
-      'scalar.yaml': 'scalar.yaml:1:1: Invalid document: a manifest must be a mapping (name, version, type, …), not a string',
+      'scalar.yaml':
+        'scalar.yaml:1:1: Invalid document: a manifest must be a mapping (name, version, type, …), not a string',
       'list.yaml': 'list.yaml:1:1: Invalid document: a manifest must be a mapping (name, version, type, …), not a list',
       'duplicate.yaml': 'duplicate.yaml:2:1: invalid YAML: duplicate key "name"; remove one of them',
-      'bomb.yaml': 'bomb.yaml:1:1: too many alias expansions (more than 100): refusing a possible billion-laughs document',
+      'bomb.yaml':
+        'bomb.yaml:1:1: too many alias expansions (more than 100): refusing a possible billion-laughs document',
       'huge.yaml': 'huge.yaml: file is 50.0 MiB; a manifest file may be at most 4.0 MiB',
       'deep.yaml': 'deep.yaml:1:101: nesting is deeper than 100 levels',
       'tabs.yaml': 'tabs.yaml:2:1: invalid YAML: Tabs are not allowed as indentation; indent with spaces',
@@ -141,7 +169,16 @@ describe('hostile input', () => {
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
   it.each([
-    'empty.yaml', 'not-yaml.yaml', 'binary.yaml', 'latin1.yaml', 'scalar.yaml', 'list.yaml', 'duplicate.yaml', 'bomb.yaml', 'huge.yaml', 'deep.yaml',
+    'empty.yaml',
+    'not-yaml.yaml',
+    'binary.yaml',
+    'latin1.yaml',
+    'scalar.yaml',
+    'list.yaml',
+    'duplicate.yaml',
+    'bomb.yaml',
+    'huge.yaml',
+    'deep.yaml',
     'tabs.yaml',
   ])('%s: one clear line, exit 1, no stack trace', async (name) => {
     const r = await runCli(['apply', '--lint', '-f', name], {cwd: dir, timeoutMs: 5000})
@@ -152,15 +189,23 @@ describe('hostile input', () => {
 
   it('a folder without manifests', async () => {
     const r = await runCli(['apply', '--lint', '-f', 'empty-folder'], {cwd: dir})
-    expect(r).toEqual({code: 1, stdout: '', stderr: 'Error: empty-folder: no manifest files (*.yaml, *.yml, *.json) in this folder\n  use -R to include subfolders\n'})
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'Error: empty-folder: no manifest files (*.yaml, *.yml, *.json) in this folder\n  use -R to include subfolders\n',
+    })
   })
 
   it('a byte-order mark and CRLF line ends are read as text, with the right positions', async () => {
-    const text = '\uFEFFname: w\r\nversion: v1beta\r\ntype: worker\r\nworker:\r\n  stack: node\r\n  compute: runnable-default\r\n  replica: 2\r\n'
+    const text =
+      '\uFEFFname: w\r\nversion: v1beta\r\ntype: worker\r\nworker:\r\n  stack: node\r\n  compute: runnable-default\r\n  replica: 2\r\n'
     writeFileSync(join(dir, 'windows.yaml'), text)
     const r = await runCli(['apply', '--lint', '-f', 'windows.yaml'], {cwd: dir})
     expect(r.code).toBe(1)
-    expect(r.stdout).toBe('windows.yaml:1: w:v1beta:worker (public): invalid\n  windows.yaml:7:3: worker.replica: Unknown field; did you mean "replicas"?\n')
+    expect(r.stdout).toBe(
+      'windows.yaml:1: w:v1beta:worker (public): invalid\n  windows.yaml:7:3: worker.replica: Unknown field; did you mean "replicas"?\n',
+    )
   })
 })
 
@@ -186,7 +231,9 @@ describe('develop', () => {
   it.each(['worker', 'stack', 'secret'])('generate -t %s prints a starter manifest that validates', async (type) => {
     const r = await runCli(['develop', 'generate', '-t', type, '-n', `my-${type}`])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(new RegExp(`^# yaml-language-server: \\$schema=${ROOT}/schemas/${type}\\.v1(beta)?\\.schema\\.json\\n`))
+    expect(r.stdout).toMatch(
+      new RegExp(`^# yaml-language-server: \\$schema=${ROOT}/schemas/${type}\\.v1(beta)?\\.schema\\.json\\n`),
+    )
     const lint = await runCli(['apply', '-l', '--disable-interpolation', '-f', '-'], {input: r.stdout})
     expect(lint.stderr).toBe('1 document: 1 valid, 0 invalid\n')
     expect(lint.code).toBe(0)
@@ -195,6 +242,8 @@ describe('develop', () => {
   it('generate refuses a bad name', async () => {
     const r = await runCli(['develop', 'generate', '-t', 'worker', '-n', 'Bad_Name'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toBe(`Error: --name "Bad_Name": must consist of lower case letters, digits or '-', start with a letter and end with a letter or digit (e.g. 'my-worker')\n`)
+    expect(r.stderr).toBe(
+      `Error: --name "Bad_Name": must consist of lower case letters, digits or '-', start with a letter and end with a letter or digit (e.g. 'my-worker')\n`,
+    )
   })
 })

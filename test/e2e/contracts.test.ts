@@ -16,7 +16,13 @@ describe('generated contracts', () => {
 describe('examples/', () => {
   const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'))
   it('holds a minimal, an autoscaling and a full worker, a stack and a secret', () => {
-    expect(files.sort()).toEqual(['secret.yaml', 'stack.yaml', 'worker-autoscaling.yaml', 'worker-full.yaml', 'worker-minimal.yaml'])
+    expect(files.sort()).toEqual([
+      'secret.yaml',
+      'stack.yaml',
+      'worker-autoscaling.yaml',
+      'worker-full.yaml',
+      'worker-minimal.yaml',
+    ])
   })
   it.each(files)('%s starts with the modeline of its schema', (file) => {
     const text = readFileSync(join(ROOT, 'examples', file), 'utf8')
@@ -40,7 +46,24 @@ describe('the command surface', () => {
   it('matches test/fixtures/commands.snapshot.json', async () => {
     const {existsSync, writeFileSync} = await import('node:fs')
     const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
-      commands: Record<string, {aliases: string[]; flags: Record<string, {char?: string; type: string; options?: string[]; required?: boolean; multiple?: boolean; aliases?: string[]; default?: unknown}>}>
+      commands: Record<
+        string,
+        {
+          aliases: string[]
+          flags: Record<
+            string,
+            {
+              char?: string
+              type: string
+              options?: string[]
+              required?: boolean
+              multiple?: boolean
+              aliases?: string[]
+              default?: unknown
+            }
+          >
+        }
+      >
     }
     const surface = Object.fromEntries(
       Object.entries(manifest.commands)
@@ -54,7 +77,15 @@ describe('the command surface', () => {
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([name, f]) => [
                   name,
-                  [f.char ? `-${f.char}` : '', f.type === 'boolean' ? 'boolean' : 'value', f.required ? 'required' : '', f.multiple ? 'repeatable' : '', f.options ? `one of ${f.options.join('|')}` : '', f.aliases?.length ? `alias ${f.aliases.join(',')}` : '', f.default !== undefined ? `default ${String(f.default)}` : '']
+                  [
+                    f.char ? `-${f.char}` : '',
+                    f.type === 'boolean' ? 'boolean' : 'value',
+                    f.required ? 'required' : '',
+                    f.multiple ? 'repeatable' : '',
+                    f.options ? `one of ${f.options.join('|')}` : '',
+                    f.aliases?.length ? `alias ${f.aliases.join(',')}` : '',
+                    f.default !== undefined ? `default ${String(f.default)}` : '',
+                  ]
                     .filter(Boolean)
                     .join(' '),
                 ]),

@@ -23,7 +23,10 @@ const lines: string[][] = [
 
 describe('fast path and oclif agree', () => {
   it.each(lines.map((l) => [l.join(' '), l]))('drover %s', async (_, args) => {
-    const [fast, slow] = await Promise.all([runCli(args as string[]), runCli(args as string[], {env: {DROVER_NO_FAST_PATH: '1'}})])
+    const [fast, slow] = await Promise.all([
+      runCli(args as string[]),
+      runCli(args as string[], {env: {DROVER_NO_FAST_PATH: '1'}}),
+    ])
     expect(fast).toEqual(slow)
   })
 })

@@ -12,7 +12,8 @@ import {waitFor} from '../helpers/wait.js'
 // with FAST's 200 ms, a program that exits at once can take longer to start on a loaded machine
 // and count as ready; 3 s is a margin no load here reaches.
 const SETTINGS = {...FAST, DROVER_MIN_READY_MS: '3000'}
-const run = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, {env: {...SETTINGS, ...extra}, timeoutMs: 30_000})
+const run = (args: string[], extra: Record<string, string | undefined> = {}) =>
+  runCli(args, {env: {...SETTINGS, ...extra}, timeoutMs: 30_000})
 
 afterAll(() => {
   killServerIn(join(TEST_HOME, 'data', 'drover'))
@@ -22,28 +23,52 @@ afterAll(() => {
 describe('workers through the CLI', () => {
   it('apply --wait returns once the worker is ready', async () => {
     const r = await run(['apply', '-f', 'examples/worker-minimal.yaml', '--wait'])
-    expect(r.stdout).toBe('hello-worker:v1beta:worker (public): created\nhello-worker:v1beta:worker (public): ready: 1/1 replicas ready\n')
+    expect(r.stdout).toBe(
+      'hello-worker:v1beta:worker (public): created\nhello-worker:v1beta:worker (public): ready: 1/1 replicas ready\n',
+    )
     expect(r.code).toBe(0)
-    expect((await run(['get', '-t', 'worker'])).stdout).toMatch(/\nhello-worker +v1beta +worker +public +active +running:1\/1 +\S+ +\d+s\n$/)
+    expect((await run(['get', '-t', 'worker'])).stdout).toMatch(
+      /\nhello-worker +v1beta +worker +public +active +running:1\/1 +\S+ +\d+s\n$/,
+    )
   })
 
   it('get runtime shows each replica with its pid, phase, restarts and usage', async () => {
     const r = await run(['get', 'runtime', '-t', 'worker', '-n', 'hello-worker', '-w', 'public'])
     expect(r.code).toBe(0)
     const lines = r.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^hello-worker:v1beta:worker \(public\): Running, 1\/1 replicas ready, revision [0-9a-f]{8}$/)
+    expect(lines[0]).toMatch(
+      /^hello-worker:v1beta:worker \(public\): Running, 1\/1 replicas ready, revision [0-9a-f]{8}$/,
+    )
     expect(lines[1]).toMatch(/^limits: memory (cgroup-v1|cgroup-v2|watchdog), cpu (cgroup-v1|cgroup-v2|none)$/)
     expect(lines[3]).toMatch(/^REPLICA +PID +PHASE +READY +RESTARTS +LAST EXIT +CPU +MEMORY +STARTED$/)
     expect(lines[4]).toMatch(/^hello-worker-[0-9a-f]{8}-0 +\d+ +Running +yes +0 +- +\S+ +\S+ +\d+s$/)
-    const json = JSON.parse((await run(['get', 'runtime', '-i', 'hello-worker | v1beta | worker | public', '--output', 'json'])).stdout)
-    expect(json.replicas[0]).toMatchObject({index: 0, phase: 'Running', ready: true, restarts: 0, pid: expect.any(Number)})
+    const json = JSON.parse(
+      (await run(['get', 'runtime', '-i', 'hello-worker | v1beta | worker | public', '--output', 'json'])).stdout,
+    )
+    expect(json.replicas[0]).toMatchObject({
+      index: 0,
+      phase: 'Running',
+      ready: true,
+      restarts: 0,
+      pid: expect.any(Number),
+    })
   })
 
   it('log prints every replica’s lines with a replica prefix, and follows them', async () => {
-    await waitFor('two heartbeats', async () => ((await run(['log', '-n', 'hello-worker'])).stdout.match(/heartbeat/g) ?? []).length >= 2 || undefined)
+    await waitFor(
+      'two heartbeats',
+      async () =>
+        ((await run(['log', '-n', 'hello-worker'])).stdout.match(/heartbeat/g) ?? []).length >= 2 || undefined,
+    )
     const r = await run(['log', '-t', 'worker', '-n', 'hello-worker', '-w', 'public', '-l', '2'])
-    expect(r.stdout).toMatch(/^\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n$/)
-    const child = spawn(NODE, [RUN_JS, 'log', '-n', 'hello-worker', '-f', '-l', '0'], {cwd: ROOT, env: cliEnv(SETTINGS), stdio: ['ignore', 'pipe', 'pipe']})
+    expect(r.stdout).toMatch(
+      /^\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n$/,
+    )
+    const child = spawn(NODE, [RUN_JS, 'log', '-n', 'hello-worker', '-f', '-l', '0'], {
+      cwd: ROOT,
+      env: cliEnv(SETTINGS),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     try {
       let out = ''
       child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
@@ -56,18 +81,33 @@ describe('workers through the CLI', () => {
   it('apply --wait fails on a crash loop, and at its timeout', async () => {
     const manifest = (name: string, source: string) =>
       `name: ${name}\nversion: v1beta\ntype: worker\nworker:\n  stack: node\n  compute: runnable-default\n  stackSpec:\n    source: ${JSON.stringify(source)}\n`
-    const looping = await runCli(['apply', '-f', '-', '--wait'], {input: manifest('looper', 'process.exit(4)'), env: SETTINGS, timeoutMs: 30_000})
-    expect(looping.stdout).toMatch(/^looper:v1beta:worker \(public\): created\nlooper:v1beta:worker \(public\): not ready: crash-looping: 1 replicas exit repeatedly \(last: Error, code 4\)\n$/)
+    const looping = await runCli(['apply', '-f', '-', '--wait'], {
+      input: manifest('looper', 'process.exit(4)'),
+      env: SETTINGS,
+      timeoutMs: 30_000,
+    })
+    expect(looping.stdout).toMatch(
+      /^looper:v1beta:worker \(public\): created\nlooper:v1beta:worker \(public\): not ready: crash-looping: 1 replicas exit repeatedly \(last: Error, code 4\)\n$/,
+    )
     expect(looping.code).toBe(1)
-    const slow = await runCli(['apply', '-f', '-', '--wait', '--timeout', '50ms'], {input: manifest('slow', 'setInterval(() => {}, 1000)'), env: SETTINGS, timeoutMs: 30_000})
-    expect(slow.stdout).toBe('slow:v1beta:worker (public): created\nslow:v1beta:worker (public): not ready: timed out after 0 s waiting for it to be ready\n')
+    const slow = await runCli(['apply', '-f', '-', '--wait', '--timeout', '50ms'], {
+      input: manifest('slow', 'setInterval(() => {}, 1000)'),
+      env: SETTINGS,
+      timeoutMs: 30_000,
+    })
+    expect(slow.stdout).toBe(
+      'slow:v1beta:worker (public): created\nslow:v1beta:worker (public): not ready: timed out after 0 s waiting for it to be ready\n',
+    )
     expect(slow.code).toBe(1)
   })
 
   it('delete stops the replicas; server stop --stop-workers stops the rest', async () => {
-    const replicaOf = (name: string) => processesWith(TEST_HOME).filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes(`/${name}/`))
+    const replicaOf = (name: string) =>
+      processesWith(TEST_HOME).filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes(`/${name}/`))
     expect(replicaOf('hello-worker')).toHaveLength(1)
-    expect((await run(['delete', '-t', 'worker', '-n', 'hello-worker'])).stdout).toBe('hello-worker:v1beta:worker (public): deleted\n')
+    expect((await run(['delete', '-t', 'worker', '-n', 'hello-worker'])).stdout).toBe(
+      'hello-worker:v1beta:worker (public): deleted\n',
+    )
     await waitFor('hello-worker stopped', () => replicaOf('hello-worker').length === 0 || undefined)
     expect(replicaOf('slow').length + replicaOf('looper').length).toBeGreaterThan(0)
     expect((await run(['server', 'stop', '--stop-workers'])).code).toBe(0)

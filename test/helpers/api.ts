@@ -7,11 +7,19 @@ export interface Reply {
   json: () => Record<string, unknown>
 }
 
-export async function call(server: ServerProcess, method: string, path: string, options: {body?: unknown; key?: string | null} = {}): Promise<Reply> {
+export async function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  options: {body?: unknown; key?: string | null} = {},
+): Promise<Reply> {
   const key = options.key === undefined ? server.adminKey : options.key
   const response = await fetch(new URL(path, server.url), {
     method,
-    headers: {...(key ? {authorization: `Bearer ${key}`} : {}), ...(options.body !== undefined ? {'content-type': 'application/json'} : {})},
+    headers: {
+      ...(key ? {authorization: `Bearer ${key}`} : {}),
+      ...(options.body !== undefined ? {'content-type': 'application/json'} : {}),
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   })
   const text = await response.text()
@@ -19,7 +27,11 @@ export async function call(server: ServerProcess, method: string, path: string, 
 }
 
 /** Creates a user with grants and returns its API key. */
-export async function createUser(server: ServerProcess, name: string, grants: {workspace: string; access: 'read' | 'write'}[]): Promise<string> {
+export async function createUser(
+  server: ServerProcess,
+  name: string,
+  grants: {workspace: string; access: 'read' | 'write'}[],
+): Promise<string> {
   const r = await call(server, 'POST', '/api/v1/users', {body: {name, grants}})
   if (r.status !== 200) throw new Error(`cannot create ${name}: ${r.status} ${r.text}`)
   return String(r.json().apiKey)
@@ -32,8 +44,15 @@ export const nodeWorker = (name: string, source: string, worker: Record<string, 
   worker: {stack: 'node', compute: 'runnable-default', stackSpec: {source}, ...worker},
 })
 
-export async function apply(server: ServerProcess, manifest: unknown, options: {key?: string; workspace?: string} = {}): Promise<Reply> {
-  return call(server, 'POST', '/api/v1/apply', {body: {manifest, ...(options.workspace ? {workspace: options.workspace} : {})}, key: options.key})
+export async function apply(
+  server: ServerProcess,
+  manifest: unknown,
+  options: {key?: string; workspace?: string} = {},
+): Promise<Reply> {
+  return call(server, 'POST', '/api/v1/apply', {
+    body: {manifest, ...(options.workspace ? {workspace: options.workspace} : {})},
+    key: options.key,
+  })
 }
 
 /** The log of a worker (every replica), as text. */

@@ -52,7 +52,8 @@ export function killServerIn(dataDir: string): void {
 /** The environment tests run the CLI in: no colour, no inherited DROVER_* settings, an isolated home, free ports. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('DROVER_') && !key.startsWith('XDG_')) env[key] = value
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('DROVER_') && !key.startsWith('XDG_')) env[key] = value
   env.NO_COLOR = '1'
   delete env.FORCE_COLOR
   env.HOME = TEST_HOME
@@ -69,14 +70,22 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [RUN_JS, ...args], {cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(NODE, [RUN_JS, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: cliEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`drover ${args.join(' ')} did not finish in ${options.timeoutMs ?? 15_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`))
+      reject(
+        new Error(
+          `drover ${args.join(' ')} did not finish in ${options.timeoutMs ?? 15_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      )
     }, options.timeoutMs ?? 15_000)
     child.on('error', (error) => {
       clearTimeout(timer)

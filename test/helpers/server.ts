@@ -39,7 +39,10 @@ export interface TestApp {
 
 /** admin; alice writes public; bob reads public; carol writes team. */
 export async function buildTestApp(dir: string): Promise<TestApp> {
-  const store = new SqliteStore({path: join(dir, `app-${Math.random().toString(36).slice(2)}.db`), eventsPerResource: 20})
+  const store = new SqliteStore({
+    path: join(dir, `app-${Math.random().toString(36).slice(2)}.db`),
+    eventsPerResource: 20,
+  })
   await registerBuiltinStacks(store)
   const users: User[] = [
     {name: 'admin', admin: true, grants: []},
@@ -51,12 +54,26 @@ export async function buildTestApp(dir: string): Promise<TestApp> {
   for (const user of users) {
     await store.putUser(user)
     const key = newApiKey()
-    await store.addApiKey({id: key.id, user: user.name, name: 'test', hash: key.hash, createdAt: new Date().toISOString()})
+    await store.addApiKey({
+      id: key.id,
+      user: user.name,
+      name: 'test',
+      hash: key.hash,
+      createdAt: new Date().toISOString(),
+    })
     keys[user.name] = key.key
   }
   const cipher = new SecretCipher(Buffer.alloc(32, 1))
   const service = new ResourceService(store, cipher)
-  const app = buildApp({store, service, metrics: new Metrics(), version: 'test', logger: false, bodyLimit: 1024 * 1024, notReady: () => undefined})
+  const app = buildApp({
+    store,
+    service,
+    metrics: new Metrics(),
+    version: 'test',
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    notReady: () => undefined,
+  })
   await app.ready()
   return {
     app,
@@ -115,12 +132,28 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** The real control plane process (dist/server/main.js) on a free loopback port. */
-export async function startServerProcess(options: {home: string; args?: string[]; env?: Record<string, string>; timeoutMs?: number; uid?: number}): Promise<ServerProcess> {
+export async function startServerProcess(options: {
+  home: string
+  args?: string[]
+  env?: Record<string, string>
+  timeoutMs?: number
+  uid?: number
+}): Promise<ServerProcess> {
   homes.add(options.home)
   const dataDir = join(options.home, 'data')
   const configDir = join(options.home, 'config')
-  const env = cliEnv({DROVER_DATA_DIR: dataDir, DROVER_CONFIG_DIR: configDir, DROVER_READY_FD: '3', DROVER_LOG_LEVEL: 'warn', ...options.env})
-  const child = spawn(NODE, [join(ROOT, 'dist/server/main.js'), '--port', '0', ...(options.args ?? [])], {env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], ...(options.uid !== undefined ? {uid: options.uid, gid: options.uid} : {})})
+  const env = cliEnv({
+    DROVER_DATA_DIR: dataDir,
+    DROVER_CONFIG_DIR: configDir,
+    DROVER_READY_FD: '3',
+    DROVER_LOG_LEVEL: 'warn',
+    ...options.env,
+  })
+  const child = spawn(NODE, [join(ROOT, 'dist/server/main.js'), '--port', '0', ...(options.args ?? [])], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? {uid: options.uid, gid: options.uid} : {}),
+  })
   running.add(child)
   child.once('exit', () => running.delete(child))
   let output = ''
@@ -128,7 +161,10 @@ export async function startServerProcess(options: {home: string; args?: string[]
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d))
   const ready = await new Promise<{ready: boolean; url?: string; error?: string}>((resolve, reject) => {
     let text = ''
-    const timer = setTimeout(() => reject(new Error(`server not ready in ${options.timeoutMs ?? 15_000} ms: ${output}`)), options.timeoutMs ?? 15_000)
+    const timer = setTimeout(
+      () => reject(new Error(`server not ready in ${options.timeoutMs ?? 15_000} ms: ${output}`)),
+      options.timeoutMs ?? 15_000,
+    )
     const pipe = child.stdio[3] as NodeJS.ReadableStream
     pipe.setEncoding('utf8')
     pipe.on('data', (d: string) => (text += d))

@@ -28,7 +28,11 @@ describe('architecture', () => {
     // What bin/run.js loads before it knows the command: the fast path must not pull in oclif.
     const startup = staticClosure(edges, 'commands/main.ts')
     expect(startup.has('cli/fast-path.ts')).toBe(true) // the closure is real
-    const heavy = [...startup].filter((m) => ['@oclif/core', 'zod', 'yaml', 'fastify', 'undici', 'ajv'].includes(m) || /^(server|store|scheduler|runtime)\//.test(m))
+    const heavy = [...startup].filter(
+      (m) =>
+        ['@oclif/core', 'zod', 'yaml', 'fastify', 'undici', 'ajv'].includes(m) ||
+        /^(server|store|scheduler|runtime)\//.test(m),
+    )
     expect(heavy).toEqual([])
     // oclif's command table may load oclif, but still no zod, server or store.
     const commands = staticClosure(edges, 'commands/index.ts')
@@ -37,7 +41,22 @@ describe('architecture', () => {
   })
 
   it('imports Node built-ins with the node: prefix', () => {
-    const builtins = new Set(['fs', 'path', 'url', 'os', 'child_process', 'crypto', 'http', 'events', 'stream', 'util', 'module', 'net', 'process', 'timers'])
+    const builtins = new Set([
+      'fs',
+      'path',
+      'url',
+      'os',
+      'child_process',
+      'crypto',
+      'http',
+      'events',
+      'stream',
+      'util',
+      'module',
+      'net',
+      'process',
+      'timers',
+    ])
     expect(edges.filter((e) => builtins.has(e.to)).map((e) => `${e.from} → ${e.to}`)).toEqual([])
   })
 })

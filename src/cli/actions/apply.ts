@@ -23,7 +23,12 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
  * replicas ready and rolled out. A crash loop or a worker that cannot run ends the wait at
  * once. A spinner on stderr shows progress on a terminal.
  */
-async function waitForWorkers(client: DroverClient, outcomes: ApplyOutcome[], timeoutMs: number, io: Io): Promise<NonNullable<ApplyOutcome['wait']>[]> {
+async function waitForWorkers(
+  client: DroverClient,
+  outcomes: ApplyOutcome[],
+  timeoutMs: number,
+  io: Io,
+): Promise<NonNullable<ApplyOutcome['wait']>[]> {
   const deadline = Date.now() + timeoutMs
   const spinner = !io.json && process.stderr.isTTY && colorEnabled(process.stderr)
   let frame = 0
@@ -38,17 +43,30 @@ async function waitForWorkers(client: DroverClient, outcomes: ApplyOutcome[], ti
       if (!seen) continue
       if (s.phase === 'DryRun') o.wait = {ready: true, ...counts, message: 'dryRun: stored, never started'}
       else if (s.phase === 'Failed') o.wait = {ready: false, ...counts, message: `cannot run: ${s.lastError}`}
-      else if (conditions.get('CrashLooping')?.status === 'True') o.wait = {ready: false, ...counts, message: `crash-looping: ${conditions.get('CrashLooping')!.message}`}
-      else if (conditions.get('Progressing')?.reason === 'RolloutBlocked') o.wait = {ready: false, ...counts, message: conditions.get('Progressing')!.message}
-      else if (conditions.get('Ready')?.status === 'True' && conditions.get('Progressing')?.status !== 'True') o.wait = {ready: true, ...counts, message: `${counts.readyReplicas}/${counts.desiredReplicas} replicas ready`}
+      else if (conditions.get('CrashLooping')?.status === 'True')
+        o.wait = {ready: false, ...counts, message: `crash-looping: ${conditions.get('CrashLooping')!.message}`}
+      else if (conditions.get('Progressing')?.reason === 'RolloutBlocked')
+        o.wait = {ready: false, ...counts, message: conditions.get('Progressing')!.message}
+      else if (conditions.get('Ready')?.status === 'True' && conditions.get('Progressing')?.status !== 'True')
+        o.wait = {ready: true, ...counts, message: `${counts.readyReplicas}/${counts.desiredReplicas} replicas ready`}
       if (o.wait) pending.delete(o)
     }
     if (pending.size === 0) break
     if (Date.now() >= deadline) {
-      for (const o of pending) o.wait = {ready: false, phase: 'Unknown', readyReplicas: 0, desiredReplicas: 0, message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for it to be ready`}
+      for (const o of pending)
+        o.wait = {
+          ready: false,
+          phase: 'Unknown',
+          readyReplicas: 0,
+          desiredReplicas: 0,
+          message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for it to be ready`,
+        }
       break
     }
-    if (spinner) process.stderr.write(`\r${SPINNER[frame++ % SPINNER.length]} waiting for ${[...pending].map((o) => o.label).join(', ')}\u001B[K`)
+    if (spinner)
+      process.stderr.write(
+        `\r${SPINNER[frame++ % SPINNER.length]} waiting for ${[...pending].map((o) => o.label).join(', ')}\u001B[K`,
+      )
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   if (spinner) process.stderr.write('\r\u001B[K')
@@ -92,7 +110,11 @@ function showValue(v: unknown): string {
 
 export function renderDiff(diff: readonly DiffEntry[]): string[] {
   return diff.map((d) =>
-    d.op === 'add' ? `+ ${d.path}: ${showValue(d.to)}` : d.op === 'remove' ? `- ${d.path}: ${showValue(d.from)}` : `~ ${d.path}: ${showValue(d.from)} → ${showValue(d.to)}`,
+    d.op === 'add'
+      ? `+ ${d.path}: ${showValue(d.to)}`
+      : d.op === 'remove'
+        ? `- ${d.path}: ${showValue(d.from)}`
+        : `~ ${d.path}: ${showValue(d.from)} → ${showValue(d.to)}`,
   )
 }
 
@@ -100,7 +122,9 @@ function renderOutcomes(outcomes: readonly ApplyOutcome[]): string {
   const lines: string[] = []
   for (const o of outcomes) {
     if (o.result) {
-      lines.push(`${o.label}: ${o.dryRun ? `would be ${o.result === 'unchanged' ? 'unchanged' : o.result} (dry run)` : o.result}`)
+      lines.push(
+        `${o.label}: ${o.dryRun ? `would be ${o.result === 'unchanged' ? 'unchanged' : o.result} (dry run)` : o.result}`,
+      )
       lines.push(...renderDiff(o.diff).map((l) => `  ${l}`))
       if (o.wait) lines.push(`${o.label}: ${o.wait.ready ? 'ready' : 'not ready'}: ${o.wait.message}`)
     } else {
@@ -118,14 +142,27 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
   let exitCode: ExitCode = EXIT.ok
   await withClient(io, async (client) => {
     for (const r of ordered) {
-      const base = {file: r.file, line: r.line, id: r.id, dryRun: flags['dry-run'] === true, diff: [], problems: [], label: resourceLabel(r)}
+      const base = {
+        file: r.file,
+        line: r.line,
+        id: r.id,
+        dryRun: flags['dry-run'] === true,
+        diff: [],
+        problems: [],
+        label: resourceLabel(r),
+      }
       try {
         const response = await client.apply({
           manifest: r.value as Record<string, unknown>,
           ...(flags.workspace ? {workspace: flags.workspace} : {}),
           ...(flags['dry-run'] ? {dryRun: true} : {}),
         })
-        outcomes.push({...base, result: response.result, diff: response.diff, ...(r.type === 'worker' ? {ref: {type: 'worker', name: r.name!, workspace: r.workspace}} : {})})
+        outcomes.push({
+          ...base,
+          result: response.result,
+          diff: response.diff,
+          ...(r.type === 'worker' ? {ref: {type: 'worker', name: r.name!, workspace: r.workspace}} : {}),
+        })
       } catch (error) {
         // An unreachable control plane stops the run; a rejected document does not.
         if (!(error instanceof ClientApiError)) throw error
@@ -133,14 +170,28 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
         if (exitCode === EXIT.ok) exitCode = mapped.exitCode ?? EXIT.invalid
         const problems = error.body.details
           .filter((d) => d.path && r.position)
-          .map((d): LocatedProblem => ({file: r.file, ...r.position!(d.path!, anchorOf(d.code)), field: d.field, code: d.code, message: d.message}))
+          .map(
+            (d): LocatedProblem => ({
+              file: r.file,
+              ...r.position!(d.path!, anchorOf(d.code)),
+              field: d.field,
+              code: d.code,
+              message: d.message,
+            }),
+          )
         outcomes.push({...base, error: {code: error.body.code, message: error.body.message}, problems})
       }
     }
     if (flags.wait && !flags['dry-run']) {
       const timeoutMs = flags.timeout === undefined ? 300_000 : parseDuration(flags.timeout)
-      if (timeoutMs === undefined) throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: a duration such as 90s or 5m`)
-      const results = await waitForWorkers(client, outcomes.filter((o) => o.ref), timeoutMs, io)
+      if (timeoutMs === undefined)
+        throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: a duration such as 90s or 5m`)
+      const results = await waitForWorkers(
+        client,
+        outcomes.filter((o) => o.ref),
+        timeoutMs,
+        io,
+      )
       if (results.some((w) => !w.ready) && exitCode === EXIT.ok) exitCode = EXIT.invalid
     }
   })

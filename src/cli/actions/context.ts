@@ -8,12 +8,15 @@ import {renderTable} from '../output/table.js'
 import {cliError} from '../remote.js'
 
 function apiKeyFrom(flags: {'api-key'?: string; 'api-key-file'?: string}): string | undefined {
-  if (flags['api-key'] !== undefined && flags['api-key-file'] !== undefined) throw new UsageError('give --api-key or --api-key-file, not both')
+  if (flags['api-key'] !== undefined && flags['api-key-file'] !== undefined)
+    throw new UsageError('give --api-key or --api-key-file, not both')
   if (flags['api-key-file'] !== undefined) {
     try {
       return readFileSync(flags['api-key-file'] === '-' ? 0 : flags['api-key-file'], 'utf8').trim()
     } catch (error) {
-      throw new InvalidInputError(`${flags['api-key-file']}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+      throw new InvalidInputError(
+        `${flags['api-key-file']}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      )
     }
   }
   return flags['api-key']
@@ -26,7 +29,8 @@ function checkUrl(url: string): string {
   } catch {
     throw new UsageError(`--url ${JSON.stringify(url)} is not a URL; e.g. https://drover.example.com`)
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--url must be http:// or https://, not ${parsed.protocol}`)
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`--url must be http:// or https://, not ${parsed.protocol}`)
   return url.replace(/\/+$/, '')
 }
 
@@ -45,12 +49,19 @@ export async function contextAdd(flags: AddFlags): Promise<Outcome> {
   file.contexts[flags.name] = {url: checkUrl(flags.url), ...(apiKey ? {apiKey} : {})}
   if (flags.use) file.current = flags.name
   writeContexts(file)
-  return {data: {name: flags.name, url: flags.url, current: file.current === flags.name}, render: () => `context ${flags.name} added${flags.use ? ' and in use' : ''}`}
+  return {
+    data: {name: flags.name, url: flags.url, current: file.current === flags.name},
+    render: () => `context ${flags.name} added${flags.use ? ' and in use' : ''}`,
+  }
 }
 
 export async function contextUse(flags: {name: string}): Promise<Outcome> {
   const file = readContexts()
-  if (flags.name !== LOCAL && !file.contexts[flags.name]) throw new NotFoundError(`no context named ${flags.name}`, `known: ${[LOCAL, ...Object.keys(file.contexts)].join(', ')}`)
+  if (flags.name !== LOCAL && !file.contexts[flags.name])
+    throw new NotFoundError(
+      `no context named ${flags.name}`,
+      `known: ${[LOCAL, ...Object.keys(file.contexts)].join(', ')}`,
+    )
   file.current = flags.name
   writeContexts(file)
   return {data: {current: flags.name}, render: () => `using context ${flags.name}`}
@@ -73,14 +84,22 @@ export async function contextList(): Promise<Outcome> {
     {name: LOCAL, url: '(embedded control plane, started on demand)', current: current === LOCAL},
     ...Object.entries(file.contexts).map(([name, c]) => ({name, url: c.url, current: current === name})),
   ]
-  if (target.kind === 'remote' && target.name === 'DROVER_URL') rows.push({name: 'DROVER_URL', url: target.url, current: true})
+  if (target.kind === 'remote' && target.name === 'DROVER_URL')
+    rows.push({name: 'DROVER_URL', url: target.url, current: true})
   return {
     data: {current, contexts: rows},
-    render: () => renderTable(['CURRENT', 'NAME', 'URL'], rows.map((r) => [r.current ? '*' : '', r.name, r.url])),
+    render: () =>
+      renderTable(
+        ['CURRENT', 'NAME', 'URL'],
+        rows.map((r) => [r.current ? '*' : '', r.name, r.url]),
+      ),
   }
 }
 
-export async function login(flags: {url: string; name?: string; 'api-key'?: string; 'api-key-file'?: string}, io: Io): Promise<Outcome> {
+export async function login(
+  flags: {url: string; name?: string; 'api-key'?: string; 'api-key-file'?: string},
+  io: Io,
+): Promise<Outcome> {
   const url = checkUrl(flags.url)
   const apiKey = apiKeyFrom(flags)
   if (!apiKey) throw new UsageError('give the API key: --api-key-file FILE (- for standard input) or --api-key KEY')

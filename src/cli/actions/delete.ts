@@ -34,7 +34,13 @@ export async function deleteResources(flags: DeleteFlags, io: Io): Promise<Outco
         if (!(error instanceof ClientApiError)) throw error
         const mapped = cliError(error) as {exitCode?: ExitCode}
         if (exitCode === EXIT.ok) exitCode = mapped.exitCode ?? EXIT.invalid
-        results.push({id: formatRef(ref), label, result: error.status === 404 ? 'not found' : 'refused', message: error.body.message, skipped: []})
+        results.push({
+          id: formatRef(ref),
+          label,
+          result: error.status === 404 ? 'not found' : 'refused',
+          message: error.body.message,
+          skipped: [],
+        })
       }
     }
   })

@@ -13,7 +13,8 @@ function kindAndVersion(type: string, version: string | undefined): {kind: Resou
   const kind = findKind(type)
   if (!kind) throw new UsageError(`unknown type ${JSON.stringify(type)}`)
   const v = version ?? kind.versions[0]!
-  if (!kind.versions.includes(v)) throw new UsageError(`${kind.type} has no version ${v}; supported: ${kind.versions.join(', ')}`)
+  if (!kind.versions.includes(v))
+    throw new UsageError(`${kind.type} has no version ${v}; supported: ${kind.versions.join(', ')}`)
   return {kind, version: v}
 }
 
@@ -35,7 +36,9 @@ export async function generateSchema(flags: {type: string; version?: string; out
   try {
     writeFileSync(flags.out, text)
   } catch (error) {
-    throw new InvalidInputError(`${flags.out}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new InvalidInputError(
+      `${flags.out}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    )
   }
   io.note(`wrote ${flags.out}`)
   return {data: {file: flags.out}, render: () => ''}

@@ -34,7 +34,12 @@ interface Detailed {
 function query(flags: GetFlags) {
   let {type, name, workspace} = flags
   try {
-    const ref = flags.identifier !== undefined ? parseIdentifier(flags.identifier) : flags.id !== undefined ? parseId(flags.id) : undefined
+    const ref =
+      flags.identifier !== undefined
+        ? parseIdentifier(flags.identifier)
+        : flags.id !== undefined
+          ? parseId(flags.id)
+          : undefined
     if (ref) ({type, name, workspace} = ref)
   } catch (error) {
     if (error instanceof IdentifierError) throw new UsageError(error.message)
@@ -45,7 +50,10 @@ function query(flags: GetFlags) {
   return {type, name, workspace, all: flags.all, owner: flags.owner}
 }
 
-async function fetchOnce(client: DroverClient, flags: GetFlags): Promise<{items: ResourceObject[]; details?: Detailed[]}> {
+async function fetchOnce(
+  client: DroverClient,
+  flags: GetFlags,
+): Promise<{items: ResourceObject[]; details?: Detailed[]}> {
   const q = query(flags)
   let items: ResourceObject[]
   if (flags.unSanitize && q.name) {
@@ -58,7 +66,13 @@ async function fetchOnce(client: DroverClient, flags: GetFlags): Promise<{items:
   const details = await Promise.all(
     items.map(async (resource) => ({
       resource,
-      events: (await client.events({type: q.type, name: String(resource.manifest.name), workspace: resource.metadata.workspace})).items,
+      events: (
+        await client.events({
+          type: q.type,
+          name: String(resource.manifest.name),
+          workspace: resource.metadata.workspace,
+        })
+      ).items,
     })),
   )
   return {items, details}
@@ -71,14 +85,38 @@ function renderDetails(details: readonly Detailed[], stringify: Stringify): stri
     .map(({resource, events}) => {
       const m = resource.metadata
       const head = `# ${resource.manifest.name}:${resource.manifest.version}:${resource.manifest.type}\n# ${m.id}\n`
-      const body = stringify({...resource.manifest, owner: m.owner, ...(m.workspace ? {workspace: m.workspace} : {}), metadata: {uid: m.uid, generation: m.generation, resourceVersion: m.resourceVersion, createdAt: m.createdAt, updatedAt: m.updatedAt}, status: resource.status}, {lineWidth: 0})
-      const table = events.length ? renderTable(['TIME', 'TYPE', 'REASON', 'MESSAGE'], events.map((e) => [e.time, e.type, e.reason, e.message])) : '(no events)'
+      const body = stringify(
+        {
+          ...resource.manifest,
+          owner: m.owner,
+          ...(m.workspace ? {workspace: m.workspace} : {}),
+          metadata: {
+            uid: m.uid,
+            generation: m.generation,
+            resourceVersion: m.resourceVersion,
+            createdAt: m.createdAt,
+            updatedAt: m.updatedAt,
+          },
+          status: resource.status,
+        },
+        {lineWidth: 0},
+      )
+      const table = events.length
+        ? renderTable(
+            ['TIME', 'TYPE', 'REASON', 'MESSAGE'],
+            events.map((e) => [e.time, e.type, e.reason, e.message]),
+          )
+        : '(no events)'
       return `${head}${body}\nEVENTS\n${table}`
     })
     .join('\n---\n')
 }
 
-function render(flags: GetFlags, result: {items: ResourceObject[]; details?: Detailed[]}, stringify: Stringify): string {
+function render(
+  flags: GetFlags,
+  result: {items: ResourceObject[]; details?: Detailed[]},
+  stringify: Stringify,
+): string {
   if (flags.output === 'yaml') return stringify(result.details ?? result.items, {lineWidth: 0})
   if (result.details) return renderDetails(result.details, stringify)
   return renderResources(result.items)
@@ -87,10 +125,12 @@ function render(flags: GetFlags, result: {items: ResourceObject[]; details?: Det
 export async function get(flags: GetFlags, io: Io): Promise<Outcome> {
   query(flags) // usage errors before connecting
   // The YAML printer only when YAML is printed: the table is what most calls want, and fast.
-  const stringify: Stringify = flags.output === 'yaml' || flags.details ? (await import('../output/yaml.js')).stringify : () => ''
+  const stringify: Stringify =
+    flags.output === 'yaml' || flags.details ? (await import('../output/yaml.js')).stringify : () => ''
   return withClient(io, async (client) => {
     let result = await fetchOnce(client, flags)
-    if (result.items.length === 0 && !io.json && flags.output !== 'yaml') io.note(`no ${query(flags).type} found${flags.all ? '' : ' owned by you (use -a for every owner)'}`)
+    if (result.items.length === 0 && !io.json && flags.output !== 'yaml')
+      io.note(`no ${query(flags).type} found${flags.all ? '' : ' owned by you (use -a for every owner)'}`)
     if (flags.refresh && !io.json) {
       // Re-renders every --refreshRate seconds until interrupted, like dataos-ctl get -r.
       const rate = seconds(flags.refreshRate, 5, '--refreshRate') * 1000

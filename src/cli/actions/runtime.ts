@@ -23,7 +23,8 @@ function workerRef(flags: WorkerFlags): RefQuery {
     if (flags.identifier !== undefined) ref = parseIdentifier(flags.identifier)
     else if (flags.id !== undefined) ref = parseId(flags.id)
     else {
-      if (!flags.name) throw new UsageError('name the worker: -n NAME [-w WORKSPACE], -i "name | v1beta | worker | workspace" or --id')
+      if (!flags.name)
+        throw new UsageError('name the worker: -n NAME [-w WORKSPACE], -i "name | v1beta | worker | workspace" or --id')
       ref = {type: flags.type ?? 'worker', name: flags.name, workspace: flags.workspace ?? 'public'}
     }
   } catch (error) {
@@ -41,7 +42,12 @@ function renderRuntime(view: RuntimeView): string {
     `${resourceLabel({name, version, type, workspace})}: ${s.phase}, ${s.readyReplicas ?? 0}/${s.desiredReplicas ?? 0} replicas ready${view.revision ? `, revision ${view.revision}` : ''}`,
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
     `limits: memory ${view.limits.memory}, cpu ${view.limits.cpu}`,
-    ...(s.conditions ?? []).filter((c) => (c.type === 'LimitsEnforced' && c.status === 'False') || (c.type === 'CrashLooping' && c.status === 'True')).map((c) => `${c.type}: ${c.message}`),
+    ...(s.conditions ?? [])
+      .filter(
+        (c) =>
+          (c.type === 'LimitsEnforced' && c.status === 'False') || (c.type === 'CrashLooping' && c.status === 'True'),
+      )
+      .map((c) => `${c.type}: ${c.message}`),
   ]
   if (view.replicas.length === 0) return `${head.join('\n')}\n\nno replicas`
   const now = Date.now()
@@ -51,10 +57,16 @@ function renderRuntime(view: RuntimeView): string {
     r.phase + (r.crashLooping ? ' (crash-looping)' : ''),
     r.ready ? 'yes' : 'no',
     String(r.restarts),
-    r.lastExit ? `${r.lastExit.signal ?? r.lastExit.code ?? '?'} ${r.lastExit.reason} ${age(r.lastExit.at, now)} ago` : '-',
+    r.lastExit
+      ? `${r.lastExit.signal ?? r.lastExit.code ?? '?'} ${r.lastExit.reason} ${age(r.lastExit.at, now)} ago`
+      : '-',
     formatCores(r.cpuCores),
     formatBytes(r.memoryBytes),
-    r.startedAt ? age(r.startedAt, now) : r.nextStartAt ? `restart in ${Math.max(0, Math.round((Date.parse(r.nextStartAt) - now) / 100) / 10)}s` : '-',
+    r.startedAt
+      ? age(r.startedAt, now)
+      : r.nextStartAt
+        ? `restart in ${Math.max(0, Math.round((Date.parse(r.nextStartAt) - now) / 100) / 10)}s`
+        : '-',
   ])
   return `${head.join('\n')}\n\n${renderTable(['REPLICA', 'PID', 'PHASE', 'READY', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEMORY', 'STARTED'], rows)}`
 }
@@ -75,17 +87,25 @@ export interface LogFlags extends WorkerFlags {
 export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
   const ref = workerRef(flags)
   const tail = flags.tailLines === undefined ? 300 : Number(flags.tailLines)
-  if (!Number.isInteger(tail) || tail < -1) throw new UsageError(`--tailLines ${JSON.stringify(flags.tailLines)}: a whole number of lines, or -1 for all`)
+  if (!Number.isInteger(tail) || tail < -1)
+    throw new UsageError(`--tailLines ${JSON.stringify(flags.tailLines)}: a whole number of lines, or -1 for all`)
   const replica = flags.replica === undefined ? undefined : Number(flags.replica)
-  if (replica !== undefined && (!Number.isInteger(replica) || replica < 0)) throw new UsageError(`--replica ${JSON.stringify(flags.replica)}: a replica index (0, 1, …)`)
-  if (flags.follow && flags.previous) throw new UsageError('--previous shows logs that are finished; it does not go with --follow')
+  if (replica !== undefined && (!Number.isInteger(replica) || replica < 0))
+    throw new UsageError(`--replica ${JSON.stringify(flags.replica)}: a replica index (0, 1, …)`)
+  if (flags.follow && flags.previous)
+    throw new UsageError('--previous shows logs that are finished; it does not go with --follow')
   const controller = new AbortController()
   const stop = () => controller.abort()
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   try {
     await withClient(io, (client) =>
-      client.logs(ref, {tailLines: tail, ...(replica !== undefined ? {replica} : {}), previous: flags.previous, follow: flags.follow}, (text) => process.stdout.write(text), controller.signal),
+      client.logs(
+        ref,
+        {tailLines: tail, ...(replica !== undefined ? {replica} : {}), previous: flags.previous, follow: flags.follow},
+        (text) => process.stdout.write(text),
+        controller.signal,
+      ),
     )
   } finally {
     process.off('SIGINT', stop)

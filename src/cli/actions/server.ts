@@ -31,7 +31,8 @@ function serverArgs(flags: StartFlags): string[] {
 }
 
 /** --data-dir given to the CLI moves the state files it looks at, too. */
-const envFor = (flags: {'data-dir'?: string}) => (flags['data-dir'] ? {...process.env, DROVER_DATA_DIR: flags['data-dir']} : process.env)
+const envFor = (flags: {'data-dir'?: string}) =>
+  flags['data-dir'] ? {...process.env, DROVER_DATA_DIR: flags['data-dir']} : process.env
 
 export async function serverStart(flags: StartFlags, io: Io): Promise<Outcome> {
   const env = envFor(flags)
@@ -43,10 +44,16 @@ export async function serverStart(flags: StartFlags, io: Io): Promise<Outcome> {
   if (flags.detach) {
     const state = await startDetached(serverArgs(flags), env)
     const log = localFiles(env).log
-    return {data: {...state, started: true, log}, render: () => `control plane running at ${state.url} (pid ${state.pid}); logs: ${log}`}
+    return {
+      data: {...state, started: true, log},
+      render: () => `control plane running at ${state.url} (pid ${state.pid}); logs: ${log}`,
+    }
   }
   // Foreground: the server's logs on this terminal; Ctrl-C stops it gracefully.
-  const child = spawn(process.execPath, [serverMainPath(), ...serverArgs(flags)], {stdio: 'inherit', env: serverEnv(env)})
+  const child = spawn(process.execPath, [serverMainPath(), ...serverArgs(flags)], {
+    stdio: 'inherit',
+    env: serverEnv(env),
+  })
   const forward = (signal: NodeJS.Signals) => child.kill(signal)
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)
@@ -54,7 +61,10 @@ export async function serverStart(flags: StartFlags, io: Io): Promise<Outcome> {
   return {data: undefined, render: () => '', exitCode: code === 0 ? EXIT.ok : EXIT.invalid}
 }
 
-export async function serverStop(flags: {'data-dir'?: string; timeout?: string; force: boolean; 'stop-workers'?: boolean}, io: Io): Promise<Outcome> {
+export async function serverStop(
+  flags: {'data-dir'?: string; timeout?: string; force: boolean; 'stop-workers'?: boolean},
+  io: Io,
+): Promise<Outcome> {
   const timeout = seconds(flags.timeout, 30, '--timeout')
   const running = runningServer(envFor(flags))
   if (!running) {
@@ -63,25 +73,38 @@ export async function serverStop(flags: {'data-dir'?: string; timeout?: string; 
   }
   const outcome = await stopServer(running, timeout * 1000, flags.force, flags['stop-workers'] ? 'SIGUSR2' : 'SIGTERM')
   if (outcome === 'timeout') {
-    throw new InvalidInputError(`the control plane (pid ${running.pid}) did not stop within ${timeout} s`, {hint: 'drover server stop --force sends SIGKILL'})
+    throw new InvalidInputError(`the control plane (pid ${running.pid}) did not stop within ${timeout} s`, {
+      hint: 'drover server stop --force sends SIGKILL',
+    })
   }
-  return {data: {stopped: true, pid: running.pid, how: outcome}, render: () => `control plane stopped (pid ${running.pid}${outcome === 'killed' ? ', killed' : ''})`}
+  return {
+    data: {stopped: true, pid: running.pid, how: outcome},
+    render: () => `control plane stopped (pid ${running.pid}${outcome === 'killed' ? ', killed' : ''})`,
+  }
 }
 
 export async function serverStatus(flags: {'data-dir'?: string}, io: Io): Promise<Outcome> {
   const env = envFor(flags)
   const running: ServerState | undefined = runningServer(env)
-  if (!running) throw new UnreachableError('the local control plane is not running', 'start it: drover server start --detach (or run any command)')
+  if (!running)
+    throw new UnreachableError(
+      'the local control plane is not running',
+      'start it: drover server start --detach (or run any command)',
+    )
   const {DroverClient} = await import('../../client/client.js')
   const client = new DroverClient({url: running.url, timeoutMs: 5000})
-  const ready = await client.request('GET', paths.readyz).then(() => true, () => false)
+  const ready = await client.request('GET', paths.readyz).then(
+    () => true,
+    () => false,
+  )
   client.close()
   const up = Math.round((Date.now() - Date.parse(running.startedAt)) / 1000)
   const data = {...running, ready, uptimeSeconds: up, dataDir: localFiles(env).database.replace(/\/drover\.db$/, '')}
   if (!io.json && !ready) io.note('the process runs but does not answer /readyz')
   return {
     data,
-    render: () => `running at ${running.url} (pid ${running.pid}, version ${running.version}, up ${up}s, ${ready ? 'ready' : 'not ready'}); data: ${data.dataDir}`,
+    render: () =>
+      `running at ${running.url} (pid ${running.pid}, version ${running.version}, up ${up}s, ${ready ? 'ready' : 'not ready'}); data: ${data.dataDir}`,
     exitCode: ready ? EXIT.ok : EXIT.unreachable,
   }
 }

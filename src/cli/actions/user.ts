@@ -6,7 +6,10 @@ import {withClient} from '../remote.js'
 export async function userCreate(flags: {name: string; admin: boolean; grant?: string[]}, io: Io): Promise<Outcome> {
   const grants = (flags.grant ?? []).map((g) => {
     const m = /^([a-z0-9*][-a-z0-9]*):(read|write)$/.exec(g)
-    if (!m) throw new UsageError(`--grant ${JSON.stringify(g)}: expected WORKSPACE:read or WORKSPACE:write (* for every workspace)`)
+    if (!m)
+      throw new UsageError(
+        `--grant ${JSON.stringify(g)}: expected WORKSPACE:read or WORKSPACE:write (* for every workspace)`,
+      )
     return {workspace: m[1]!, access: m[2] as 'read' | 'write'}
   })
   const created = await withClient(io, (client) => client.createUser({name: flags.name, admin: flags.admin, grants}))

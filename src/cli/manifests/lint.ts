@@ -68,8 +68,15 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
     for (const doc of parsed.documents) {
       // Keys in the order machine output shows them; undefined ones are left out of JSON.
       const report: DocumentReport = {
-        file: doc.file, line: doc.line, id: undefined, type: undefined, version: undefined, name: undefined, workspace: undefined,
-        valid: false, problems: [...doc.problems],
+        file: doc.file,
+        line: doc.line,
+        id: undefined,
+        type: undefined,
+        version: undefined,
+        name: undefined,
+        workspace: undefined,
+        valid: false,
+        problems: [...doc.problems],
       }
       reports.push(report)
       if (doc.value === undefined) continue
@@ -86,7 +93,8 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
         const {workspace, problem} = resolveWorkspace(json, options.workspace)
         report.workspace = workspace
         if (problem) modelProblems.push(problem)
-        if (result.kind && report.version && report.name) report.id = formatRef({type: result.kind.type, version: report.version, name: report.name, workspace})
+        if (result.kind && report.version && report.name)
+          report.id = formatRef({type: result.kind.type, version: report.version, name: report.name, workspace})
       }
       for (const problem of modelProblems) {
         const located = doc.locate(problem)

@@ -3,8 +3,20 @@
 // rather than js-yaml: it keeps node ranges, reports duplicate keys, tabs and unterminated
 // collections with positions, and bounds alias expansion (billion laughs).
 import {
-  type CST, Composer, type Document, LineCounter, type Node, type Pair, Parser, Scalar, isAlias, isMap, isScalar, isSeq,
-  parse as parseYaml, visit,
+  type CST,
+  Composer,
+  type Document,
+  LineCounter,
+  type Node,
+  type Pair,
+  Parser,
+  Scalar,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parse as parseYaml,
+  visit,
 } from 'yaml'
 import type {Problem} from '../../resources/problems.js'
 import {formatPath, problemMessage} from '../../resources/problems.js'
@@ -84,7 +96,9 @@ function walk(doc: Document, path: readonly (string | number)[]): Walk {
 }
 
 const rangeStart = (node: unknown): number | undefined =>
-  node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? (node.range[0] as number) : undefined
+  node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)
+    ? (node.range[0] as number)
+    : undefined
 
 export function parseSource(source: Source, options: ParseOptions): ParsedSource {
   const lines = new LineCounter()
@@ -99,8 +113,18 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
   const tokens = Array.from(new Parser(lines.addNewLine).parse(source.text))
   const tooDeep = firstTooDeep(tokens)
   if (tooDeep !== undefined) {
-    const problem: LocatedProblem = {file, ...at(tooDeep), code: 'TooDeep', message: `nesting is deeper than ${MAX_DEPTH} levels`}
-    return {documents: [{file, index: 0, line: 1, problems: [problem], locate: () => undefined, position: () => ({line: 1, column: 1})}], problems: []}
+    const problem: LocatedProblem = {
+      file,
+      ...at(tooDeep),
+      code: 'TooDeep',
+      message: `nesting is deeper than ${MAX_DEPTH} levels`,
+    }
+    return {
+      documents: [
+        {file, index: 0, line: 1, problems: [problem], locate: () => undefined, position: () => ({line: 1, column: 1})},
+      ],
+      problems: [],
+    }
   }
   const composer = new Composer({uniqueKeys: true, strict: true, merge: true})
   const docs = Array.from(composer.compose(tokens, true, source.text.length))
@@ -128,26 +152,50 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
       if (found.complete && found.node && unresolved.has(found.node)) return undefined
       const original = found.complete && found.node ? interpolated.get(found.node) : undefined
       let hint = problem.hint
-      if (problem.code === 'InvalidType' && problem.detail === 'must be a string' && found.node instanceof Scalar && found.node.type === 'PLAIN' && !original) {
+      if (
+        problem.code === 'InvalidType' &&
+        problem.detail === 'must be a string' &&
+        found.node instanceof Scalar &&
+        found.node.type === 'PLAIN' &&
+        !original
+      ) {
         hint = `quote it to keep it as text: "${String(found.node.source)}"`
       }
       const message = problemMessage(
         {...problem, hint},
-        {redact: isSensitivePath(problem.path), shownValue: original === undefined ? undefined : `${JSON.stringify(original)} (interpolated)`},
+        {
+          redact: isSensitivePath(problem.path),
+          shownValue: original === undefined ? undefined : `${JSON.stringify(original)} (interpolated)`,
+        },
       )
       return {file, ...at(offset), field: formatPath(problem.path) || undefined, code: problem.code, message}
     }
-    const result = (value?: unknown): ParsedDocument => ({file, index, line: at(contentStart).line, value, problems, locate, position})
+    const result = (value?: unknown): ParsedDocument => ({
+      file,
+      index,
+      line: at(contentStart).line,
+      value,
+      problems,
+      locate,
+      position,
+    })
 
     // Only the first syntax error of a document: the ones after it are mostly its echoes.
     for (const error of [...doc.errors, ...doc.warnings].slice(0, 1)) {
       let message = error.message.split('\n')[0]!
       if (error.code === 'DUPLICATE_KEY') {
         const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(source.text.slice(error.pos[0]))?.[1]
-        message = key ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)}` : 'duplicate key'
+        message = key
+          ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : JSON.stringify(key)}`
+          : 'duplicate key'
       }
       const hint = YAML_HINTS[error.code]
-      problems.push({file, ...at(error.pos[0]), code: 'Syntax', message: `invalid YAML: ${message}${hint ? `; ${hint}` : ''}`})
+      problems.push({
+        file,
+        ...at(error.pos[0]),
+        code: 'Syntax',
+        message: `invalid YAML: ${message}${hint ? `; ${hint}` : ''}`,
+      })
     }
     if (problems.length > 0) return documents.push(result())
     // An empty document (a stray ---, or only comments) is skipped, as kubectl does.
@@ -177,9 +225,10 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
     try {
       documents.push(result(doc.toJS({maxAliasCount: MAX_ALIASES})))
     } catch (error) {
-      const message = error instanceof ReferenceError && /alias/i.test(error.message)
-        ? `too many alias expansions (more than ${MAX_ALIASES}): refusing a possible billion-laughs document`
-        : `cannot read document: ${(error as Error).message}`
+      const message =
+        error instanceof ReferenceError && /alias/i.test(error.message)
+          ? `too many alias expansions (more than ${MAX_ALIASES}): refusing a possible billion-laughs document`
+          : `cannot read document: ${(error as Error).message}`
       problems.push({file, ...at(contentStart), code: 'Syntax', message})
       documents.push(result())
     }
@@ -187,7 +236,14 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
 
   const fileProblems: LocatedProblem[] = []
   if (documents.length === 0) {
-    fileProblems.push({file, code: 'Empty', message: source.text.trim() === '' ? 'the file is empty: no manifest in it' : 'no manifest in this file (only comments or empty documents)'})
+    fileProblems.push({
+      file,
+      code: 'Empty',
+      message:
+        source.text.trim() === ''
+          ? 'the file is empty: no manifest in it'
+          : 'no manifest in this file (only comments or empty documents)',
+    })
   }
   return {documents, problems: fileProblems}
 }

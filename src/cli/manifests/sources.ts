@@ -34,7 +34,11 @@ const tooLarge = (name: string, size: number): LocatedProblem => ({
 export function decodeManifest(name: string, bytes: Buffer): Source | LocatedProblem {
   if (bytes.length > MAX_FILE_BYTES) return tooLarge(name, bytes.length)
   if (bytes.subarray(0, 8192).includes(0)) {
-    return {file: name, code: 'NotText', message: 'not a text file (it contains NUL bytes); a manifest is UTF-8 YAML or JSON'}
+    return {
+      file: name,
+      code: 'NotText',
+      message: 'not a text file (it contains NUL bytes); a manifest is UTF-8 YAML or JSON',
+    }
   }
   let text: string
   try {
@@ -53,15 +57,27 @@ function readFile(name: string, path: string, size: number): Source | LocatedPro
   try {
     return decodeManifest(name, readFileSync(path))
   } catch (error) {
-    return {file: name, code: 'Unreadable', message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`}
+    return {
+      file: name,
+      code: 'Unreadable',
+      message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    }
   }
 }
 
-function listFolder(folder: string, shown: string, recursive: boolean, seen: Set<string>, out: {name: string; path: string; size: number}[]): void {
+function listFolder(
+  folder: string,
+  shown: string,
+  recursive: boolean,
+  seen: Set<string>,
+  out: {name: string; path: string; size: number}[],
+): void {
   const real = realpathSync(folder)
   if (seen.has(real)) return // a symlink loop
   seen.add(real)
-  const entries = readdirSync(folder, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const entries = readdirSync(folder, {withFileTypes: true}).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue
     const path = join(folder, entry.name)
@@ -100,7 +116,12 @@ export function readSources(paths: readonly string[], options: {recursive: boole
       stat = statSync(path)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      throw new InvalidInputError(code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: cannot read (${code ?? (error as Error).message})`, {code: 'FileNotFound'})
+      throw new InvalidInputError(
+        code === 'ENOENT'
+          ? `${path}: no such file or folder`
+          : `${path}: cannot read (${code ?? (error as Error).message})`,
+        {code: 'FileNotFound'},
+      )
     }
     if (stat.isDirectory()) {
       const found: {name: string; path: string; size: number}[] = []

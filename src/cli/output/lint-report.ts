@@ -7,7 +7,6 @@ import type {DocumentReport} from '../manifests/lint.js'
 import {formatLocated} from '../manifests/located.js'
 import {resourceLabel} from './resources.js'
 
-
 export function renderLintReport(reports: readonly DocumentReport[]): string {
   const lines: string[] = []
   for (const r of reports) {
@@ -34,13 +33,26 @@ export function lintJson(reports: readonly DocumentReport[], withManifests: bool
   return {
     valid,
     invalid: reports.length - valid,
-    resources: reports.map((r) => ({...reportJson(r), ...(withManifests && r.manifest ? {manifest: maskSensitive(r.manifest)} : {})})),
+    resources: reports.map((r) => ({
+      ...reportJson(r),
+      ...(withManifests && r.manifest ? {manifest: maskSensitive(r.manifest)} : {}),
+    })),
   }
 }
 
 /** The fields of a report that machine output shows. */
 export function reportJson(r: DocumentReport) {
-  return {file: r.file, line: r.line, id: r.id, type: r.type, version: r.version, name: r.name, workspace: r.workspace, valid: r.valid, problems: r.problems}
+  return {
+    file: r.file,
+    line: r.line,
+    id: r.id,
+    type: r.type,
+    version: r.version,
+    name: r.name,
+    workspace: r.workspace,
+    valid: r.valid,
+    problems: r.problems,
+  }
 }
 
 export function renderManifestsYaml(reports: readonly DocumentReport[]): string {

@@ -35,7 +35,10 @@ export function resourceRow(r: ResourceObject, now = Date.now()): string[] {
 export function renderResources(items: readonly ResourceObject[]): string {
   if (items.length === 0) return ''
   const now = Date.now()
-  return renderTable(GET_COLUMNS, items.map((i) => resourceRow(i, now)))
+  return renderTable(
+    GET_COLUMNS,
+    items.map((i) => resourceRow(i, now)),
+  )
 }
 
 /** `name:version:type (workspace)`, how dataos-ctl names a resource in apply and delete lines. */

@@ -7,6 +7,7 @@ export function colorEnabled(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && process.env.TERM !== 'dumb'
 }
 
-const wrap = (open: number, close: number) => (text: string, on: boolean) => (on ? `\u001B[${open}m${text}\u001B[${close}m` : text)
+const wrap = (open: number, close: number) => (text: string, on: boolean) =>
+  on ? `\u001B[${open}m${text}\u001B[${close}m` : text
 
 export const red = wrap(31, 39)

@@ -7,7 +7,11 @@ export function formatCores(cores: number | undefined): string {
 
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '-'
-  for (const [unit, size] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (bytes >= size) return `${Math.round((bytes / size) * 10) / 10}${unit}`
   }
   return `${bytes}B`

@@ -4,12 +4,16 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ContextAdd extends BaseCommand {
   static override summary = 'Add a context: a control plane URL and its API key.'
-  static override examples = ['<%= config.bin %> context add -n prod --url https://drover.example.com --api-key-file ~/.prod-key --use']
+  static override examples = [
+    '<%= config.bin %> context add -n prod --url https://drover.example.com --api-key-file ~/.prod-key --use',
+  ]
 
   static override flags = {
     name: Flags.string({char: 'n', summary: 'Context name.', required: true}),
     url: Flags.string({summary: 'Control plane URL.', required: true}),
-    'api-key': Flags.string({summary: 'API key (prefer --api-key-file: a key on the command line lands in shell history).'}),
+    'api-key': Flags.string({
+      summary: 'API key (prefer --api-key-file: a key on the command line lands in shell history).',
+    }),
     'api-key-file': Flags.string({summary: 'File holding the API key, or - for standard input.'}),
     use: Flags.boolean({summary: 'Make it the current context.'}),
     output: textOrJsonFlag,

@@ -4,7 +4,8 @@ import {typeOptions} from '../../cli/flags.js'
 
 export default class DevelopGenerate extends BaseCommand {
   static override summary = 'Print a starter manifest.'
-  static override description = 'Prints a small, valid manifest of the given type, with the modeline that lets editors validate it.'
+  static override description =
+    'Prints a small, valid manifest of the given type, with the modeline that lets editors validate it.'
   static override examples = ['<%= config.bin %> develop generate -t worker -n my-worker > my-worker.yaml']
 
   static override flags = {

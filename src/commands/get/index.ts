@@ -4,7 +4,8 @@ import {typeOptions} from '../../cli/flags.js'
 
 export default class Get extends BaseCommand {
   static override summary = 'List resources.'
-  static override description = `Lists resources of a type: by default your own, with -a everyone's. Columns: NAME, VERSION, TYPE,
+  static override description =
+    `Lists resources of a type: by default your own, with -a everyone's. Columns: NAME, VERSION, TYPE,
 WORKSPACE, STATUS (active, error), RUNTIME (pending, running:2/3, crashlooping:0/1, dry-run), OWNER, AGE.`
 
   static override examples = [
@@ -18,9 +19,15 @@ WORKSPACE, STATUS (active, error), RUNTIME (pending, running:2/3, crashlooping:0
     type: Flags.string(typeOptions),
     name: Flags.string({char: 'n', summary: 'Only this name.'}),
     workspace: Flags.string({char: 'w', summary: 'Only this workspace (default: every workspace you may read).'}),
-    identifier: Flags.string({char: 'i', summary: 'The resource as "name | version | type | workspace" (or type:version:name:workspace).'}),
+    identifier: Flags.string({
+      char: 'i',
+      summary: 'The resource as "name | version | type | workspace" (or type:version:name:workspace).',
+    }),
     id: Flags.string({summary: 'The resource as type:version:name:workspace.'}),
-    version: Flags.string({char: 'v', summary: 'Schema version (accepted for dataos-ctl compatibility; types have one version each).'}),
+    version: Flags.string({
+      char: 'v',
+      summary: 'Schema version (accepted for dataos-ctl compatibility; types have one version each).',
+    }),
     all: Flags.boolean({char: 'a', summary: 'Every owner, not only you.'}),
     owner: Flags.string({char: 'o', summary: 'Only this owner.'}),
     details: Flags.boolean({char: 'd', summary: 'Print the stored manifest, status and events of each resource.'}),

@@ -4,7 +4,8 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class GetRuntime extends BaseCommand {
   static override summary = 'Show the replicas of a worker: pid, phase, restarts, last exit, CPU, memory.'
-  static override description = 'Reads what the runtime reports now: per replica its id, pid, phase, readiness, restarts, last exit code and reason, CPU (cores), memory, and when it started.'
+  static override description =
+    'Reads what the runtime reports now: per replica its id, pid, phase, readiness, restarts, last exit code and reason, CPU (cores), memory, and when it started.'
   static override examples = [
     '<%= config.bin %> get runtime -t worker -n my-worker -w public',
     '<%= config.bin %> get runtime -i "my-worker | v1beta | worker | public" --output json',

@@ -4,7 +4,8 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ServerStart extends BaseCommand {
   static override summary = 'Start the local control plane.'
-  static override description = `Runs the control plane in the foreground (logs on the terminal, Ctrl-C stops it), or with --detach in
+  static override description =
+    `Runs the control plane in the foreground (logs on the terminal, Ctrl-C stops it), or with --detach in
 the background, with a pid file and a log file in the data folder. Settings come from flags, DROVER_*
 environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEVEL, …) and a config file
 ($XDG_CONFIG_HOME/drover/server.yaml, or --config). It listens on 127.0.0.1:7424 by default.`
@@ -24,8 +25,13 @@ environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEV
     config: Flags.string({summary: 'Config file (YAML or JSON) with the same settings.'}),
     'tls-cert': Flags.string({summary: 'PEM certificate: serve HTTPS (with --tls-key).'}),
     'tls-key': Flags.string({summary: 'PEM private key of --tls-cert.'}),
-    insecure: Flags.boolean({summary: 'Serve plain HTTP on an address other than loopback (API keys then cross the network in clear).'}),
-    'single-tenant': Flags.boolean({summary: 'Not root: let non-admin users write workers, which run as the control plane’s own user (trust every writer).'}),
+    insecure: Flags.boolean({
+      summary: 'Serve plain HTTP on an address other than loopback (API keys then cross the network in clear).',
+    }),
+    'single-tenant': Flags.boolean({
+      summary:
+        'Not root: let non-admin users write workers, which run as the control plane’s own user (trust every writer).',
+    }),
     output: textOrJsonFlag,
   }
 

@@ -11,7 +11,9 @@ export default class ServerStop extends BaseCommand {
     'data-dir': Flags.string({summary: 'Data folder (default $XDG_DATA_HOME/drover); also DROVER_DATA_DIR.'}),
     timeout: Flags.string({summary: 'Seconds to wait for it to stop (default 30).'}),
     force: Flags.boolean({summary: 'SIGKILL it if it has not stopped in time.'}),
-    'stop-workers': Flags.boolean({summary: 'Stop every replica first (by default they keep running and the next control plane adopts them).'}),
+    'stop-workers': Flags.boolean({
+      summary: 'Stop every replica first (by default they keep running and the next control plane adopts them).',
+    }),
     output: textOrJsonFlag,
   }
 

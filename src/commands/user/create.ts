@@ -5,12 +5,23 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class UserCreate extends BaseCommand {
   static override summary = 'Create a user and print its API key (admins only).'
   static override description = 'The key is printed once, on standard output; only its hash is stored.'
-  static override examples = ['<%= config.bin %> user create -n ci --grant public:write > ci.key', '<%= config.bin %> user create -n ops --admin']
+  static override examples = [
+    '<%= config.bin %> user create -n ci --grant public:write > ci.key',
+    '<%= config.bin %> user create -n ops --admin',
+  ]
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'User name; it becomes the owner of what the user applies.', required: true}),
+    name: Flags.string({
+      char: 'n',
+      summary: 'User name; it becomes the owner of what the user applies.',
+      required: true,
+    }),
     admin: Flags.boolean({summary: 'Every permission.'}),
-    grant: Flags.string({char: 'g', multiple: true, summary: 'WORKSPACE:read or WORKSPACE:write (* for every workspace); repeatable.'}),
+    grant: Flags.string({
+      char: 'g',
+      multiple: true,
+      summary: 'WORKSPACE:read or WORKSPACE:write (* for every workspace); repeatable.',
+    }),
     output: textOrJsonFlag,
   }
 

@@ -18,11 +18,11 @@ export const resourceName = (what: string) =>
 /** A scalar written into an environment variable or a file: YAML numbers and booleans are accepted and used as text. */
 export const scalarText = z.union([z.string(), z.number(), z.boolean()])
 
-
 export const cpuQuantity = z.union([z.string().regex(new RegExp(CPU_PATTERN)), z.number().min(0)])
 export const memoryQuantity = z.union([z.string().regex(new RegExp(MEMORY_PATTERN)), z.int().min(0)])
 
-export const stringList = (description: string, examples?: unknown[]) => described(z.array(z.string()), description, examples)
+export const stringList = (description: string, examples?: unknown[]) =>
+  described(z.array(z.string()), description, examples)
 
 /**
  * The resource meta section shared by every type (research/dataos-spec.md §1). `version` and

@@ -10,9 +10,15 @@ export const stackSection = described(
   z.strictObject({
     name: resourceName('Stack name that workers use in worker.stack'),
     flavor: resourceName('Flavor, for stacks with variants (worker.stack: name+flavor:version)').optional(),
-    version: described(z.string().regex(new RegExp(VERSION_TEXT_PATTERN)), 'Stack version, as text (quote it: "1.0").', ['1.0']),
+    version: described(
+      z.string().regex(new RegExp(VERSION_TEXT_PATTERN)),
+      'Stack version, as text (quote it: "1.0").',
+      ['1.0'],
+    ),
     reconciler: described(z.string(), 'DataOS reconciler name; accepted and ignored by drover.').optional(),
-    dataOsAddressJqFilters: stringList('jq paths of dataos:// addresses in the stackSpec (DataOS); accepted and recorded.').optional(),
+    dataOsAddressJqFilters: stringList(
+      'jq paths of dataos:// addresses in the stackSpec (DataOS); accepted and recorded.',
+    ).optional(),
     secretProjection: described(
       z.strictObject({type: described(z.enum(['envVars', 'propFile']), 'envVars or propFile.').optional()}),
       'How resolved secrets are handed to the program by default.',
@@ -23,13 +29,23 @@ export const stackSection = described(
         repository: described(z.string(), 'Image repository.').optional(),
         image: described(z.string(), 'Image name.').optional(),
         tag: described(z.string(), 'Image tag.').optional(),
-        auth: described(z.strictObject({imagePullSecret: described(z.string(), 'Pull secret name.').optional()}), 'Registry credentials.').optional(),
+        auth: described(
+          z.strictObject({imagePullSecret: described(z.string(), 'Pull secret name.').optional()}),
+          'Registry credentials.',
+        ).optional(),
       }),
       'Container image, for the Kubernetes runtime.',
     ).optional(),
-    command: stringList('Program and fixed leading arguments; templates such as {{.ConfigDir}} are expanded.', [['node']]).optional(),
-    arguments: stringList('Arguments after command; templates such as {{.StackSpecFile}} are expanded.', [['{{.StackSpecFile}}']]).optional(),
-    environmentVars: described(z.record(z.string().regex(new RegExp(ENV_NAME_PATTERN)), scalarText), 'Environment variables set for every worker of this stack.').optional(),
+    command: stringList('Program and fixed leading arguments; templates such as {{.ConfigDir}} are expanded.', [
+      ['node'],
+    ]).optional(),
+    arguments: stringList('Arguments after command; templates such as {{.StackSpecFile}} are expanded.', [
+      ['{{.StackSpecFile}}'],
+    ]).optional(),
+    environmentVars: described(
+      z.record(z.string().regex(new RegExp(ENV_NAME_PATTERN)), scalarText),
+      'Environment variables set for every worker of this stack.',
+    ).optional(),
     ports: described(
       z.strictObject({
         name: described(z.string(), 'Port name.').optional(),
@@ -45,18 +61,26 @@ export const stackSection = described(
           "JSON Schema (text or mapping) that a worker's stackSpec must satisfy; enforced at apply.",
         ).optional(),
       }),
-      "Schema of the stackSpec this stack accepts.",
+      'Schema of the stackSpec this stack accepts.',
     ).optional(),
     workerConfig: described(
       z.strictObject({
-        configFileTemplate: template('Template of the files written into the config folder (default: the stackSpec as jobconfig.yaml).').optional(),
+        configFileTemplate: template(
+          'Template of the files written into the config folder (default: the stackSpec as jobconfig.yaml).',
+        ).optional(),
         containerResourceTemplate: template('Kubernetes container template (Kubernetes runtime).').optional(),
         resourceTemplate: template('Kubernetes resource template (Kubernetes runtime).').optional(),
       }),
       'How workers run this stack.',
     ).optional(),
-    serviceConfig: described(z.record(z.string(), z.unknown()), 'DataOS service settings; accepted and ignored.').optional(),
-    workflowJobConfig: described(z.record(z.string(), z.unknown()), 'DataOS workflow settings; accepted and ignored.').optional(),
+    serviceConfig: described(
+      z.record(z.string(), z.unknown()),
+      'DataOS service settings; accepted and ignored.',
+    ).optional(),
+    workflowJobConfig: described(
+      z.record(z.string(), z.unknown()),
+      'DataOS workflow settings; accepted and ignored.',
+    ).optional(),
   }),
   'The Stack-specific section.',
 )

@@ -13,7 +13,9 @@ const percentage = (what: string) =>
 
 export const autoscaling = described(
   z.strictObject({
-    enabled: described(z.boolean(), 'Turns autoscaling on; when on, replicas is only the starting count.').default(true),
+    enabled: described(z.boolean(), 'Turns autoscaling on; when on, replicas is only the starting count.').default(
+      true,
+    ),
     minReplicas: described(z.int().min(1), 'Fewest replicas the autoscaler keeps.', [1]).default(1),
     maxReplicas: described(z.int().min(1), 'Most replicas the autoscaler starts.', [5]),
     targetCPUUtilizationPercentage: percentage('CPU').optional(),
@@ -27,7 +29,9 @@ const quantities = (what: string) =>
   described(
     z.strictObject({
       cpu: described(cpuQuantity, `CPU ${what}, in cores ("1", 0.5) or millicores ("500m").`, ['500m']).optional(),
-      memory: described(memoryQuantity, `Memory ${what}, a Kubernetes quantity ("128Mi", "1Gi") or bytes.`, ['256Mi']).optional(),
+      memory: described(memoryQuantity, `Memory ${what}, a Kubernetes quantity ("128Mi", "1Gi") or bytes.`, [
+        '256Mi',
+      ]).optional(),
     }),
     `CPU and memory ${what} of each replica.`,
   )
@@ -42,7 +46,10 @@ const volumeMount = (what: string) =>
         ['data'],
       ),
       readOnly: described(z.boolean(), 'Mount read-only.').optional(),
-      subPath: described(z.string().regex(new RegExp(VOLUME_PATH_PATTERN)), "Sub-folder of the volume to mount instead of its root; '..' segments are refused.").optional(),
+      subPath: described(
+        z.string().regex(new RegExp(VOLUME_PATH_PATTERN)),
+        "Sub-folder of the volume to mount instead of its root; '..' segments are refused.",
+      ).optional(),
     }),
     `A ${what} made available to every replica.`,
   )
@@ -51,13 +58,23 @@ export const workerSection = described(
   z.strictObject({
     title: described(z.string(), 'Display title.').optional(),
     tags: stringList('Tags of the worker, for search and display.').optional(),
-    replicas: described(z.int().min(0), 'Desired number of replicas when autoscaling is off; the starting count when it is on.', [2]).default(1),
+    replicas: described(
+      z.int().min(0),
+      'Desired number of replicas when autoscaling is off; the starting count when it is on.',
+      [2],
+    ).default(1),
     autoscaling: autoscaling.optional(),
     autoScaling: autoscaling.optional(),
     highAvailabilityConfig: described(
       z.strictObject({
-        level: described(z.enum(['hostname', 'zone', 'region']), 'Failure domain the replicas are spread across.').optional(),
-        mode: described(z.enum(['preferred', 'required']), 'preferred: best effort; required: do not place replicas that would share a domain.').optional(),
+        level: described(
+          z.enum(['hostname', 'zone', 'region']),
+          'Failure domain the replicas are spread across.',
+        ).optional(),
+        mode: described(
+          z.enum(['preferred', 'required']),
+          'preferred: best effort; required: do not place replicas that would share a domain.',
+        ).optional(),
         tags: stringList('Tags (accepted for DataOS compatibility).').optional(),
       }),
       'Spread of replicas across failure domains; meaningful on Kubernetes, recorded on the local runtime.',
@@ -72,7 +89,10 @@ export const workerSection = described(
       "The stack's own configuration, validated against the stack's schema when it declares one and handed to the program as a file.",
     ).optional(),
     compute: resourceName('Compute the worker runs on; runnable-default is the local runtime'),
-    logLevel: described(z.enum(['INFO', 'DEBUG', 'WARN', 'ERROR']), 'Log level handed to the program as LOG_LEVEL.').default('INFO'),
+    logLevel: described(
+      z.enum(['INFO', 'DEBUG', 'WARN', 'ERROR']),
+      'Log level handed to the program as LOG_LEVEL.',
+    ).default('INFO'),
     envs: described(
       z.record(z.string().regex(new RegExp(ENV_NAME_PATTERN)), scalarText),
       'Environment variables of every replica; numbers and booleans are passed as text.',
@@ -83,12 +103,18 @@ export const workerSection = described(
       "Files written into each replica's config folder (DROVER_CONFIG_DIR): file name to content.",
       [{'app.properties': 'retries=3\n'}],
     ).optional(),
-    secrets: stringList('Names of Secret resources in the same workspace whose keys reach the program as environment variables (deprecated in DataOS: prefer dataosSecrets).', [['db-credentials']]).optional(),
+    secrets: stringList(
+      'Names of Secret resources in the same workspace whose keys reach the program as environment variables (deprecated in DataOS: prefer dataosSecrets).',
+      [['db-credentials']],
+    ).optional(),
     dataosSecrets: described(
       z.array(
         z.strictObject({
           name: resourceName('Name of the Secret'),
-          workspace: described(z.string().regex(new RegExp(NAME_PATTERN)).max(NAME_MAX_LENGTH), "Workspace of the Secret; defaults to the worker's.").optional(),
+          workspace: described(
+            z.string().regex(new RegExp(NAME_PATTERN)).max(NAME_MAX_LENGTH),
+            "Workspace of the Secret; defaults to the worker's.",
+          ).optional(),
           key: described(z.string(), 'Take only this key.').optional(),
           keys: stringList('Take only these keys.').optional(),
           allKeys: described(z.boolean(), 'Take every key (the default when no key or keys are given).').optional(),
@@ -102,15 +128,24 @@ export const workerSection = described(
       [[{name: 'db-credentials', consumptionType: 'envVars'}]],
     ).optional(),
     resources: described(
-      z.strictObject({requests: quantities('requested (the base of autoscaling utilization)').optional(), limits: quantities('limit').optional()}),
+      z.strictObject({
+        requests: quantities('requested (the base of autoscaling utilization)').optional(),
+        limits: quantities('limit').optional(),
+      }),
       'CPU and memory requests and limits per replica, in Kubernetes quantity syntax.',
       [{requests: {cpu: '100m', memory: '128Mi'}, limits: {cpu: '1', memory: '1Gi'}}],
     ).optional(),
-    dataosVolumes: described(z.array(volumeMount('Volume resource')), 'Volume resources mounted into every replica.').optional(),
+    dataosVolumes: described(
+      z.array(volumeMount('Volume resource')),
+      'Volume resources mounted into every replica.',
+    ).optional(),
     tempVolume: resourceName('Volume for temporary data, emptied when a replica is replaced').optional(),
     persistentVolume: volumeMount('persistent Volume').optional(),
     dryRun: described(z.boolean(), 'Validate and store the worker but never start it.').default(false),
-    runAsUser: described(z.string(), 'User id the worker acts as; only callers allowed to act as that user may set it.').optional(),
+    runAsUser: described(
+      z.string(),
+      'User id the worker acts as; only callers allowed to act as that user may set it.',
+    ).optional(),
     runAsApiKey: described(z.string(), 'API key the worker acts with; never printed.').optional(),
     topology: described(
       z.array(

@@ -40,35 +40,53 @@ function writable(file: string, value: string): boolean {
 /** Finds what this host lets the control plane use, under a parent cgroup named `parent`. */
 export function probeCgroups(parent: string, mode: 'auto' | 'off'): {layout?: CgroupLayout; support: LimitsSupport} {
   const none = (detail: string): {support: LimitsSupport} => ({support: {memory: 'watchdog', cpu: 'none', detail}})
-  if (mode === 'off') return none('cgroups turned off (cgroups: off); memory limits are enforced by a watchdog, CPU limits are not enforced')
+  if (mode === 'off')
+    return none(
+      'cgroups turned off (cgroups: off); memory limits are enforced by a watchdog, CPU limits are not enforced',
+    )
   // v2: a unified hierarchy at the root with the controllers we need.
   const controllers = join(ROOT, 'cgroup.controllers')
   if (existsSync(controllers) && /\bmemory\b/.test(read(controllers)) && /\bcpu\b/.test(read(controllers))) {
     const dir = join(ROOT, parent)
-    if (tryMkdir(dir) && writable(join(ROOT, 'cgroup.subtree_control'), '+memory +cpu') && writable(join(dir, 'cgroup.subtree_control'), '+memory +cpu')) {
-      return {layout: {version: 2, memory: dir, cpu: dir}, support: {memory: 'cgroup-v2', cpu: 'cgroup-v2', detail: `cgroup v2 at ${dir}`}}
+    if (
+      tryMkdir(dir) &&
+      writable(join(ROOT, 'cgroup.subtree_control'), '+memory +cpu') &&
+      writable(join(dir, 'cgroup.subtree_control'), '+memory +cpu')
+    ) {
+      return {
+        layout: {version: 2, memory: dir, cpu: dir},
+        support: {memory: 'cgroup-v2', cpu: 'cgroup-v2', detail: `cgroup v2 at ${dir}`},
+      }
     }
   }
   // v1: one hierarchy per controller (cpu and cpuacct may share one).
   const layout: CgroupLayout = {version: 1}
   const memory = join(ROOT, 'memory')
-  if (existsSync(join(memory, 'memory.limit_in_bytes')) && tryMkdir(join(memory, parent))) layout.memory = join(memory, parent)
+  if (existsSync(join(memory, 'memory.limit_in_bytes')) && tryMkdir(join(memory, parent)))
+    layout.memory = join(memory, parent)
   for (const name of ['cpu', 'cpu,cpuacct']) {
     const dir = join(ROOT, name)
-    if (!layout.cpu && existsSync(join(dir, 'cpu.cfs_quota_us')) && tryMkdir(join(dir, parent))) layout.cpu = join(dir, parent)
+    if (!layout.cpu && existsSync(join(dir, 'cpu.cfs_quota_us')) && tryMkdir(join(dir, parent)))
+      layout.cpu = join(dir, parent)
   }
   for (const name of ['cpuacct', 'cpu,cpuacct']) {
     const dir = join(ROOT, name)
-    if (!layout.cpuacct && existsSync(join(dir, 'cpuacct.usage')) && tryMkdir(join(dir, parent))) layout.cpuacct = join(dir, parent)
+    if (!layout.cpuacct && existsSync(join(dir, 'cpuacct.usage')) && tryMkdir(join(dir, parent)))
+      layout.cpuacct = join(dir, parent)
   }
-  if (!layout.memory && !layout.cpu) return none('no writable cgroup (v2 or v1) on this host; memory limits are enforced by a watchdog, CPU limits are not enforced')
+  if (!layout.memory && !layout.cpu)
+    return none(
+      'no writable cgroup (v2 or v1) on this host; memory limits are enforced by a watchdog, CPU limits are not enforced',
+    )
   return {
     layout,
     support: {
       memory: layout.memory ? 'cgroup-v1' : 'watchdog',
       cpu: layout.cpu ? 'cgroup-v1' : 'none',
       detail: [
-        layout.memory ? `memory: cgroup v1 at ${layout.memory}` : 'memory: no writable cgroup, a watchdog kills replicas over their limit',
+        layout.memory
+          ? `memory: cgroup v1 at ${layout.memory}`
+          : 'memory: no writable cgroup, a watchdog kills replicas over their limit',
         layout.cpu ? `cpu: cgroup v1 at ${layout.cpu}` : 'cpu: no writable cgroup, CPU limits are not enforced',
       ].join('; '),
     },
@@ -97,13 +115,21 @@ export class ReplicaCgroup {
     if (this.layout.version === 2) {
       const dir = this.dirs.memory!
       if (limits.memory !== undefined) writeFileSync(join(dir, 'memory.max'), String(Math.floor(limits.memory)))
-      if (limits.cpu !== undefined) writeFileSync(join(dir, 'cpu.max'), `${Math.max(1000, Math.round(limits.cpu * CFS_PERIOD_US))} ${CFS_PERIOD_US}`)
+      if (limits.cpu !== undefined)
+        writeFileSync(
+          join(dir, 'cpu.max'),
+          `${Math.max(1000, Math.round(limits.cpu * CFS_PERIOD_US))} ${CFS_PERIOD_US}`,
+        )
       return
     }
-    if (this.dirs.memory && limits.memory !== undefined) writeFileSync(join(this.dirs.memory, 'memory.limit_in_bytes'), String(Math.floor(limits.memory)))
+    if (this.dirs.memory && limits.memory !== undefined)
+      writeFileSync(join(this.dirs.memory, 'memory.limit_in_bytes'), String(Math.floor(limits.memory)))
     if (this.dirs.cpu && limits.cpu !== undefined) {
       writeFileSync(join(this.dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US))
-      writeFileSync(join(this.dirs.cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round(limits.cpu * CFS_PERIOD_US))))
+      writeFileSync(
+        join(this.dirs.cpu, 'cpu.cfs_quota_us'),
+        String(Math.max(1000, Math.round(limits.cpu * CFS_PERIOD_US))),
+      )
     }
   }
 
@@ -132,7 +158,9 @@ export class ReplicaCgroup {
       const v2 = this.layout.version === 2
       const usage = Number(read(join(this.dirs.memory, v2 ? 'memory.current' : 'memory.usage_in_bytes')))
       const stat = read(join(this.dirs.memory, 'memory.stat'))
-      const inactive = Number(new RegExp(`^${v2 ? 'inactive_file' : 'total_inactive_file'} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0)
+      const inactive = Number(
+        new RegExp(`^${v2 ? 'inactive_file' : 'total_inactive_file'} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0,
+      )
       return Math.max(0, usage - inactive)
     } catch {
       return undefined

@@ -61,7 +61,9 @@ const works = (args: string[]): boolean => {
 }
 
 const which = (name: string): string | undefined => {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])) {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin')
+    .split(':')
+    .concat(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])) {
     const path = join(dir, name)
     try {
       accessSync(path, constants.X_OK)
@@ -73,7 +75,9 @@ const which = (name: string): string | undefined => {
   return undefined
 }
 
-export const noIsolation = (detail = 'replicas run as plain process groups of the control plane’s own user'): Isolation => ({
+export const noIsolation = (
+  detail = 'replicas run as plain process groups of the control plane’s own user',
+): Isolation => ({
   kind: 'none',
   detail,
   identity: () => undefined,
@@ -83,11 +87,33 @@ export const noIsolation = (detail = 'replicas run as plain process groups of th
 
 /** Finds the strongest isolation this host allows. */
 export function probeIsolation(options: IsolationOptions): Isolation {
-  if (options.mode === 'off') return noIsolation('isolation turned off (isolation: off): replicas run as the control plane’s own user and can read what it can')
+  if (options.mode === 'off')
+    return noIsolation(
+      'isolation turned off (isolation: off): replicas run as the control plane’s own user and can read what it can',
+    )
   const root = (options.getuid ?? process.getuid)?.() === 0
   const unshare = which('unshare')
   const setpriv = which('setpriv')
-  if (root && unshare && setpriv && works([unshare, '--pid', '--fork', '--mount-proc', '--kill-child', '--', setpriv, '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--', 'true'])) {
+  if (
+    root &&
+    unshare &&
+    setpriv &&
+    works([
+      unshare,
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--kill-child',
+      '--',
+      setpriv,
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--no-new-privs',
+      '--',
+      'true',
+    ])
+  ) {
     const uids = new UidAllocator(join(options.stateDir, 'uids.json'))
     return {
       kind: 'uid',
@@ -95,12 +121,39 @@ export function probeIsolation(options: IsolationOptions): Isolation {
       identity: (workspace) => uids.of(workspace),
       command: (workspace, program) => {
         const {uid, gid} = uids.of(workspace)
-        return [unshare, '--pid', '--fork', '--mount-proc', '--kill-child', '--', setpriv, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--no-new-privs', '--', '/bin/sh', '-c', INIT, 'drover-init', ...program]
+        return [
+          unshare,
+          '--pid',
+          '--fork',
+          '--mount-proc',
+          '--kill-child',
+          '--',
+          setpriv,
+          `--reuid=${uid}`,
+          `--regid=${gid}`,
+          '--clear-groups',
+          '--no-new-privs',
+          '--',
+          '/bin/sh',
+          '-c',
+          INIT,
+          'drover-init',
+          ...program,
+        ]
       },
       depth: 2,
     }
   }
-  const userns = [unshare ?? 'unshare', '--user', '--map-current-user', '--pid', '--fork', '--mount-proc', '--kill-child', '--']
+  const userns = [
+    unshare ?? 'unshare',
+    '--user',
+    '--map-current-user',
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    '--kill-child',
+    '--',
+  ]
   if (unshare && works([...userns, 'true'])) {
     const why = root ? 'setpriv is missing or cannot switch users' : 'the control plane is not root'
     return {
@@ -111,7 +164,9 @@ export function probeIsolation(options: IsolationOptions): Isolation {
       depth: 2,
     }
   }
-  return noIsolation(`replicas run as the control plane's own user in plain process groups (${root ? 'unshare or setpriv do not work here' : 'not root, and no user namespaces'}): they can read what that user can`)
+  return noIsolation(
+    `replicas run as the control plane's own user in plain process groups (${root ? 'unshare or setpriv do not work here' : 'not root, and no user namespaces'}): they can read what that user can`,
+  )
 }
 
 /** Per-workspace uids, allocated once and recorded, like systemd's DynamicUser. */
@@ -136,7 +191,8 @@ export class UidAllocator {
           break
         }
       }
-      if (uid === undefined) throw new Error(`no free uid left in ${UID_RANGE[0]}–${UID_RANGE[1]} for workspace ${workspace}`)
+      if (uid === undefined)
+        throw new Error(`no free uid left in ${UID_RANGE[0]}–${UID_RANGE[1]} for workspace ${workspace}`)
       this.table[workspace] = uid
       mkdirSync(dirname(this.file), {recursive: true, mode: 0o700})
       writeFileSync(`${this.file}.tmp`, `${JSON.stringify(this.table, null, 2)}\n`, {mode: 0o600})

@@ -11,15 +11,35 @@ import {constants} from 'node:os'
 import {isAbsolute, join, resolve} from 'node:path'
 import {nameProblem} from '../../resources/names.js'
 import type {
-  DesiredWorkload, ExitInfo, LimitsSupport, LogLine, LogOptions, ObservedWorkload, ProcessSpec, ReplicaPhase, ReplicaState, RuntimeEvent,
-  WorkloadKey, WorkloadRuntime,
+  DesiredWorkload,
+  ExitInfo,
+  LimitsSupport,
+  LogLine,
+  LogOptions,
+  ObservedWorkload,
+  ProcessSpec,
+  ReplicaPhase,
+  ReplicaState,
+  RuntimeEvent,
+  WorkloadKey,
+  WorkloadRuntime,
 } from '../runtime.js'
 import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
 import {type Isolation, noIsolation} from './isolation.js'
 import {type LogPolicy, ReplicaLogs, followFile, tailLines} from './log-files.js'
 import {TICKS_PER_SECOND, allStats, isSameProcess, readStat, treeStats} from './proc.js'
 import {Background} from '../../lib/background.js'
-import {MARKER_VARIABLE, type ProcessTree, instanceMembers, killInstance, newMarker, processTree, programBelow, signal, spawnWrapper} from './processes.js'
+import {
+  MARKER_VARIABLE,
+  type ProcessTree,
+  instanceMembers,
+  killInstance,
+  newMarker,
+  processTree,
+  programBelow,
+  signal,
+  spawnWrapper,
+} from './processes.js'
 import {folders, prepareReplicaFiles, readRecord, writeRecord, type ReplicaRecord} from './replica-files.js'
 import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
 import {planRollout} from './rollout.js'
@@ -103,7 +123,11 @@ const wid = (key: WorkloadKey) => `${key.workspace}/${key.name}`
 const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`
 
 export function describeExit(exit: ExitInfo): string {
-  const how = exit.signal ? `killed by ${exit.signal}` : exit.code === null ? 'exit status unknown' : `exit code ${exit.code}`
+  const how = exit.signal
+    ? `killed by ${exit.signal}`
+    : exit.code === null
+      ? 'exit status unknown'
+      : `exit code ${exit.code}`
   return `${how} (${exit.reason})`
 }
 
@@ -160,7 +184,13 @@ export class LocalRuntime implements WorkloadRuntime {
       workload = undefined
     }
     if (!workload) {
-      workload = {key: desired.key, uid: desired.uid, resourceId: desired.resourceId, replicas: new Map(), rolloutBlocked: false}
+      workload = {
+        key: desired.key,
+        uid: desired.uid,
+        resourceId: desired.resourceId,
+        replicas: new Map(),
+        rolloutBlocked: false,
+      }
       this.workloads.set(wid(desired.key), workload)
     }
     workload.desired = desired
@@ -175,14 +205,16 @@ export class LocalRuntime implements WorkloadRuntime {
         revision: r.revision,
         ready: this.isReady(r),
         crashLooping: r.crashLooping,
-        restartDue: r.phase === 'Waiting' && r.nextStartAt !== undefined && r.nextStartAt <= this.now() && !r.restartTimer,
+        restartDue:
+          r.phase === 'Waiting' && r.nextStartAt !== undefined && r.nextStartAt <= this.now() && !r.restartTimer,
         // An adopted replica of an older revision that died cannot be restarted: the rollout replaces it.
         orphaned: !r.spec && r.phase === 'Waiting',
       })),
       desired,
     )
     workload.rolloutBlocked = plan.rolloutBlocked
-    for (const {id, why} of plan.stop) this.background.run('stop a replica', () => this.stop(workload.replicas.get(id)!, why))
+    for (const {id, why} of plan.stop)
+      this.background.run('stop a replica', () => this.stop(workload.replicas.get(id)!, why))
     for (const id of plan.restart) this.startInstance(workload.replicas.get(id)!)
     for (const index of plan.create) this.createReplica(workload, index, desired)
     return this.observe(desired.key)!
@@ -196,8 +228,21 @@ export class LocalRuntime implements WorkloadRuntime {
     const id = `${desired.revision}-${index}`
     const dir = join(this.options.dir, workload.key.workspace, workload.key.name, workload.uid, id)
     const replica: Replica = {
-      workload, id, index, revision: desired.revision, dir, logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs), spec: desired.spec,
-      phase: 'Starting', restarts: 0, history: [], crashLooping: false, instance: 0, oomBefore: 0, watchdogKilled: false, exitWaiters: [],
+      workload,
+      id,
+      index,
+      revision: desired.revision,
+      dir,
+      logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs),
+      spec: desired.spec,
+      phase: 'Starting',
+      restarts: 0,
+      history: [],
+      crashLooping: false,
+      instance: 0,
+      oomBefore: 0,
+      watchdogKilled: false,
+      exitWaiters: [],
     }
     workload.replicas.set(id, replica)
     this.startInstance(replica)
@@ -226,9 +271,16 @@ export class LocalRuntime implements WorkloadRuntime {
     const identity = this.isolation.identity(r.workload.key.workspace)
     try {
       dirs = prepareReplicaFiles(r.dir, spec, join(this.options.volumesDir, r.workload.key.workspace), identity)
-      const context: Record<string, unknown> = {ConfigDir: dirs.configDir, SecretDir: dirs.secretDir, TempDir: dirs.tempDir, ReplicaDir: r.dir, Replica: r.index}
+      const context: Record<string, unknown> = {
+        ConfigDir: dirs.configDir,
+        SecretDir: dirs.secretDir,
+        TempDir: dirs.tempDir,
+        ReplicaDir: r.dir,
+        Replica: r.index,
+      }
       // Values of the spec's context may refer to the runtime's own variables ({{.ConfigDir}}/main.cjs).
-      for (const [k, v] of Object.entries(spec.context)) context[k] = typeof v === 'string' ? expandArguments([v], context)[0] : v
+      for (const [k, v] of Object.entries(spec.context))
+        context[k] = typeof v === 'string' ? expandArguments([v], context)[0] : v
       command = expandArguments(spec.command, context)
       if (command.length === 0) throw new TemplateError('the stack gives no command to run')
       command = this.isolation.command(r.workload.key.workspace, command)
@@ -250,7 +302,12 @@ export class LocalRuntime implements WorkloadRuntime {
         r.cgroup = cgroup
         r.oomBefore = cgroup.oomKills()
       } catch (error) {
-        this.event(r, 'Warning', 'LimitsNotEnforced', `cannot create its cgroup (${(error as Error).message}); running without limits`)
+        this.event(
+          r,
+          'Warning',
+          'LimitsNotEnforced',
+          `cannot create its cgroup (${(error as Error).message}); running without limits`,
+        )
       }
     }
     r.watchdogKilled = false
@@ -273,7 +330,11 @@ export class LocalRuntime implements WorkloadRuntime {
       [MARKER_VARIABLE]: r.marker,
     }
     if (identity) delete env.USER
-    const cwd = spec.workingDir ? (isAbsolute(spec.workingDir) ? spec.workingDir : resolve(r.dir, spec.workingDir)) : r.dir
+    const cwd = spec.workingDir
+      ? isAbsolute(spec.workingDir)
+        ? spec.workingDir
+        : resolve(r.dir, spec.workingDir)
+      : r.dir
     const log = r.logs.open()
     let child: ChildProcess
     try {
@@ -298,7 +359,8 @@ export class LocalRuntime implements WorkloadRuntime {
     r.message = undefined
     r.logs.watch((error) => this.background.failed('log rotation', error))
     // Watched from its first moment (the list is otherwise refreshed every tick).
-    if (spec.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory && !this.watched.includes(r)) this.watched.push(r)
+    if (spec.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory && !this.watched.includes(r))
+      this.watched.push(r)
     child.on('exit', (code, signal) => this.instanceExited(r, token, {code, signal}))
     child.on('error', (error) => {
       r.message = `cannot start: ${error.message}`
@@ -317,7 +379,8 @@ export class LocalRuntime implements WorkloadRuntime {
     if (r.programPid === undefined && r.wrapperPid !== undefined) {
       try {
         const child = Number(readFileSync(join(r.dir, 'exit.pid'), 'utf8').trim()) || undefined
-        r.programPid = child === undefined || this.isolation.depth === 0 ? child : programBelow(child, this.isolation.depth)
+        r.programPid =
+          child === undefined || this.isolation.depth === 0 ? child : programBelow(child, this.isolation.depth)
       } catch {
         // not written yet
       }
@@ -362,9 +425,19 @@ export class LocalRuntime implements WorkloadRuntime {
     r.crashLooping = decision.crashLooping
     r.phase = 'Waiting'
     r.nextStartAt = now + decision.delayMs
-    this.event(r, 'Warning', reason === 'OOMKilled' ? 'OOMKilled' : 'Exited', `exited: ${describeExit(exit)}; restarting in ${formatDelay(decision.delayMs)}`)
+    this.event(
+      r,
+      'Warning',
+      reason === 'OOMKilled' ? 'OOMKilled' : 'Exited',
+      `exited: ${describeExit(exit)}; restarting in ${formatDelay(decision.delayMs)}`,
+    )
     if (!wasLooping && r.crashLooping) {
-      this.event(r, 'Warning', 'CrashLooping', `${r.history.filter((h) => now - h.exitedAt <= this.options.restart.crashLoopWindowMs).length} exits in ${formatDelay(this.options.restart.crashLoopWindowMs)}; still restarting, at most every ${formatDelay(this.options.restart.maxBackoffMs)}`)
+      this.event(
+        r,
+        'Warning',
+        'CrashLooping',
+        `${r.history.filter((h) => now - h.exitedAt <= this.options.restart.crashLoopWindowMs).length} exits in ${formatDelay(this.options.restart.crashLoopWindowMs)}; still restarting, at most every ${formatDelay(this.options.restart.maxBackoffMs)}`,
+      )
     }
     r.restartTimer = setTimeout(() => {
       r.restartTimer = undefined
@@ -443,7 +516,12 @@ export class LocalRuntime implements WorkloadRuntime {
         this.signalGroup(r, 'SIGTERM')
         if (!(await this.waitForExit(r, this.options.stopGraceMs))) {
           killInstance(this.alive(r) ? r.wrapperPid : undefined, r.marker, r.cgroup?.pids() ?? [])
-          this.event(r, 'Warning', 'Killed', `did not stop within ${formatDelay(this.options.stopGraceMs)} of SIGTERM; killed`)
+          this.event(
+            r,
+            'Warning',
+            'Killed',
+            `did not stop within ${formatDelay(this.options.stopGraceMs)} of SIGTERM; killed`,
+          )
           await this.waitForExit(r, 5000)
         }
       }
@@ -469,23 +547,33 @@ export class LocalRuntime implements WorkloadRuntime {
     const workload = this.workloads.get(wid(key))
     if (!workload) return undefined
     const replicas = [...workload.replicas.values()]
-      .sort((a, b) => (a.revision === b.revision ? a.index - b.index : a.revision === workload.desired?.revision ? -1 : 1))
-      .map((r): ReplicaState => ({
-        id: r.id,
-        index: r.index,
-        revision: r.revision,
-        phase: r.phase,
-        ...(this.programPid(r) ? {pid: this.programPid(r)} : {}),
-        restarts: r.restarts,
-        ...(r.lastExit ? {lastExit: r.lastExit} : {}),
-        ...(r.startedAt !== undefined ? {startedAt: new Date(r.startedAt).toISOString()} : {}),
-        ready: this.isReady(r),
-        crashLooping: r.crashLooping,
-        ...(r.nextStartAt !== undefined ? {nextStartAt: new Date(r.nextStartAt).toISOString()} : {}),
-        ...(r.message ? {message: r.message} : {}),
-        ...(r.usage ? {usage: r.usage} : {}),
-      }))
-    return {key, ...(workload.desired ? {revision: workload.desired.revision} : {}), replicas, rolloutBlocked: workload.rolloutBlocked, limits: this.support}
+      .sort((a, b) =>
+        a.revision === b.revision ? a.index - b.index : a.revision === workload.desired?.revision ? -1 : 1,
+      )
+      .map(
+        (r): ReplicaState => ({
+          id: r.id,
+          index: r.index,
+          revision: r.revision,
+          phase: r.phase,
+          ...(this.programPid(r) ? {pid: this.programPid(r)} : {}),
+          restarts: r.restarts,
+          ...(r.lastExit ? {lastExit: r.lastExit} : {}),
+          ...(r.startedAt !== undefined ? {startedAt: new Date(r.startedAt).toISOString()} : {}),
+          ready: this.isReady(r),
+          crashLooping: r.crashLooping,
+          ...(r.nextStartAt !== undefined ? {nextStartAt: new Date(r.nextStartAt).toISOString()} : {}),
+          ...(r.message ? {message: r.message} : {}),
+          ...(r.usage ? {usage: r.usage} : {}),
+        }),
+      )
+    return {
+      key,
+      ...(workload.desired ? {revision: workload.desired.revision} : {}),
+      replicas,
+      rolloutBlocked: workload.rolloutBlocked,
+      limits: this.support,
+    }
   }
 
   // ---- housekeeping -------------------------------------------------------------------------
@@ -497,7 +585,9 @@ export class LocalRuntime implements WorkloadRuntime {
   private tick(): void {
     const replicas = this.replicas()
     // Adopted replicas: not our children, so their exit is noticed by looking.
-    for (const r of replicas) if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r)) this.instanceExited(r, r.instance, {code: null, signal: null})
+    for (const r of replicas)
+      if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r))
+        this.instanceExited(r, r.instance, {code: null, signal: null})
     this.watched = replicas.filter((r) => r.spec?.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory)
   }
 
@@ -509,7 +599,12 @@ export class LocalRuntime implements WorkloadRuntime {
       const rss = treeStats(r.wrapperPid).reduce((sum, s) => sum + s.rss, 0)
       if (rss > limit) {
         r.watchdogKilled = true
-        this.event(r, 'Warning', 'OOMKilled', `using ${Math.round(rss / 1048576)} MiB, over its memory limit of ${Math.round(limit / 1048576)} MiB; killed by the memory watchdog`)
+        this.event(
+          r,
+          'Warning',
+          'OOMKilled',
+          `using ${Math.round(rss / 1048576)} MiB, over its memory limit of ${Math.round(limit / 1048576)} MiB; killed by the memory watchdog`,
+        )
         killInstance(r.wrapperPid, r.marker, r.cgroup?.pids() ?? [])
       }
     }
@@ -535,9 +630,15 @@ export class LocalRuntime implements WorkloadRuntime {
         nanos ??= (members.reduce((sum, s) => sum + s.cpuTicks, 0) / TICKS_PER_SECOND) * 1e9
         memory ??= members.reduce((sum, s) => sum + s.rss, 0)
       }
-      const cpuCores = r.lastCpu && now > r.lastCpu.at ? Math.max(0, (nanos - r.lastCpu.nanos) / 1e6 / (now - r.lastCpu.at)) : undefined
+      const cpuCores =
+        r.lastCpu && now > r.lastCpu.at
+          ? Math.max(0, (nanos - r.lastCpu.nanos) / 1e6 / (now - r.lastCpu.at))
+          : undefined
       r.lastCpu = {nanos, at: now}
-      r.usage = {...(cpuCores !== undefined ? {cpuCores} : r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}), memoryBytes: memory}
+      r.usage = {
+        ...(cpuCores !== undefined ? {cpuCores} : r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}),
+        memoryBytes: memory,
+      }
     }
   }
 
@@ -550,7 +651,9 @@ export class LocalRuntime implements WorkloadRuntime {
       id: r.id,
       index: r.index,
       revision: r.revision,
-      ...(r.wrapperPid !== undefined ? {wrapperPid: r.wrapperPid, startTicks: r.startTicks, startedAt: r.startedAt} : {}),
+      ...(r.wrapperPid !== undefined
+        ? {wrapperPid: r.wrapperPid, startTicks: r.startTicks, startedAt: r.startedAt}
+        : {}),
       ...(r.marker ? {marker: r.marker} : {}),
       restarts: r.restarts,
       history: r.history,
@@ -571,10 +674,19 @@ export class LocalRuntime implements WorkloadRuntime {
           for (const id of folders(join(this.options.dir, workspace, name, uid))) {
             const dir = join(this.options.dir, workspace, name, uid, id)
             const record = readRecord(dir)
-            const running = record?.wrapperPid !== undefined && record.startTicks !== undefined && isSameProcess(record.wrapperPid, record.startTicks)
+            const running =
+              record?.wrapperPid !== undefined &&
+              record.startTicks !== undefined &&
+              isSameProcess(record.wrapperPid, record.startTicks)
             // Folders that no valid worker could have made (an older drover took any workspace)
             // are not adopted: their processes are stopped and the folder goes.
-            if (!record || nameProblem(workspace) || nameProblem(name) || record.workspace !== workspace || record.name !== name) {
+            if (
+              !record ||
+              nameProblem(workspace) ||
+              nameProblem(name) ||
+              record.workspace !== workspace ||
+              record.name !== name
+            ) {
               if (record && running) killInstance(record.wrapperPid, record.marker, [])
               else if (record?.marker) killInstance(undefined, record.marker, [])
               rmSync(dir, {recursive: true, force: true})
@@ -588,10 +700,22 @@ export class LocalRuntime implements WorkloadRuntime {
               found.push(key)
             }
             const r: Replica = {
-              workload, id, index: record.index, revision: record.revision, dir, logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs),
-              phase: 'Waiting', restarts: record.restarts, history: record.history ?? [], ...(record.lastExit ? {lastExit: record.lastExit} : {}),
+              workload,
+              id,
+              index: record.index,
+              revision: record.revision,
+              dir,
+              logs: new ReplicaLogs(join(dir, 'logs'), this.options.logs),
+              phase: 'Waiting',
+              restarts: record.restarts,
+              history: record.history ?? [],
+              ...(record.lastExit ? {lastExit: record.lastExit} : {}),
               ...(record.marker ? {marker: record.marker} : {}),
-              crashLooping: false, instance: 1, oomBefore: 0, watchdogKilled: false, exitWaiters: [],
+              crashLooping: false,
+              instance: 1,
+              oomBefore: 0,
+              watchdogKilled: false,
+              exitWaiters: [],
             }
             workload.replicas.set(id, r)
             if (this.layout) {
@@ -600,10 +724,20 @@ export class LocalRuntime implements WorkloadRuntime {
             }
             if (running) {
               // Still running: take it over, never start a second one.
-              Object.assign(r, {phase: 'Running', wrapperPid: record.wrapperPid, startTicks: record.startTicks, startedAt: record.startedAt})
+              Object.assign(r, {
+                phase: 'Running',
+                wrapperPid: record.wrapperPid,
+                startTicks: record.startTicks,
+                startedAt: record.startedAt,
+              })
               r.logs.watch((error) => this.background.failed('log rotation', error))
               r.oomBefore = r.cgroup?.oomKills() ?? 0
-              this.event(r, 'Normal', 'Adopted', `adopted after a control plane restart (pid ${this.programPid(r) ?? record.wrapperPid})`)
+              this.event(
+                r,
+                'Normal',
+                'Adopted',
+                `adopted after a control plane restart (pid ${this.programPid(r) ?? record.wrapperPid})`,
+              )
             } else if (record.wrapperPid !== undefined) {
               // It exited while no control plane ran: note how (what it left is killed), restart on the next sync.
               r.wrapperPid = record.wrapperPid
@@ -620,7 +754,12 @@ export class LocalRuntime implements WorkloadRuntime {
     return found
   }
 
-  async logs(key: WorkloadKey, options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
+  async logs(
+    key: WorkloadKey,
+    options: LogOptions,
+    onLine: (line: LogLine) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const workload = this.workloads.get(wid(key))
     if (!workload) return
     const pick = () =>
@@ -629,7 +768,8 @@ export class LocalRuntime implements WorkloadRuntime {
         .sort((a, b) => a.index - b.index || a.revision.localeCompare(b.revision))
     const followed = new Map<string, Promise<void>>()
     for (const r of pick()) {
-      for (const line of tailLines(r.logs.files(options.previous), options.tailLines)) onLine({replica: this.displayName(r), line})
+      for (const line of tailLines(r.logs.files(options.previous), options.tailLines))
+        onLine({replica: this.displayName(r), line})
     }
     if (!options.follow || !signal || options.previous) return
     const attach = (r: Replica, fromStart: boolean) => {
@@ -642,17 +782,24 @@ export class LocalRuntime implements WorkloadRuntime {
           offset = 0
         }
       }
-      followed.set(r.id, followFile(r.logs.current, offset, (line) => onLine({replica: this.displayName(r), line}), signal))
+      followed.set(
+        r.id,
+        followFile(r.logs.current, offset, (line) => onLine({replica: this.displayName(r), line}), signal),
+      )
     }
     for (const r of pick()) attach(r, false)
     // Replicas started while following (a rollout, a scale-up) are followed from their start.
     while (!signal.aborted) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 500)
-        signal.addEventListener('abort', () => {
-          clearTimeout(t)
-          resolve()
-        }, {once: true})
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t)
+            resolve()
+          },
+          {once: true},
+        )
       })
       for (const r of pick()) attach(r, true)
     }

@@ -2,7 +2,20 @@
 // control plane is never in the path, so logging goes on while it is down). Rotation by size is
 // copy-and-truncate (the program keeps its file descriptor, opened O_APPEND); when an instance
 // exits, its log becomes previous.log, and older instances shift to previous.2.log, ….
-import {type FSWatcher, closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, watch} from 'node:fs'
+import {
+  type FSWatcher,
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  watch,
+} from 'node:fs'
 import {truncate} from 'node:fs/promises'
 import {pipeline} from 'node:stream/promises'
 import {join} from 'node:path'
@@ -18,7 +31,12 @@ export interface LogPolicy {
   checkMs: number
 }
 
-export const DEFAULT_LOG_POLICY: LogPolicy = {maxBytes: 10 * 1024 * 1024, rotatedFiles: 2, previousInstances: 2, checkMs: 1000}
+export const DEFAULT_LOG_POLICY: LogPolicy = {
+  maxBytes: 10 * 1024 * 1024,
+  rotatedFiles: 2,
+  previousInstances: 2,
+  checkMs: 1000,
+}
 
 /** On a write, the size is looked at within this long (writes in between are looked at once). */
 export const ROTATE_AFTER_WRITE_MS = 100
@@ -97,7 +115,10 @@ export class ReplicaLogs {
       if (this.policy.rotatedFiles >= 1) {
         const start = Math.max(0, size - this.policy.maxBytes)
         // Copied aside, then renamed: a reader never sees a half-written rotated file.
-        await pipeline(createReadStream(this.current, {start, end: size - 1}), createWriteStream(`${this.current}.1.tmp`, {mode: 0o600}))
+        await pipeline(
+          createReadStream(this.current, {start, end: size - 1}),
+          createWriteStream(`${this.current}.1.tmp`, {mode: 0o600}),
+        )
         renameSync(`${this.current}.1.tmp`, `${this.current}.1`)
       }
       await truncate(this.current, 0)
@@ -110,7 +131,8 @@ export class ReplicaLogs {
   archiveInstance(): void {
     if (!existsSync(this.current)) return
     rmSync(this.previous(this.policy.previousInstances), {force: true})
-    for (let n = this.policy.previousInstances - 1; n >= 1; n--) if (existsSync(this.previous(n))) renameSync(this.previous(n), this.previous(n + 1))
+    for (let n = this.policy.previousInstances - 1; n >= 1; n--)
+      if (existsSync(this.previous(n))) renameSync(this.previous(n), this.previous(n + 1))
     if (this.policy.previousInstances > 0) renameSync(this.current, this.previous(1))
     else rmSync(this.current, {force: true})
     for (let n = 1; n <= this.policy.rotatedFiles; n++) rmSync(`${this.current}.${n}`, {force: true})
@@ -120,7 +142,8 @@ export class ReplicaLogs {
   files(previous: boolean): string[] {
     if (previous) return existsSync(this.previous(1)) ? [this.previous(1)] : []
     const out: string[] = []
-    for (let n = this.policy.rotatedFiles; n >= 1; n--) if (existsSync(`${this.current}.${n}`)) out.push(`${this.current}.${n}`)
+    for (let n = this.policy.rotatedFiles; n >= 1; n--)
+      if (existsSync(`${this.current}.${n}`)) out.push(`${this.current}.${n}`)
     if (existsSync(this.current)) out.push(this.current)
     return out
   }
@@ -164,7 +187,13 @@ export function tailLines(files: readonly string[], count: number): string[] {
  * Polls the size (inotify is not reliable on every file system the data folder may be on); a
  * file that shrank was rotated by truncation, and is read from its start again.
  */
-export async function followFile(file: string, offset: number, onLine: (line: string) => void, signal: AbortSignal, pollMs = 200): Promise<void> {
+export async function followFile(
+  file: string,
+  offset: number,
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+  pollMs = 200,
+): Promise<void> {
   let position = offset
   let carry = ''
   while (!signal.aborted) {
@@ -192,10 +221,14 @@ export async function followFile(file: string, offset: number, onLine: (line: st
     if (size > position) continue
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, pollMs)
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer)
-        resolve()
-      }, {once: true})
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        {once: true},
+      )
     })
   }
 }

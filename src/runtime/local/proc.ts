@@ -87,7 +87,8 @@ export function childrenOf(pid: number): number[] {
   }
   for (const tid of tasks) {
     try {
-      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim()) out.push(Number(child))
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' '))
+        if (child.trim()) out.push(Number(child))
     } catch {
       // gone
     }

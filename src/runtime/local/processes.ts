@@ -75,7 +75,11 @@ export function markedProcesses(marker: string): number[] {
 }
 
 /** Kills everything of an instance: its group, its cgroup's members, and every marked process. */
-export function killInstance(wrapperPid: number | undefined, marker: string | undefined, cgroupPids: readonly number[]): number {
+export function killInstance(
+  wrapperPid: number | undefined,
+  marker: string | undefined,
+  cgroupPids: readonly number[],
+): number {
   if (wrapperPid !== undefined) signal(-wrapperPid, 'SIGKILL')
   const rest = new Set([...cgroupPids, ...(marker ? markedProcesses(marker) : [])])
   for (const pid of rest) signal(pid, 'SIGKILL')
@@ -101,7 +105,10 @@ export function processTree(stats: readonly ProcStat[]): ProcessTree {
   for (const s of stats) {
     if (s.state === 'Z') continue
     tree.byPid.set(s.pid, s)
-    for (const [index, key] of [[tree.byParent, s.ppid], [tree.byGroup, s.pgrp]] as const) {
+    for (const [index, key] of [
+      [tree.byParent, s.ppid],
+      [tree.byGroup, s.pgrp],
+    ] as const) {
       const list = index.get(key)
       if (list) list.push(s)
       else index.set(key, [s])

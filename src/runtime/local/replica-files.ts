@@ -7,7 +7,19 @@
 // With an isolated identity, what the program may use (config, secrets, temp, volumes) is
 // owned by its workspace's uid and 0700; the rest (record, exit status, logs) stays the control
 // plane's.
-import {chownSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chownSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import type {ExitInfo, ProcessSpec} from '../runtime.js'
 import type {Identity} from './isolation.js'
@@ -21,7 +33,8 @@ export function contained(base: string, path: string): string {
   // An absolute path is taken from the base (the replica folder stands for the container's root).
   const target = resolve(base, path.replace(/^\/+/, ''))
   const rel = relative(base, target)
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new PathEscapeError(`${JSON.stringify(path)} is not inside ${base}`)
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw new PathEscapeError(`${JSON.stringify(path)} is not inside ${base}`)
   return target
 }
 
@@ -32,7 +45,8 @@ function noLinksBetween(base: string, target: string): void {
   for (const part of parts) {
     dir = join(dir, part)
     try {
-      if (lstatSync(dir).isSymbolicLink()) throw new PathEscapeError(`${dir} is a link; a volume cannot be placed through it`)
+      if (lstatSync(dir).isSymbolicLink())
+        throw new PathEscapeError(`${dir} is a link; a volume cannot be placed through it`)
     } catch (error) {
       if (error instanceof PathEscapeError) throw error
       return // does not exist yet: nothing below it can be a link
@@ -51,7 +65,12 @@ function own(path: string, identity: Identity | undefined): void {
 }
 
 /** Makes the replica's folders for a new instance: config and secrets fresh, temp kept, volumes linked. */
-export function prepareReplicaFiles(dir: string, spec: ProcessSpec, volumeRoot: string, identity: Identity | undefined): ReplicaDirs {
+export function prepareReplicaFiles(
+  dir: string,
+  spec: ProcessSpec,
+  volumeRoot: string,
+  identity: Identity | undefined,
+): ReplicaDirs {
   const configDir = join(dir, 'config')
   const secretDir = join(dir, 'secrets')
   const tempDir = join(dir, 'tmp')
@@ -93,13 +112,17 @@ export function prepareReplicaFiles(dir: string, spec: ProcessSpec, volumeRoot: 
     } catch {
       existing = undefined
     }
-    if (existing && !existing.isSymbolicLink()) throw new PathEscapeError(`volume ${volume.name}: ${volume.path} already exists in the replica's folder and is not a volume`)
+    if (existing && !existing.isSymbolicLink())
+      throw new PathEscapeError(
+        `volume ${volume.name}: ${volume.path} already exists in the replica's folder and is not a volume`,
+      )
     if (existing) rmSync(link)
     symlinkSync(target, link)
     if (identity) lchownSync(link, identity.uid, identity.gid)
     // Belt and braces: the link's folder must still be inside the replica's folder.
     const real = realpathSync(dirname(link))
-    if (real !== realpathSync(dir) && !real.startsWith(realpathSync(dir) + sep)) throw new PathEscapeError(`volume ${volume.name}: ${volume.path} leaves the replica's folder`)
+    if (real !== realpathSync(dir) && !real.startsWith(realpathSync(dir) + sep))
+      throw new PathEscapeError(`volume ${volume.name}: ${volume.path} leaves the replica's folder`)
   }
   return {configDir, secretDir, tempDir}
 }
@@ -141,7 +164,9 @@ export function readRecord(dir: string): ReplicaRecord | undefined {
 /** Sub-folders of `dir` (not links), or none. */
 export function folders(dir: string): string[] {
   try {
-    return readdirSync(dir, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => e.name)
+    return readdirSync(dir, {withFileTypes: true})
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
   } catch {
     return []
   }

@@ -39,7 +39,12 @@ export interface RestartDecision {
  * jitter: the delay is uniform in [cap / 2, cap] ("equal jitter", so a restart never comes
  * immediately after a crash), cap = min(max, initial × 2^(consecutive − 1)).
  */
-export function decideRestart(history: readonly ExitRecord[], now: number, policy: RestartPolicy, random: () => number = Math.random): RestartDecision {
+export function decideRestart(
+  history: readonly ExitRecord[],
+  now: number,
+  policy: RestartPolicy,
+  random: () => number = Math.random,
+): RestartDecision {
   let consecutive = 0
   for (let i = history.length - 1; i >= 0; i--) {
     const run = history[i]!

@@ -28,7 +28,10 @@ export interface RolloutPlan {
   rolloutBlocked: boolean
 }
 
-export function planRollout(observed: readonly ObservedReplica[], desired: {revision: string; replicas: number}): RolloutPlan {
+export function planRollout(
+  observed: readonly ObservedReplica[],
+  desired: {revision: string; replicas: number},
+): RolloutPlan {
   const plan: RolloutPlan = {stop: [], create: [], restart: [], rolloutBlocked: false}
   const want = desired.replicas
   for (const r of observed) if (r.orphaned) plan.stop.push({id: r.id, why: 'its revision is gone'})
@@ -37,7 +40,8 @@ export function planRollout(observed: readonly ObservedReplica[], desired: {revi
   const old = live.filter((r) => r.revision !== desired.revision)
 
   // Scale the current revision down: highest indexes first.
-  for (const r of current.filter((r) => r.index >= want).sort((a, b) => b.index - a.index)) plan.stop.push({id: r.id, why: 'scaled down'})
+  for (const r of current.filter((r) => r.index >= want).sort((a, b) => b.index - a.index))
+    plan.stop.push({id: r.id, why: 'scaled down'})
   const kept = current.filter((r) => r.index < want)
   for (const r of kept) if (r.restartDue) plan.restart.push(r.id)
   const missing = Array.from({length: want}, (_, i) => i).filter((i) => !kept.some((r) => r.index === i))
@@ -51,6 +55,7 @@ export function planRollout(observed: readonly ObservedReplica[], desired: {revi
   if (!plan.rolloutBlocked && missing.length > 0 && readyNew === kept.length) plan.create.push(missing[0]!)
   const allowedOld = plan.rolloutBlocked ? old.length : Math.max(0, want - readyNew)
   const byIndex = [...old].sort((a, b) => b.index - a.index)
-  for (const r of byIndex.slice(0, Math.max(0, old.length - allowedOld))) plan.stop.push({id: r.id, why: `replaced by revision ${desired.revision}`})
+  for (const r of byIndex.slice(0, Math.max(0, old.length - allowedOld)))
+    plan.stop.push({id: r.id, why: `replaced by revision ${desired.revision}`})
   return plan
 }

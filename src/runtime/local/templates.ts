@@ -22,7 +22,9 @@ function lookup(context: TemplateContext, path: string): unknown {
 function asText(value: unknown, path: string): string {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  throw new TemplateError(`{{.${path}}} is ${value === undefined ? 'not set' : Array.isArray(value) ? 'a list' : 'a mapping'}; it cannot be part of a longer argument`)
+  throw new TemplateError(
+    `{{.${path}}} is ${value === undefined ? 'not set' : Array.isArray(value) ? 'a list' : 'a mapping'}; it cannot be part of a longer argument`,
+  )
 }
 
 /** Expands one list of arguments. */

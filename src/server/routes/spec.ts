@@ -47,7 +47,10 @@ const resourceSchema: JsonSchema = {
   type: 'object',
   required: ['manifest', 'metadata', 'status'],
   properties: {
-    manifest: {type: 'object', description: 'The manifest as applied, defaults filled; secret values masked unless revealed.'},
+    manifest: {
+      type: 'object',
+      description: 'The manifest as applied, defaults filled; secret values masked unless revealed.',
+    },
     metadata: {
       type: 'object',
       required: ['id', 'uid', 'owner', 'resourceVersion', 'generation', 'createdAt', 'updatedAt'],
@@ -85,9 +88,17 @@ export const ROUTES: RouteSpec[] = [
       required: ['manifest'],
       additionalProperties: false,
       properties: {
-        manifest: {type: 'object', description: 'The manifest (name, version, type and its section), as parsed from YAML.'},
-        workspace: str('Target workspace for workspace-level types; a manifest’s own workspace must agree.', workspaceRule),
-        resourceVersion: str('Apply only if the resource is still at this resourceVersion ("0": only if it does not exist).'),
+        manifest: {
+          type: 'object',
+          description: 'The manifest (name, version, type and its section), as parsed from YAML.',
+        },
+        workspace: str(
+          'Target workspace for workspace-level types; a manifest’s own workspace must agree.',
+          workspaceRule,
+        ),
+        resourceVersion: str(
+          'Apply only if the resource is still at this resourceVersion ("0": only if it does not exist).',
+        ),
         dryRun: bool('Validate and return the diff without storing.'),
       },
     },
@@ -103,7 +114,16 @@ export const ROUTES: RouteSpec[] = [
             resource: resourceSchema,
             diff: {
               type: 'array',
-              items: {type: 'object', required: ['op', 'path'], properties: {op: {type: 'string', enum: ['add', 'remove', 'change']}, path: {type: 'string'}, from: {}, to: {}}},
+              items: {
+                type: 'object',
+                required: ['op', 'path'],
+                properties: {
+                  op: {type: 'string', enum: ['add', 'remove', 'change']},
+                  path: {type: 'string'},
+                  from: {},
+                  to: {},
+                },
+              },
             },
           },
         },
@@ -132,7 +152,14 @@ export const ROUTES: RouteSpec[] = [
       },
     },
     responses: {
-      200: {description: 'A page of resources.', schema: {type: 'object', required: ['items'], properties: {items: {type: 'array', items: resourceSchema}, continue: {type: 'string'}}}},
+      200: {
+        description: 'A page of resources.',
+        schema: {
+          type: 'object',
+          required: ['items'],
+          properties: {items: {type: 'array', items: resourceSchema}, continue: {type: 'string'}},
+        },
+      },
       ...common,
     },
   },
@@ -145,7 +172,12 @@ export const ROUTES: RouteSpec[] = [
     querystring: {
       type: 'object',
       additionalProperties: false,
-      properties: {...workspaceQuery, unSanitize: bool('Include credentials (secret values, runAsApiKey) in clear: only for admins and the resource’s owner.')},
+      properties: {
+        ...workspaceQuery,
+        unSanitize: bool(
+          'Include credentials (secret values, runAsApiKey) in clear: only for admins and the resource’s owner.',
+        ),
+      },
     },
     responses: {200: {description: 'The resource.', schema: resourceSchema}, ...common, ...errors('NotFound')},
   },
@@ -167,7 +199,11 @@ export const ROUTES: RouteSpec[] = [
     responses: {
       200: {
         description: 'The deleted resource, and what force skipped.',
-        schema: {type: 'object', required: ['deleted', 'skipped'], properties: {deleted: resourceSchema, skipped: {type: 'array', items: {type: 'string'}}}},
+        schema: {
+          type: 'object',
+          required: ['deleted', 'skipped'],
+          properties: {deleted: resourceSchema, skipped: {type: 'array', items: {type: 'string'}}},
+        },
       },
       ...common,
       ...errors('NotFound', 'Conflict'),
@@ -186,7 +222,20 @@ export const ROUTES: RouteSpec[] = [
         schema: {
           type: 'object',
           required: ['items'],
-          properties: {items: {type: 'array', items: {type: 'object', properties: {time: {type: 'string'}, type: {type: 'string'}, reason: {type: 'string'}, message: {type: 'string'}}}}},
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  time: {type: 'string'},
+                  type: {type: 'string'},
+                  reason: {type: 'string'},
+                  message: {type: 'string'},
+                },
+              },
+            },
+          },
         },
       },
       ...common,
@@ -224,14 +273,19 @@ export const ROUTES: RouteSpec[] = [
     id: 'logs',
     method: 'GET',
     url: `${API_PREFIX}/resources/:type/:name/logs`,
-    summary: 'Log lines of a worker’s replicas as text, each prefixed with [replica]; with follow, streamed as they come.',
+    summary:
+      'Log lines of a worker’s replicas as text, each prefixed with [replica]; with follow, streamed as they come.',
     auth: true,
     querystring: {
       type: 'object',
       additionalProperties: false,
       properties: {
         ...workspaceQuery,
-        tailLines: {type: 'integer', minimum: -1, description: 'Lines per replica from the end (-1: all; default 300).'},
+        tailLines: {
+          type: 'integer',
+          minimum: -1,
+          description: 'Lines per replica from the end (-1: all; default 300).',
+        },
         replica: {type: 'integer', minimum: 0, description: 'Only this replica index.'},
         previous: bool('The previous instance of each replica (before its last restart).'),
         follow: bool('Keep streaming new lines.'),
@@ -254,7 +308,14 @@ export const ROUTES: RouteSpec[] = [
     summary: 'The caller: user name, admin, workspace grants.',
     auth: true,
     responses: {
-      200: {description: 'The caller.', schema: {type: 'object', required: ['user', 'admin', 'grants'], properties: {user: {type: 'string'}, admin: {type: 'boolean'}, grants: {type: 'array'}}}},
+      200: {
+        description: 'The caller.',
+        schema: {
+          type: 'object',
+          required: ['user', 'admin', 'grants'],
+          properties: {user: {type: 'string'}, admin: {type: 'boolean'}, grants: {type: 'array'}},
+        },
+      },
       ...errors('Unauthorized'),
     },
   },
@@ -277,18 +338,56 @@ export const ROUTES: RouteSpec[] = [
             type: 'object',
             required: ['workspace', 'access'],
             additionalProperties: false,
-            properties: {workspace: str('A workspace, or * for all.', {anyOf: [workspaceRule, {const: '*'}]}), access: {type: 'string', enum: ['read', 'write']}},
+            properties: {
+              workspace: str('A workspace, or * for all.', {anyOf: [workspaceRule, {const: '*'}]}),
+              access: {type: 'string', enum: ['read', 'write']},
+            },
           },
         },
       },
     },
     responses: {
-      200: {description: 'The user and its new API key (shown once).', schema: {type: 'object', required: ['user', 'apiKey'], properties: {user: {type: 'object'}, apiKey: {type: 'string'}}}},
+      200: {
+        description: 'The user and its new API key (shown once).',
+        schema: {
+          type: 'object',
+          required: ['user', 'apiKey'],
+          properties: {user: {type: 'object'}, apiKey: {type: 'string'}},
+        },
+      },
       ...common,
     },
   },
-  {id: 'openapi', method: 'GET', url: paths.openapi, summary: 'This document.', auth: false, responses: {200: {description: 'OpenAPI 3.0 document.'}}},
-  {id: 'healthz', method: 'GET', url: paths.healthz, summary: 'Liveness: the process serves requests.', auth: false, responses: {200: {description: 'Alive.'}}},
-  {id: 'readyz', method: 'GET', url: paths.readyz, summary: 'Readiness: the store is open and the scheduler running.', auth: false, responses: {200: {description: 'Ready.'}, 503: {description: 'Not ready.', schema: errorSchema}}},
-  {id: 'metrics', method: 'GET', url: paths.metrics, summary: 'Prometheus metrics.', auth: false, responses: {200: {description: 'Text exposition format.'}}},
+  {
+    id: 'openapi',
+    method: 'GET',
+    url: paths.openapi,
+    summary: 'This document.',
+    auth: false,
+    responses: {200: {description: 'OpenAPI 3.0 document.'}},
+  },
+  {
+    id: 'healthz',
+    method: 'GET',
+    url: paths.healthz,
+    summary: 'Liveness: the process serves requests.',
+    auth: false,
+    responses: {200: {description: 'Alive.'}},
+  },
+  {
+    id: 'readyz',
+    method: 'GET',
+    url: paths.readyz,
+    summary: 'Readiness: the store is open and the scheduler running.',
+    auth: false,
+    responses: {200: {description: 'Ready.'}, 503: {description: 'Not ready.', schema: errorSchema}},
+  },
+  {
+    id: 'metrics',
+    method: 'GET',
+    url: paths.metrics,
+    summary: 'Prometheus metrics.',
+    auth: false,
+    responses: {200: {description: 'Text exposition format.'}},
+  },
 ]

@@ -10,8 +10,20 @@ import {chmodSync} from 'node:fs'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import type {ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
-  type ApiKeyRecord, type ListFilter, type NewEvent, type PutSpecOptions, type PutSpecResult, type ResourceKey,
-  type ResourceStore, type SpecWrite, StoreConflictError, StoreNotFoundError, type StoredRecord, type User, applyOutcome, specChanged,
+  type ApiKeyRecord,
+  type ListFilter,
+  type NewEvent,
+  type PutSpecOptions,
+  type PutSpecResult,
+  type ResourceKey,
+  type ResourceStore,
+  type SpecWrite,
+  StoreConflictError,
+  StoreNotFoundError,
+  type StoredRecord,
+  type User,
+  applyOutcome,
+  specChanged,
 } from '../store.js'
 import {MIGRATIONS} from './migrations.js'
 
@@ -62,7 +74,9 @@ export class SqliteStore implements ResourceStore {
   constructor(options: SqliteStoreOptions) {
     this.db = new DatabaseSync(options.path)
     this.eventsPerResource = options.eventsPerResource ?? 100
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`)
+    this.db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`,
+    )
     this.migrate()
     // SQLite creates its files with the process's umask (0644 here): they hold users, key
     // hashes and sealed secrets, so only the control plane's user reads them.
@@ -77,13 +91,17 @@ export class SqliteStore implements ResourceStore {
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
-    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)))
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
+    )
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue
       this.db.exec('BEGIN IMMEDIATE')
       try {
         this.db.exec(migration.sql)
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, new Date().toISOString())
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(migration.version, new Date().toISOString())
         this.db.exec('COMMIT')
       } catch (error) {
         this.db.exec('ROLLBACK')
@@ -156,7 +174,10 @@ export class SqliteStore implements ResourceStore {
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) item.resolve(outcome.value)
-      else item.reject(storageFailure(outcome.value) ? new StoreUnavailableError(storageFailure(outcome.value)!) : outcome.value)
+      else
+        item.reject(
+          storageFailure(outcome.value) ? new StoreUnavailableError(storageFailure(outcome.value)!) : outcome.value,
+        )
     })
   }
 
@@ -166,7 +187,9 @@ export class SqliteStore implements ResourceStore {
   /** Writes and removes a row: succeeds only when the disk takes writes again. */
   async probeWrite(): Promise<void> {
     await this.write(() => {
-      this.db.exec(`INSERT OR REPLACE INTO schema_migrations (version, applied_at) VALUES (-1, '${new Date().toISOString()}'); DELETE FROM schema_migrations WHERE version = -1`)
+      this.db.exec(
+        `INSERT OR REPLACE INTO schema_migrations (version, applied_at) VALUES (-1, '${new Date().toISOString()}'); DELETE FROM schema_migrations WHERE version = -1`,
+      )
     })
   }
 
@@ -199,12 +222,18 @@ export class SqliteStore implements ResourceStore {
 
   /** Uncached: what writes read inside their transaction. */
   private getSync(key: ResourceKey): StoredRecord | undefined {
-    const row = this.sql('SELECT * FROM resources WHERE workspace = ? AND type = ? AND name = ?').get(key.workspace, key.type, key.name) as Row | undefined
+    const row = this.sql('SELECT * FROM resources WHERE workspace = ? AND type = ? AND name = ?').get(
+      key.workspace,
+      key.type,
+      key.name,
+    ) as Row | undefined
     return row ? this.toRecord(row) : undefined
   }
 
   private nextResourceVersion(): number {
-    const row = this.sql("UPDATE counters SET value = value + 1 WHERE name = 'resource_version' RETURNING value").get() as Row
+    const row = this.sql(
+      "UPDATE counters SET value = value + 1 WHERE name = 'resource_version' RETURNING value",
+    ).get() as Row
     return Number(row.value)
   }
 
@@ -214,16 +243,20 @@ export class SqliteStore implements ResourceStore {
     if (have !== expected) {
       const what = `${key.type} ${key.workspace ? `${key.workspace}/` : ''}${key.name}`
       throw new StoreConflictError(
-        expected === 0 ? `${what} already exists` : current ? `${what} is at resourceVersion ${have}, not ${expected}` : `${what} does not exist`,
+        expected === 0
+          ? `${what} already exists`
+          : current
+            ? `${what} is at resourceVersion ${have}, not ${expected}`
+            : `${what} does not exist`,
         current,
       )
     }
   }
 
   private insertEvent(key: ResourceKey, event: NewEvent): void {
-    this.sql('INSERT INTO events (workspace, type, name, time, kind, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      key.workspace, key.type, key.name, new Date().toISOString(), event.type, event.reason, event.message,
-    )
+    this.sql(
+      'INSERT INTO events (workspace, type, name, time, kind, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(key.workspace, key.type, key.name, new Date().toISOString(), event.type, event.reason, event.message)
     this.sql(
       `DELETE FROM events WHERE workspace = ? AND type = ? AND name = ? AND id <= (
          SELECT id FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
@@ -271,9 +304,11 @@ export class SqliteStore implements ResourceStore {
   }
 
   count(filter: {type?: string} = {}): Promise<number> {
-    const row = (filter.type === undefined
-      ? this.sql('SELECT count(*) AS n FROM resources').get()
-      : this.sql('SELECT count(*) AS n FROM resources WHERE type = ?').get(filter.type)) as Row
+    const row = (
+      filter.type === undefined
+        ? this.sql('SELECT count(*) AS n FROM resources').get()
+        : this.sql('SELECT count(*) AS n FROM resources WHERE type = ?').get(filter.type)
+    ) as Row
     return Promise.resolve(Number(row.n))
   }
 
@@ -293,14 +328,38 @@ export class SqliteStore implements ResourceStore {
         this.sql(
           `INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status, generation,
              resource_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-        ).run(key.workspace, key.type, key.name, write.version, write.owner, randomUUID(), manifest, write.sealed?.ciphertext ?? null,
-          write.sealed?.digest ?? null, JSON.stringify(options.initialStatus), rv, now, now)
+        ).run(
+          key.workspace,
+          key.type,
+          key.name,
+          write.version,
+          write.owner,
+          randomUUID(),
+          manifest,
+          write.sealed?.ciphertext ?? null,
+          write.sealed?.digest ?? null,
+          JSON.stringify(options.initialStatus),
+          rv,
+          now,
+          now,
+        )
       } else {
         this.sql(
           `UPDATE resources SET version = ?, owner = ?, manifest = ?, sealed = ?, sealed_digest = ?, generation = generation + ?,
              resource_version = ?, updated_at = ? WHERE workspace = ? AND type = ? AND name = ?`,
-        ).run(write.version, write.owner, manifest, write.sealed?.ciphertext ?? null, write.sealed?.digest ?? null, changed ? 1 : 0,
-          rv, changed ? now : current.updatedAt, key.workspace, key.type, key.name)
+        ).run(
+          write.version,
+          write.owner,
+          manifest,
+          write.sealed?.ciphertext ?? null,
+          write.sealed?.digest ?? null,
+          changed ? 1 : 0,
+          rv,
+          changed ? now : current.updatedAt,
+          key.workspace,
+          key.type,
+          key.name,
+        )
       }
       const result = current ? 'updated' : 'created'
       if (options.event && changed) this.insertEvent(key, options.event(result))
@@ -308,16 +367,20 @@ export class SqliteStore implements ResourceStore {
     })
   }
 
-  putStatus(key: ResourceKey, status: ResourceStatus, options: {ifResourceVersion?: number} = {}): Promise<StoredRecord> {
+  putStatus(
+    key: ResourceKey,
+    status: ResourceStatus,
+    options: {ifResourceVersion?: number} = {},
+  ): Promise<StoredRecord> {
     return this.write(() => {
       this.touch(key)
       const current = this.getSync(key)
       if (!current) throw new StoreNotFoundError(`${key.type} ${key.name} does not exist`)
       this.checkVersion(current, options.ifResourceVersion, key)
       const rv = this.nextResourceVersion()
-      this.sql('UPDATE resources SET status = ?, resource_version = ? WHERE workspace = ? AND type = ? AND name = ?').run(
-        JSON.stringify(status), rv, key.workspace, key.type, key.name,
-      )
+      this.sql(
+        'UPDATE resources SET status = ?, resource_version = ? WHERE workspace = ? AND type = ? AND name = ?',
+      ).run(JSON.stringify(status), rv, key.workspace, key.type, key.name)
       return {...current, status, resourceVersion: rv}
     })
   }
@@ -328,8 +391,16 @@ export class SqliteStore implements ResourceStore {
       const current = this.getSync(key)
       if (!current) return undefined
       this.checkVersion(current, options.ifResourceVersion, key)
-      this.sql('DELETE FROM resources WHERE workspace = ? AND type = ? AND name = ?').run(key.workspace, key.type, key.name)
-      this.sql('DELETE FROM events WHERE workspace = ? AND type = ? AND name = ?').run(key.workspace, key.type, key.name)
+      this.sql('DELETE FROM resources WHERE workspace = ? AND type = ? AND name = ?').run(
+        key.workspace,
+        key.type,
+        key.name,
+      )
+      this.sql('DELETE FROM events WHERE workspace = ? AND type = ? AND name = ?').run(
+        key.workspace,
+        key.type,
+        key.name,
+      )
       this.nextResourceVersion()
       return current
     })
@@ -346,7 +417,14 @@ export class SqliteStore implements ResourceStore {
       'SELECT time, kind, reason, message FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT ?',
     ).all(key.workspace, key.type, key.name, limit) as Row[]
     return Promise.resolve(
-      rows.reverse().map((r) => ({time: String(r.time), type: r.kind as ResourceEvent['type'], reason: String(r.reason), message: String(r.message)})),
+      rows
+        .reverse()
+        .map((r) => ({
+          time: String(r.time),
+          type: r.kind as ResourceEvent['type'],
+          reason: String(r.reason),
+          message: String(r.message),
+        })),
     )
   }
 
@@ -354,26 +432,49 @@ export class SqliteStore implements ResourceStore {
 
   getUser(name: string): Promise<User | undefined> {
     const row = this.sql('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined
-    return Promise.resolve(row ? {name: String(row.name), admin: Number(row.admin) === 1, grants: JSON.parse(String(row.grants)) as User['grants']} : undefined)
+    return Promise.resolve(
+      row
+        ? {
+            name: String(row.name),
+            admin: Number(row.admin) === 1,
+            grants: JSON.parse(String(row.grants)) as User['grants'],
+          }
+        : undefined,
+    )
   }
 
   putUser(user: User): Promise<void> {
     return this.write(() => {
-      this.sql('INSERT INTO users (name, admin, grants) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET admin = excluded.admin, grants = excluded.grants')
-        .run(user.name, user.admin ? 1 : 0, JSON.stringify(user.grants))
+      this.sql(
+        'INSERT INTO users (name, admin, grants) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET admin = excluded.admin, grants = excluded.grants',
+      ).run(user.name, user.admin ? 1 : 0, JSON.stringify(user.grants))
     })
   }
 
   addApiKey(key: ApiKeyRecord): Promise<void> {
     return this.write(() => {
-      this.sql('INSERT INTO api_keys (id, user, name, hash, created_at) VALUES (?, ?, ?, ?, ?)').run(key.id, key.user, key.name, key.hash, key.createdAt)
+      this.sql('INSERT INTO api_keys (id, user, name, hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        key.id,
+        key.user,
+        key.name,
+        key.hash,
+        key.createdAt,
+      )
     })
   }
 
   findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
     const row = this.sql('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined
     return Promise.resolve(
-      row ? {id: String(row.id), user: String(row.user), name: String(row.name), hash: Buffer.from(row.hash as Uint8Array), createdAt: String(row.created_at)} : undefined,
+      row
+        ? {
+            id: String(row.id),
+            user: String(row.user),
+            name: String(row.name),
+            hash: Buffer.from(row.hash as Uint8Array),
+            createdAt: String(row.created_at),
+          }
+        : undefined,
     )
   }
 

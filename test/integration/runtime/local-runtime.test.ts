@@ -18,7 +18,13 @@ function runtime(overrides: Partial<LocalRuntimeOptions> = {}): LocalRuntime {
   const r = new LocalRuntime({
     dir: join(home, 'runtime'),
     volumesDir: join(home, 'volumes'),
-    restart: {initialBackoffMs: 40, maxBackoffMs: 200, resetAfterMs: 60_000, crashLoopThreshold: 4, crashLoopWindowMs: 60_000},
+    restart: {
+      initialBackoffMs: 40,
+      maxBackoffMs: 200,
+      resetAfterMs: 60_000,
+      crashLoopThreshold: 4,
+      crashLoopWindowMs: 60_000,
+    },
     stopGraceMs: 400,
     minReadyMs: 150,
     pollMs: 25,
@@ -35,7 +41,16 @@ function runtime(overrides: Partial<LocalRuntimeOptions> = {}): LocalRuntime {
 }
 
 let n = 0
-function desired(program: string, options: {replicas?: number; revision?: string; env?: Record<string, string>; limits?: ProcessSpec['resources']['limits']; name?: string} = {}): DesiredWorkload {
+function desired(
+  program: string,
+  options: {
+    replicas?: number
+    revision?: string
+    env?: Record<string, string>
+    limits?: ProcessSpec['resources']['limits']
+    name?: string
+  } = {},
+): DesiredWorkload {
   const name = options.name ?? `w${n}`
   return {
     key: {workspace: 'test', name},
@@ -100,12 +115,14 @@ describe('LocalRuntime', () => {
       const l = await lines(rt, d.key)
       return l.filter((x) => x.includes(' cwd ')).length === 2 ? l : undefined
     })
-    const first = out.filter((l) => l.startsWith(`${d.key.name}-rev1-0: `)).map((l) => l.slice(`${d.key.name}-rev1-0: `.length))
+    const first = out
+      .filter((l) => l.startsWith(`${d.key.name}-rev1-0: `))
+      .map((l) => l.slice(`${d.key.name}-rev1-0: `.length))
     expect(first).toEqual(
       expect.arrayContaining([
         'env DROVER_REPLICA=0',
         `env DROVER_RESOURCE_ID=worker:v1beta:${d.key.name}:test`,
-        'env DROVER_WORKER=' + d.key.name,
+        `env DROVER_WORKER=${d.key.name}`,
         'env DROVER_WORKSPACE=test',
         'env GREETING=hi',
         'env LOG_LEVEL=INFO',
@@ -119,10 +136,15 @@ describe('LocalRuntime', () => {
     const rt = runtime()
     const d = desired('crash-once.mjs')
     await rt.sync(d)
-    const replica = await waitFor('a restart', () => rt.observe(d.key)!.replicas.find((r) => r.restarts === 1 && r.phase === 'Running'))
+    const replica = await waitFor('a restart', () =>
+      rt.observe(d.key)!.replicas.find((r) => r.restarts === 1 && r.phase === 'Running'),
+    )
     expect(replica.lastExit).toMatchObject({code: 1, signal: null, reason: 'Error'})
     expect(await lines(rt, d.key, true)).toEqual([`${d.key.name}-rev1-0: crashing on purpose`])
-    await waitFor('its new log', async () => (await lines(rt, d.key)).includes(`${d.key.name}-rev1-0: running after one crash`) || undefined)
+    await waitFor(
+      'its new log',
+      async () => (await lines(rt, d.key)).includes(`${d.key.name}-rev1-0: running after one crash`) || undefined,
+    )
     const exited = events.find((e) => e.key.name === d.key.name && e.reason === 'Exited')!
     expect(exited.message).toMatch(/^w\d+-rev1-0: exited: exit code 1 \(Error\); restarting in \d+ ms$/)
   })
@@ -132,12 +154,20 @@ describe('LocalRuntime', () => {
     const d = desired('exit-immediately.mjs')
     const started = Date.now()
     await rt.sync(d)
-    const replica = await waitFor('crash looping', () => rt.observe(d.key)!.replicas.find((r) => r.crashLooping && r.restarts >= 4), 15_000)
+    const replica = await waitFor(
+      'crash looping',
+      () => rt.observe(d.key)!.replicas.find((r) => r.crashLooping && r.restarts >= 4),
+      15_000,
+    )
     // 4 back-offs of at least 20, 40, 80, 100 ms (equal jitter: half to all of 40, 80, 160, 200).
     expect(Date.now() - started).toBeGreaterThanOrEqual(240)
     expect(replica.lastExit).toMatchObject({code: 3, reason: 'Error'})
     expect(events.filter((e) => e.key.name === d.key.name && e.reason === 'CrashLooping')).toHaveLength(1)
-    await waitFor('another restart after crash-looping', () => rt.observe(d.key)!.replicas.find((r) => r.restarts >= 6), 15_000)
+    await waitFor(
+      'another restart after crash-looping',
+      () => rt.observe(d.key)!.replicas.find((r) => r.restarts >= 6),
+      15_000,
+    )
   })
 
   it('stops gracefully with SIGTERM, and kills what ignores it after the grace period', async () => {
@@ -147,9 +177,14 @@ describe('LocalRuntime', () => {
     await rt.sync(polite)
     await rt.sync(deaf)
     const [p1, p2] = await Promise.all(
-      [polite, deaf].map((d) => waitFor('running', () => rt.observe(d.key)!.replicas.find((r) => r.pid && r.phase === 'Running')?.pid)),
+      [polite, deaf].map((d) =>
+        waitFor('running', () => rt.observe(d.key)!.replicas.find((r) => r.pid && r.phase === 'Running')?.pid),
+      ),
     )
-    await waitFor('deaf has its handler', async () => (await lines(rt, deaf.key)).some((l) => l.includes('deaf to SIGTERM')) || undefined)
+    await waitFor(
+      'deaf has its handler',
+      async () => (await lines(rt, deaf.key)).some((l) => l.includes('deaf to SIGTERM')) || undefined,
+    )
     await rt.remove(polite.key)
     const t1 = Date.now()
     await rt.remove(deaf.key)
@@ -157,7 +192,11 @@ describe('LocalRuntime', () => {
     expect(alive(p1!)).toBe(false)
     expect(alive(p2!)).toBe(false)
     expect(events.filter((e) => e.key.name === polite.key.name).map((e) => e.reason)).toEqual(['Started', 'Stopped'])
-    expect(events.filter((e) => e.key.name === deaf.key.name).map((e) => e.reason)).toEqual(['Started', 'Killed', 'Stopped'])
+    expect(events.filter((e) => e.key.name === deaf.key.name).map((e) => e.reason)).toEqual([
+      'Started',
+      'Killed',
+      'Stopped',
+    ])
   })
 
   it('rolls a new revision in one replica at a time, stopping an old one per ready new one', async () => {
@@ -184,11 +223,19 @@ describe('LocalRuntime', () => {
     const v1 = desired('heartbeat.mjs', {replicas: 2})
     await rt.sync(v1)
     await waitFor('v1 ready', () => rt.observe(v1.key)!.replicas.filter((r) => r.ready).length === 2 || undefined)
-    const bad: DesiredWorkload = {...v1, revision: 'rev2', spec: {...v1.spec, command: ['{{.Node}}', join(programs, 'exit-immediately.mjs')]}}
-    const o = await waitFor('rollout blocked', async () => {
-      const x = await rt.sync(bad)
-      return x.rolloutBlocked ? x : undefined
-    }, 15_000)
+    const bad: DesiredWorkload = {
+      ...v1,
+      revision: 'rev2',
+      spec: {...v1.spec, command: ['{{.Node}}', join(programs, 'exit-immediately.mjs')]},
+    }
+    const o = await waitFor(
+      'rollout blocked',
+      async () => {
+        const x = await rt.sync(bad)
+        return x.rolloutBlocked ? x : undefined
+      },
+      15_000,
+    )
     expect(o.replicas.filter((r) => r.revision === 'rev1' && r.phase === 'Running')).toHaveLength(2)
     expect(o.replicas.filter((r) => r.revision === 'rev2')).toHaveLength(1)
   }, 30_000)
@@ -197,7 +244,11 @@ describe('LocalRuntime', () => {
     const rt = runtime()
     const d = desired('allocate-memory.mjs', {env: {ALLOCATE_MB: '300'}, limits: {memory: 120 * 1024 * 1024}})
     await rt.sync(d)
-    const replica = await waitFor('an OOM kill', () => rt.observe(d.key)!.replicas.find((r) => r.lastExit?.reason === 'OOMKilled'), 15_000)
+    const replica = await waitFor(
+      'an OOM kill',
+      () => rt.observe(d.key)!.replicas.find((r) => r.lastExit?.reason === 'OOMKilled'),
+      15_000,
+    )
     expect(replica.lastExit!.signal).toBe('SIGKILL')
     expect(events.some((e) => e.key.name === d.key.name && e.reason === 'OOMKilled')).toBe(true)
   })
@@ -207,7 +258,11 @@ describe('LocalRuntime', () => {
     expect(rt.limits()).toMatchObject({memory: 'watchdog', cpu: 'none'})
     const d = desired('allocate-memory.mjs', {env: {ALLOCATE_MB: '300'}, limits: {memory: 120 * 1024 * 1024}})
     await rt.sync(d)
-    const replica = await waitFor('an OOM kill', () => rt.observe(d.key)!.replicas.find((r) => r.lastExit?.reason === 'OOMKilled'), 15_000)
+    const replica = await waitFor(
+      'an OOM kill',
+      () => rt.observe(d.key)!.replicas.find((r) => r.lastExit?.reason === 'OOMKilled'),
+      15_000,
+    )
     expect(replica.lastExit!.signal).toBe('SIGKILL')
     const message = events.find((e) => e.key.name === d.key.name && e.reason === 'OOMKilled')!.message
     expect(message).toMatch(/over its memory limit of 120 MiB; killed by the memory watchdog$/)
@@ -219,10 +274,12 @@ describe('LocalRuntime', () => {
     const first = runtime()
     const d = desired('heartbeat.mjs', {replicas: 2})
     await first.sync(d)
-    const pids = (await waitFor('two pids', () => {
-      const r = first.observe(d.key)!.replicas
-      return r.every((x) => x.pid && x.phase === 'Running') && r.length === 2 ? r : undefined
-    })).map((r) => r.pid!)
+    const pids = (
+      await waitFor('two pids', () => {
+        const r = first.observe(d.key)!.replicas
+        return r.every((x) => x.pid && x.phase === 'Running') && r.length === 2 ? r : undefined
+      })
+    ).map((r) => r.pid!)
     await first.close() // the control plane goes away; its replicas do not
     runtimes.splice(runtimes.indexOf(first), 1)
     process.kill(pids[1]!, 'SIGKILL') // one dies while nobody watches
@@ -231,9 +288,13 @@ describe('LocalRuntime', () => {
     expect(await second.adopt()).toEqual([d.key])
     const o = await second.sync(d)
     expect(o.replicas.find((r) => r.index === 0)!.pid).toBe(pids[0])
-    const restarted = await waitFor('replica 1 restarted', () => second.observe(d.key)!.replicas.find((r) => r.index === 1 && r.phase === 'Running' && r.pid && r.pid !== pids[1]))
+    const restarted = await waitFor('replica 1 restarted', () =>
+      second.observe(d.key)!.replicas.find((r) => r.index === 1 && r.phase === 'Running' && r.pid && r.pid !== pids[1]),
+    )
     expect(restarted.lastExit).toMatchObject({reason: 'Killed', signal: 'SIGKILL'})
-    expect(processesWith(join(programs, 'heartbeat.mjs')).filter((p) => p.cmdline.startsWith(process.execPath)).length).toBeGreaterThanOrEqual(2)
+    expect(
+      processesWith(join(programs, 'heartbeat.mjs')).filter((p) => p.cmdline.startsWith(process.execPath)).length,
+    ).toBeGreaterThanOrEqual(2)
     expect(second.observe(d.key)!.replicas).toHaveLength(2)
   })
 
@@ -250,10 +311,16 @@ describe('LocalRuntime', () => {
     const rt = runtime()
     const none = desired('heartbeat.mjs', {replicas: 0, name: `zero${n}`})
     expect((await rt.sync(none)).replicas).toEqual([])
-    const missing: DesiredWorkload = {...desired('heartbeat.mjs', {name: `missing${n}`}), spec: {...none.spec, command: ['/nonexistent/program']}}
+    const missing: DesiredWorkload = {
+      ...desired('heartbeat.mjs', {name: `missing${n}`}),
+      spec: {...none.spec, command: ['/nonexistent/program']},
+    }
     await rt.sync(missing)
     const replica = await waitFor('an exit', () => rt.observe(missing.key)!.replicas.find((r) => r.lastExit))
-    expect(replica).toMatchObject({lastExit: {code: 127, reason: 'Error'}, message: 'the program was not found (exit code 127)'})
+    expect(replica).toMatchObject({
+      lastExit: {code: 127, reason: 'Error'},
+      message: 'the program was not found (exit code 127)',
+    })
     writeFileSync(join(home, 'unused'), '')
   })
 })

@@ -16,7 +16,11 @@ type Runtime = RuntimeView
 
 let server: ServerProcess
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{status: number; body: T; text: string}> {
+async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{status: number; body: T; text: string}> {
   const r = await fetch(new URL(path, server.url), {
     method,
     headers: {authorization: `Bearer ${server.adminKey}`, ...(body ? {'content-type': 'application/json'} : {})},
@@ -49,8 +53,10 @@ const apply = async (body: unknown) => {
   return r.body
 }
 const runtime = async (name: string) => (await api<Runtime>('GET', `/api/v1/resources/worker/${name}/runtime`)).body
-const events = async (name: string) => (await api<{items: {reason: string; message: string}[]}>('GET', `/api/v1/resources/worker/${name}/events`)).body.items
-const logs = async (name: string, query = '') => (await api('GET', `/api/v1/resources/worker/${name}/logs?tailLines=-1${query}`)).text
+const events = async (name: string) =>
+  (await api<{items: {reason: string; message: string}[]}>('GET', `/api/v1/resources/worker/${name}/events`)).body.items
+const logs = async (name: string, query = '') =>
+  (await api('GET', `/api/v1/resources/worker/${name}/logs?tailLines=-1${query}`)).text
 
 /** Live processes of this control plane's replicas (wrapper and program), from /proc. */
 const replicaProcesses = () => processesWith(join(home, 'server'))
@@ -67,7 +73,13 @@ afterAll(async () => {
 
 describe('the scheduler and the local runtime', () => {
   it('starts the replicas of an applied worker, each in its own process group, with its environment and files', async () => {
-    await apply(worker('env', {replicas: 2, envs: {GREETING: 'hi', COUNT: 3}, configs: {'app.properties': 'a=1\n'}, logLevel: 'DEBUG'}, 'print-env.mjs'))
+    await apply(
+      worker(
+        'env',
+        {replicas: 2, envs: {GREETING: 'hi', COUNT: 3}, configs: {'app.properties': 'a=1\n'}, logLevel: 'DEBUG'},
+        'print-env.mjs',
+      ),
+    )
     const rt = await waitFor('2 ready replicas', async () => {
       const r = await runtime('env')
       return r.status.phase === 'Running' && r.status.readyReplicas === 2 ? r : undefined
@@ -81,7 +93,12 @@ describe('the scheduler and the local runtime', () => {
       return t.includes(' cwd ') ? t : undefined
     })
     const prefix = `[env-${rt.revision}-1] `
-    expect(text.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length))).toEqual(
+    expect(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(prefix))
+        .map((l) => l.slice(prefix.length)),
+    ).toEqual(
       expect.arrayContaining([
         'env DROVER_REPLICA=1',
         'env DROVER_RESOURCE_ID=worker:v1beta:env:public',
@@ -106,10 +123,14 @@ describe('the scheduler and the local runtime', () => {
 
   it('restarts a crashed replica with back-off, and keeps the previous instance’s log', async () => {
     await apply(worker('crash-once', {}, 'crash-once.mjs'))
-    const replica = await waitFor('one restart', async () => (await runtime('crash-once')).replicas.find((r) => r.restarts === 1 && r.phase === 'Running'))
+    const replica = await waitFor('one restart', async () =>
+      (await runtime('crash-once')).replicas.find((r) => r.restarts === 1 && r.phase === 'Running'),
+    )
     expect(replica.lastExit).toMatchObject({code: 1, signal: null, reason: 'Error'})
     expect(await logs('crash-once', '&previous=true')).toBe(`[${replica.name}] crashing on purpose\n`)
-    expect((await events('crash-once')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Applied', 'Started', 'Exited']))
+    expect((await events('crash-once')).map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['Applied', 'Started', 'Exited']),
+    )
   })
 
   it('marks a worker whose replicas keep exiting CrashLooping, and keeps retrying', async () => {
@@ -118,11 +139,19 @@ describe('the scheduler and the local runtime', () => {
       const r = await runtime('looping')
       return r.status.phase === 'CrashLooping' ? r : undefined
     })
-    expect(rt.status.conditions!.find((c) => c.type === 'CrashLooping')).toMatchObject({status: 'True', reason: 'CrashLoopBackOff'})
+    expect(rt.status.conditions!.find((c) => c.type === 'CrashLooping')).toMatchObject({
+      status: 'True',
+      reason: 'CrashLoopBackOff',
+    })
     expect(rt.replicas[0]!.lastExit).toMatchObject({code: 3, reason: 'Error'})
     const restarts = rt.replicas[0]!.restarts
-    await waitFor('another restart', async () => ((await runtime('looping')).replicas[0]!.restarts > restarts) || undefined)
-    expect(await api('GET', '/api/v1/resources?type=worker&name=looping')).toMatchObject({body: {items: [{status: {phase: 'CrashLooping'}}]}})
+    await waitFor(
+      'another restart',
+      async () => (await runtime('looping')).replicas[0]!.restarts > restarts || undefined,
+    )
+    expect(await api('GET', '/api/v1/resources?type=worker&name=looping')).toMatchObject({
+      body: {items: [{status: {phase: 'CrashLooping'}}]},
+    })
   })
 
   it('rolls out a new revision one replica at a time', async () => {
@@ -134,12 +163,24 @@ describe('the scheduler and the local runtime', () => {
     await apply(worker('rolling', {replicas: 2, envs: {VERSION: '2'}}))
     const v2 = await waitFor('v2 rolled out', async () => {
       const r = await runtime('rolling')
-      return r.revision !== v1.revision && r.status.phase === 'Running' && r.replicas.length === 2 && r.replicas.every((x) => x.revision === r.revision) ? r : undefined
+      return r.revision !== v1.revision &&
+        r.status.phase === 'Running' &&
+        r.replicas.length === 2 &&
+        r.replicas.every((x) => x.revision === r.revision)
+        ? r
+        : undefined
     })
-    const order = (await events('rolling')).filter((e) => e.reason === 'Stopped' || e.reason === 'Started').map((e) => `${e.reason} ${e.message.split(':')[0]}`)
+    const order = (await events('rolling'))
+      .filter((e) => e.reason === 'Stopped' || e.reason === 'Started')
+      .map((e) => `${e.reason} ${e.message.split(':')[0]}`)
     expect(order.slice(0, 2)).toEqual([`Started rolling-${v1.revision}-0`, `Started rolling-${v1.revision}-1`])
     expect(order.slice(2).sort()).toEqual(
-      [`Started rolling-${v2.revision}-0`, `Started rolling-${v2.revision}-1`, `Stopped rolling-${v1.revision}-0`, `Stopped rolling-${v1.revision}-1`].sort(),
+      [
+        `Started rolling-${v2.revision}-0`,
+        `Started rolling-${v2.revision}-1`,
+        `Stopped rolling-${v1.revision}-0`,
+        `Stopped rolling-${v1.revision}-1`,
+      ].sort(),
     )
     // Surge, not gap: no old replica is stopped before a new one for it has started.
     let started = 0
@@ -160,7 +201,11 @@ describe('the scheduler and the local runtime', () => {
     const own = await startServerProcess({home: join(home, 'guarded'), env: {...FAST, DROVER_MIN_READY_MS: '3000'}})
     try {
       const call = async <T>(method: string, path: string, body?: unknown) => {
-        const r = await fetch(new URL(path, own.url), {method, headers: {authorization: `Bearer ${own.adminKey}`, ...(body ? {'content-type': 'application/json'} : {})}, body: body === undefined ? undefined : JSON.stringify(body)})
+        const r = await fetch(new URL(path, own.url), {
+          method,
+          headers: {authorization: `Bearer ${own.adminKey}`, ...(body ? {'content-type': 'application/json'} : {})},
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
         expect(r.status).toBe(200)
         return (await r.json()) as T
       }
@@ -170,7 +215,9 @@ describe('the scheduler and the local runtime', () => {
       await call('POST', '/api/v1/apply', worker('guarded', {replicas: 2}, 'exit-immediately.mjs'))
       const rt = await waitFor('rollout blocked', async () => {
         const r = await view()
-        return r.status.conditions!.find((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked') ? r : undefined
+        return r.status.conditions!.find((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked')
+          ? r
+          : undefined
       })
       expect(rt.replicas.filter((r) => r.revision === v1.revision && r.phase === 'Running')).toHaveLength(2)
       expect(rt.replicas.filter((r) => r.revision !== v1.revision)).toHaveLength(1)
@@ -187,22 +234,47 @@ describe('the scheduler and the local runtime', () => {
     const pgid = pgidOf(replica.pid!)!
     await waitFor('its handler', async () => (await logs('deaf')).includes('deaf to SIGTERM') || undefined)
     expect((await api('DELETE', '/api/v1/resources/worker/deaf')).status).toBe(200)
-    await waitFor('the group gone', () => (processesWith('ignore-sigterm.mjs').every((p) => pgidOf(p.pid) !== pgid) ? true : undefined), 5000)
+    await waitFor(
+      'the group gone',
+      () => (processesWith('ignore-sigterm.mjs').every((p) => pgidOf(p.pid) !== pgid) ? true : undefined),
+      5000,
+    )
     expect(replicaProcesses().filter((p) => pgidOf(p.pid) === pgid)).toEqual([])
   })
 
   it('reports an OOM kill when a replica goes over its memory limit', async () => {
-    await apply(worker('hungry', {envs: {ALLOCATE_MB: '300'}, resources: {limits: {memory: '100Mi'}}}, 'allocate-memory.mjs'))
-    const replica = await waitFor('OOMKilled', async () => (await runtime('hungry')).replicas.find((r) => r.lastExit?.reason === 'OOMKilled'), 15_000)
+    await apply(
+      worker('hungry', {envs: {ALLOCATE_MB: '300'}, resources: {limits: {memory: '100Mi'}}}, 'allocate-memory.mjs'),
+    )
+    const replica = await waitFor(
+      'OOMKilled',
+      async () => (await runtime('hungry')).replicas.find((r) => r.lastExit?.reason === 'OOMKilled'),
+      15_000,
+    )
     expect(replica.lastExit).toMatchObject({signal: 'SIGKILL', reason: 'OOMKilled'})
     expect((await events('hungry')).some((e) => e.reason === 'OOMKilled')).toBe(true)
-    expect((await runtime('hungry')).limits).toEqual(expect.objectContaining({memory: expect.stringMatching(/^(cgroup-v[12]|watchdog)$/)}))
+    expect((await runtime('hungry')).limits).toEqual(
+      expect.objectContaining({memory: expect.stringMatching(/^(cgroup-v[12]|watchdog)$/)}),
+    )
   })
 
   it('hands secrets to the program without showing them in events, get output or the server log', async () => {
-    await apply({manifest: {name: 'creds', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {API_TOKEN: 'tok-9f8e7d'}}}})
-    await apply(worker('uses-secret', {dataosSecrets: [{name: 'creds'}, {name: 'creds', consumptionType: 'file'}], envs: {PRINT_LENGTH: 'API_TOKEN'}}, 'print-env.mjs'))
-    await waitFor('running', async () => ((await runtime('uses-secret')).status.phase === 'Running') || undefined)
+    await apply({
+      manifest: {
+        name: 'creds',
+        version: 'v1',
+        type: 'secret',
+        secret: {type: 'key-value', data: {API_TOKEN: 'tok-9f8e7d'}},
+      },
+    })
+    await apply(
+      worker(
+        'uses-secret',
+        {dataosSecrets: [{name: 'creds'}, {name: 'creds', consumptionType: 'file'}], envs: {PRINT_LENGTH: 'API_TOKEN'}},
+        'print-env.mjs',
+      ),
+    )
+    await waitFor('running', async () => (await runtime('uses-secret')).status.phase === 'Running' || undefined)
     // The program got it, as an environment variable and as a 0600 file.
     const out = await waitFor('printed', async () => {
       const t = await logs('uses-secret')
@@ -240,7 +312,10 @@ describe('the scheduler and the local runtime', () => {
     expect(after.replicas.find((r) => r.index === 0)!.pid).toBe(pids[0])
     expect(after.replicas.find((r) => r.index === 1)!.pid).not.toBe(pids[1])
     expect(after.replicas.find((r) => r.index === 1)!.lastExit).toMatchObject({signal: 'SIGKILL', reason: 'Killed'})
-    const heartbeats = replicaProcesses().filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes('heartbeat.mjs') && p.cmdline.includes('/survivor/'))
+    const heartbeats = replicaProcesses().filter(
+      (p) =>
+        p.cmdline.includes('drover-replica') && p.cmdline.includes('heartbeat.mjs') && p.cmdline.includes('/survivor/'),
+    )
     expect(heartbeats).toHaveLength(2)
     expect((await events('survivor')).filter((e) => e.reason === 'Adopted')).toHaveLength(1)
     expect(existsSync(log)).toBe(true)
@@ -261,23 +336,39 @@ describe('the scheduler and the local runtime', () => {
         'burn-cpu.mjs',
       ),
     )
-    await waitFor('scaled to 3', async () => ((await runtime('burner')).status.desiredReplicas === 3) || undefined, 20_000)
+    await waitFor(
+      'scaled to 3',
+      async () => (await runtime('burner')).status.desiredReplicas === 3 || undefined,
+      20_000,
+    )
     // One step (1 → 3, capped) or, when a loaded machine gives the burner less CPU, several:
     // each explained, each upward, from 1 to the cap.
-    const up = (await events('burner')).filter((e) => e.reason === 'Scaled').reverse().map((e) => { // events come newest first
-      const m = /^scaled (\d+) → (\d+): cpu \d+ % of request, target 50 %(; capped at maxReplicas 3)?$/.exec(e.message)
-      expect(m, e.message).not.toBeNull()
-      return {from: Number(m![1]), to: Number(m![2])}
-    })
+    const up = (await events('burner'))
+      .filter((e) => e.reason === 'Scaled')
+      .reverse()
+      .map((e) => {
+        // events come newest first
+        const m = /^scaled (\d+) → (\d+): cpu \d+ % of request, target 50 %(; capped at maxReplicas 3)?$/.exec(
+          e.message,
+        )
+        expect(m, e.message).not.toBeNull()
+        return {from: Number(m![1]), to: Number(m![2])}
+      })
     expect(up[0]!.from).toBe(1)
     expect(up.every((step) => step.to > step.from)).toBe(true)
     expect(up.at(-1)!.to).toBe(3)
     rmSync(control)
-    await waitFor('back to 1', async () => {
-      const r = await runtime('burner')
-      return r.status.desiredReplicas === 1 && r.replicas.length === 1 ? r : undefined
-    }, 30_000)
-    expect((await events('burner')).filter((e) => e.reason === 'Scaled').at(-1)!.message).toMatch(/^scaled \d → 1: cpu \d+ % of request, target 50 %/)
+    await waitFor(
+      'back to 1',
+      async () => {
+        const r = await runtime('burner')
+        return r.status.desiredReplicas === 1 && r.replicas.length === 1 ? r : undefined
+      },
+      30_000,
+    )
+    expect((await events('burner')).filter((e) => e.reason === 'Scaled').at(-1)!.message).toMatch(
+      /^scaled \d → 1: cpu \d+ % of request, target 50 %/,
+    )
     // A later apply does not reset the live count the autoscaler owns.
     expect(readFileSync(join(programs, 'burn-cpu.mjs'), 'utf8')).toContain('BURN_WHILE')
   })
@@ -287,14 +378,29 @@ describe('the scheduler and the local runtime', () => {
     const {parse} = await import('yaml')
     expect((await api('POST', '/api/v1/apply', {manifest: parse(stack)})).status).toBe(200)
     const bad = await api<{details: {field: string; message: string}[]}>('POST', '/api/v1/apply', {
-      manifest: {name: 'ticks', version: 'v1beta', type: 'worker', worker: {stack: 'ticker:1.0', compute: 'runnable-default', stackSpec: {msg: 'x'}}},
+      manifest: {
+        name: 'ticks',
+        version: 'v1beta',
+        type: 'worker',
+        worker: {stack: 'ticker:1.0', compute: 'runnable-default', stackSpec: {msg: 'x'}},
+      },
     })
     expect(bad.status).toBe(422)
     expect(bad.body.details.map((d) => d.message)).toEqual([
       'worker.stackSpec.message: Required value (schema of stack ticker:1.0)',
       'worker.stackSpec.msg: Unknown field (schema of stack ticker:1.0)',
     ])
-    await apply({manifest: {name: 'ticks', version: 'v1beta', type: 'worker', worker: {stack: 'ticker:1.0', compute: 'runnable-default', stackSpec: {message: 'tick tock'}}}})
-    await waitFor('the ticker prints its message', async () => (await logs('ticks')).includes('] message: tick tock') || undefined)
+    await apply({
+      manifest: {
+        name: 'ticks',
+        version: 'v1beta',
+        type: 'worker',
+        worker: {stack: 'ticker:1.0', compute: 'runnable-default', stackSpec: {message: 'tick tock'}},
+      },
+    })
+    await waitFor(
+      'the ticker prints its message',
+      async () => (await logs('ticks')).includes('] message: tick tock') || undefined,
+    )
   })
 })

@@ -39,9 +39,33 @@ describe.runIf(root)('isolation as root: a workspace writer stays in its workspa
     server = await startServerProcess({home: join(home, 'cp'), env: FAST})
     const alice = await createUser(server, 'alice', [{workspace: 'team-a', access: 'write'}])
     // team-b's replica and its secret files, to be stolen
-    expect((await apply(server, {name: 'db', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {PASSWORD: 'b-secret-9911'}}}, {workspace: 'team-b'})).status).toBe(200)
-    expect((await apply(server, nodeWorker('victim', 'setInterval(() => {}, 1000)', {dataosSecrets: [{name: 'db', consumptionType: 'file'}]}), {workspace: 'team-b'})).status).toBe(200)
-    await waitFor('team-b running', async () => ((await call(server, 'GET', '/api/v1/resources/worker/victim/runtime?workspace=team-b')).json().replicas as {ready: boolean}[]).some((r) => r.ready) || undefined)
+    expect(
+      (
+        await apply(
+          server,
+          {name: 'db', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {PASSWORD: 'b-secret-9911'}}},
+          {workspace: 'team-b'},
+        )
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await apply(
+          server,
+          nodeWorker('victim', 'setInterval(() => {}, 1000)', {dataosSecrets: [{name: 'db', consumptionType: 'file'}]}),
+          {workspace: 'team-b'},
+        )
+      ).status,
+    ).toBe(200)
+    await waitFor(
+      'team-b running',
+      async () =>
+        (
+          (await call(server, 'GET', '/api/v1/resources/worker/victim/runtime?workspace=team-b')).json().replicas as {
+            ready: boolean
+          }[]
+        ).some((r) => r.ready) || undefined,
+    )
     const victimDir = join(server.dataDir, 'runtime', 'team-b', 'victim')
     const targets = [
       ['admin-key', join(server.configDir, 'local-admin.key')],
@@ -52,8 +76,13 @@ describe.runIf(root)('isolation as root: a workspace writer stays in its workspa
     // the secret file of team-b's replica, by its real path
     const uidDir = join(victimDir, readdirOne(victimDir))
     const replicaDir = join(uidDir, readdirOne(uidDir))
-    targets.push(['other-workspace-secret', join(replicaDir, 'secrets', 'db', 'PASSWORD')], ['other-workspace-log', join(replicaDir, 'logs', 'current.log')])
-    const manifest = nodeWorker('thief', STEAL, {envs: {TARGETS: JSON.stringify(targets), SERVER_PID: String(server.pid)}})
+    targets.push(
+      ['other-workspace-secret', join(replicaDir, 'secrets', 'db', 'PASSWORD')],
+      ['other-workspace-log', join(replicaDir, 'logs', 'current.log')],
+    )
+    const manifest = nodeWorker('thief', STEAL, {
+      envs: {TARGETS: JSON.stringify(targets), SERVER_PID: String(server.pid)},
+    })
     expect((await apply(server, manifest, {key: alice, workspace: 'team-a'})).status).toBe(200)
     const log = await waitFor('the thief finished', async () => {
       const text = (await logOf(server, 'thief', 'team-a', alice)).text
@@ -77,8 +106,10 @@ describe.runIf(root)('isolation as root: a workspace writer stays in its workspa
     expect(uids['team-a']).toBe(uid)
     expect(uids['team-b']).not.toBe(uid)
     // the control plane's files stay its own
-    for (const file of ['drover.db', 'drover.db-wal', 'server.json', 'server.pid', 'uids.json']) expect(statSync(join(server.dataDir, file)).mode & 0o077).toBe(0)
-    for (const file of ['local-admin.key', 'encryption.key']) expect(statSync(join(server.configDir, file)).mode & 0o077).toBe(0)
+    for (const file of ['drover.db', 'drover.db-wal', 'server.json', 'server.pid', 'uids.json'])
+      expect(statSync(join(server.dataDir, file)).mode & 0o077).toBe(0)
+    for (const file of ['local-admin.key', 'encryption.key'])
+      expect(statSync(join(server.configDir, file)).mode & 0o077).toBe(0)
   })
 
   it('no key material is in the control plane’s environment', async () => {
@@ -108,7 +139,12 @@ describe.runIf(root)('as an unprivileged user', () => {
     const dir = join(home, name)
     mkdirSync(dir, {recursive: true})
     chownSync(dir, 65534, 65534)
-    const server = await startServerProcess({home: dir, env: {...FAST, HOME: dir, DROVER_ADMIN_USER: 'nobody-admin', DROVER_LOG_LEVEL: 'info'}, uid: 65534, args})
+    const server = await startServerProcess({
+      home: dir,
+      env: {...FAST, HOME: dir, DROVER_ADMIN_USER: 'nobody-admin', DROVER_LOG_LEVEL: 'info'},
+      uid: 65534,
+      args,
+    })
     servers.push(server)
     return server
   }
@@ -117,11 +153,19 @@ describe.runIf(root)('as an unprivileged user', () => {
     const server = await start('plain')
     expect(server.output()).toContain('replicas run as the control plane')
     expect(server.output()).toContain('only admins may write workers')
-    const grant = await call(server, 'POST', '/api/v1/users', {body: {name: 'alice', grants: [{workspace: 'team-a', access: 'write'}]}})
+    const grant = await call(server, 'POST', '/api/v1/users', {
+      body: {name: 'alice', grants: [{workspace: 'team-a', access: 'write'}]},
+    })
     expect(grant.status).toBe(403)
     expect(grant.json().message).toContain('--single-tenant')
     // read grants are fine
-    expect((await call(server, 'POST', '/api/v1/users', {body: {name: 'bob', grants: [{workspace: 'team-a', access: 'read'}]}})).status).toBe(200)
+    expect(
+      (
+        await call(server, 'POST', '/api/v1/users', {
+          body: {name: 'bob', grants: [{workspace: 'team-a', access: 'read'}]},
+        })
+      ).status,
+    ).toBe(200)
   })
 
   it('with --single-tenant, lets writers run workers, and a replica that setsid-forks leaves nothing behind on delete', async () => {
@@ -130,9 +174,13 @@ describe.runIf(root)('as an unprivileged user', () => {
     const alice = await createUser(server, 'alice', [{workspace: 'team-a', access: 'write'}])
     const marker = `escape-${Date.now()}`
     const source = `require('child_process').spawn('/bin/sh', ['-c', 'sleep 1000; echo ${marker}'], {detached: true, stdio: 'ignore'}).unref(); setInterval(() => {}, 1000)`
-    expect((await apply(server, nodeWorker('forker', source, {replicas: 2}), {key: alice, workspace: 'team-a'})).status).toBe(200)
+    expect(
+      (await apply(server, nodeWorker('forker', source, {replicas: 2}), {key: alice, workspace: 'team-a'})).status,
+    ).toBe(200)
     await waitFor('two escaped children', () => processesWith(marker).length === 2 || undefined)
-    expect((await call(server, 'DELETE', '/api/v1/resources/worker/forker?workspace=team-a', {key: alice})).status).toBe(200)
+    expect(
+      (await call(server, 'DELETE', '/api/v1/resources/worker/forker?workspace=team-a', {key: alice})).status,
+    ).toBe(200)
     await waitFor('nothing left', () => processesWith(marker).length === 0 || undefined, 10_000)
   })
 })
@@ -150,13 +198,25 @@ describe.runIf(root)('paths and identifiers', () => {
     const victim = join(home, 'victim.txt')
     writeFileSync(victim, 'precious')
     for (const directory of [`../../../../../../../..${victim}`, 'data/../../x', '..']) {
-      const r = await apply(server, nodeWorker('climber', 'setInterval(() => {}, 1000)', {persistentVolume: {name: 'vol', directory}}))
+      const r = await apply(
+        server,
+        nodeWorker('climber', 'setInterval(() => {}, 1000)', {persistentVolume: {name: 'vol', directory}}),
+      )
       expect(r.status).toBe(422)
       expect(r.text).toContain('worker.persistentVolume.directory')
     }
     expect(readFileSync(victim, 'utf8')).toBe('precious')
     // an absolute directory is placed in the replica's folder, as the schema says
-    expect((await apply(server, nodeWorker('absolute', "require('fs').writeFileSync('/tmp/ignored', ''); setInterval(() => {}, 1000)", {persistentVolume: {name: 'vol', directory: '/data'}}))).status).toBe(200)
+    expect(
+      (
+        await apply(
+          server,
+          nodeWorker('absolute', "require('fs').writeFileSync('/tmp/ignored', ''); setInterval(() => {}, 1000)", {
+            persistentVolume: {name: 'vol', directory: '/data'},
+          }),
+        )
+      ).status,
+    ).toBe(200)
     await waitFor('the volume link', () => {
       const dir = join(server.dataDir, 'runtime', 'public', 'absolute')
       if (!existsSync(dir)) return undefined

@@ -11,7 +11,12 @@ interface Reply {
   body: Record<string, unknown>
 }
 
-async function call(server: ServerProcess, method: string, path: string, options: {body?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null} = {}): Promise<Reply> {
+async function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  options: {body?: unknown; raw?: string; headers?: Record<string, string>; key?: string | null} = {},
+): Promise<Reply> {
   const key = options.key === undefined ? server.adminKey : options.key
   const response = await fetch(new URL(path, server.url), {
     method,
@@ -27,7 +32,12 @@ async function call(server: ServerProcess, method: string, path: string, options
 }
 
 const worker = (name: string, replicas: number) => ({
-  manifest: {name, version: 'v1beta', type: 'worker', worker: {stack: 'node', compute: 'runnable-default', replicas, dryRun: true, stackSpec: {source: 'x'}}},
+  manifest: {
+    name,
+    version: 'v1beta',
+    type: 'worker',
+    worker: {stack: 'node', compute: 'runnable-default', replicas, dryRun: true, stackSpec: {source: 'x'}},
+  },
 })
 
 const rvOf = (r: Reply) => Number((r.body.resource as {metadata: {resourceVersion: string}}).metadata.resourceVersion)
@@ -56,7 +66,9 @@ describe('control plane process', () => {
       const last = acked.filter((a) => a.name === `w${n}`).sort((a, b) => b.rv - a.rv)[0]!
       const stored = await call(server, 'GET', `/api/v1/resources/worker/w${n}`)
       // The scheduler's status writes may come after the last apply: same spec, later version.
-      expect(Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)).toBeGreaterThanOrEqual(last.rv)
+      expect(Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)).toBeGreaterThanOrEqual(
+        last.rv,
+      )
       expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBe(last.replicas)
     }
     await server.stop()
@@ -102,7 +114,9 @@ describe('control plane process', () => {
       // status): an acknowledged write is never lost, so the stored one is it or a later one.
       const rv = Number((stored.body.metadata as {resourceVersion: string}).resourceVersion)
       expect(rv).toBeGreaterThanOrEqual(write.rv)
-      expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBeGreaterThanOrEqual(write.replicas)
+      expect((stored.body.manifest as {worker: {replicas: number}}).worker.replicas).toBeGreaterThanOrEqual(
+        write.replicas,
+      )
     }
     await second.stop()
     const db = new DatabaseSync(join(dir, 'data', 'drover.db'))
@@ -117,7 +131,9 @@ describe('control plane process', () => {
     it('starts, with a user limited to workspace team', async () => {
       server = await startServerProcess({home: join(home, 'hostile')})
       servers.push(server)
-      const created = await call(server, 'POST', '/api/v1/users', {body: {name: 'alice', grants: [{workspace: 'team', access: 'write'}]}})
+      const created = await call(server, 'POST', '/api/v1/users', {
+        body: {name: 'alice', grants: [{workspace: 'team', access: 'write'}]},
+      })
       aliceKey = String(created.body.apiKey)
       expect(aliceKey).toMatch(/^drv_/)
     })
@@ -125,18 +141,53 @@ describe('control plane process', () => {
     const cases: [string, () => Promise<Reply>, number, string][] = [
       ['malformed JSON', () => call(server, 'POST', '/api/v1/apply', {raw: '{"manifest": {'}), 400, 'BadRequest'],
       ['a JSON scalar body', () => call(server, 'POST', '/api/v1/apply', {raw: '42'}), 400, 'BadRequest'],
-      ['a wrong envelope', () => call(server, 'POST', '/api/v1/apply', {body: {manifest: [], dryRun: 'maybe'}}), 400, 'BadRequest'],
-      ['an invalid manifest', () => call(server, 'POST', '/api/v1/apply', {body: {manifest: {name: 'x'}}}), 422, 'Invalid'],
-      ['XML', () => call(server, 'POST', '/api/v1/apply', {raw: '<a/>', headers: {'content-type': 'application/xml'}}), 415, 'UnsupportedMediaType'],
+      [
+        'a wrong envelope',
+        () => call(server, 'POST', '/api/v1/apply', {body: {manifest: [], dryRun: 'maybe'}}),
+        400,
+        'BadRequest',
+      ],
+      [
+        'an invalid manifest',
+        () => call(server, 'POST', '/api/v1/apply', {body: {manifest: {name: 'x'}}}),
+        422,
+        'Invalid',
+      ],
+      [
+        'XML',
+        () => call(server, 'POST', '/api/v1/apply', {raw: '<a/>', headers: {'content-type': 'application/xml'}}),
+        415,
+        'UnsupportedMediaType',
+      ],
       ['an unknown route', () => call(server, 'GET', '/api/v1/nothing/here'), 404, 'NotFound'],
       ['an unknown method', () => call(server, 'PATCH', '/api/v1/apply', {body: {}}), 404, 'NotFound'],
       ['an unknown type', () => call(server, 'GET', '/api/v1/resources/pod/x'), 404, 'NotFound'],
       ['no token', () => call(server, 'GET', '/api/v1/resources', {key: null}), 401, 'Unauthorized'],
       ['a malformed token', () => call(server, 'GET', '/api/v1/resources', {key: 'hello'}), 401, 'Unauthorized'],
-      ['a forged token', () => call(server, 'GET', '/api/v1/resources', {key: `drv_0123456789abcdef_${'A'.repeat(43)}`}), 401, 'Unauthorized'],
-      ['another workspace (write)', () => call(server, 'POST', '/api/v1/apply', {body: {...worker('x', 1), workspace: 'public'}, key: aliceKey}), 403, 'Forbidden'],
-      ['another workspace (read)', () => call(server, 'GET', '/api/v1/resources?workspace=public', {key: aliceKey}), 403, 'Forbidden'],
-      ['creating users without admin', () => call(server, 'POST', '/api/v1/users', {body: {name: 'mallory', admin: true}, key: aliceKey}), 403, 'Forbidden'],
+      [
+        'a forged token',
+        () => call(server, 'GET', '/api/v1/resources', {key: `drv_0123456789abcdef_${'A'.repeat(43)}`}),
+        401,
+        'Unauthorized',
+      ],
+      [
+        'another workspace (write)',
+        () => call(server, 'POST', '/api/v1/apply', {body: {...worker('x', 1), workspace: 'public'}, key: aliceKey}),
+        403,
+        'Forbidden',
+      ],
+      [
+        'another workspace (read)',
+        () => call(server, 'GET', '/api/v1/resources?workspace=public', {key: aliceKey}),
+        403,
+        'Forbidden',
+      ],
+      [
+        'creating users without admin',
+        () => call(server, 'POST', '/api/v1/users', {body: {name: 'mallory', admin: true}, key: aliceKey}),
+        403,
+        'Forbidden',
+      ],
       ['a bad query parameter', () => call(server, 'GET', '/api/v1/resources?limit=abc'), 400, 'BadRequest'],
       ['an unknown query parameter', () => call(server, 'GET', '/api/v1/resources?evil=1'), 400, 'BadRequest'],
     ]
@@ -155,21 +206,33 @@ describe('control plane process', () => {
       const outcome = await new Promise<{status: number; body: string} | {error: string; sent: number}>((resolve) => {
         const req = request(new URL('/api/v1/apply', server.url), {
           method: 'POST',
-          headers: {authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body)},
+          headers: {
+            authorization: `Bearer ${server.adminKey}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
         })
         req.on('response', (res) => {
           let text = ''
           res.setEncoding('utf8')
           res.on('data', (d: string) => (text += d))
           res.on('end', () => resolve({status: res.statusCode ?? 0, body: text}))
-          res.on('error', (error: NodeJS.ErrnoException) => resolve({error: error.code ?? error.message, sent: req.socket?.bytesWritten ?? 0}))
+          res.on('error', (error: NodeJS.ErrnoException) =>
+            resolve({error: error.code ?? error.message, sent: req.socket?.bytesWritten ?? 0}),
+          )
         })
-        req.on('error', (error: NodeJS.ErrnoException) => resolve({error: error.code ?? error.message, sent: req.socket?.bytesWritten ?? 0}))
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({error: error.code ?? error.message, sent: req.socket?.bytesWritten ?? 0}),
+        )
         req.end(body)
       })
       if ('status' in outcome) {
         expect(outcome.status).toBe(413)
-        expect(JSON.parse(outcome.body)).toMatchObject({code: 'PayloadTooLarge', message: expect.any(String), details: []})
+        expect(JSON.parse(outcome.body)).toMatchObject({
+          code: 'PayloadTooLarge',
+          message: expect.any(String),
+          details: [],
+        })
       } else {
         expect(['EPIPE', 'ECONNRESET']).toContain(outcome.error)
         expect(outcome.sent).toBeGreaterThan(5 * 1024 * 1024)
@@ -179,7 +242,9 @@ describe('control plane process', () => {
 
     it('survives bytes that are not HTTP at all', async () => {
       await new Promise<void>((resolve) => {
-        const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.end('\u0000\u0001GARBAGE\r\n\r\n'))
+        const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () =>
+          socket.end('\u0000\u0001GARBAGE\r\n\r\n'),
+        )
         socket.on('close', () => resolve())
         socket.on('error', () => resolve())
         socket.resume()
@@ -194,12 +259,16 @@ describe('control plane process', () => {
     const dir = join(home, 'twice')
     const first = await startServerProcess({home: dir})
     servers.push(first)
-    await expect(startServerProcess({home: dir})).rejects.toThrow(/already running on .* \(pid \d+, http:\/\/127\.0\.0\.1:\d+\)/)
+    await expect(startServerProcess({home: dir})).rejects.toThrow(
+      /already running on .* \(pid \d+, http:\/\/127\.0\.0\.1:\d+\)/,
+    )
     await first.stop()
   })
 
   it('says clearly when its configuration is wrong', async () => {
-    await expect(startServerProcess({home: join(home, 'config'), args: ['--port', 'eighty']})).rejects.toThrow(/invalid configuration: port: /)
+    await expect(startServerProcess({home: join(home, 'config'), args: ['--port', 'eighty']})).rejects.toThrow(
+      /invalid configuration: port: /,
+    )
   })
 })
 
@@ -208,12 +277,25 @@ describe('request logs', () => {
   it('are one JSON line per request, without keys or secret values', async () => {
     const server = await startServerProcess({home, env: {DROVER_LOG_LEVEL: 'info'}})
     try {
-      const r = await call(server, 'POST', '/api/v1/apply', {body: {manifest: {name: 's', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {token: 'sup3r-s3cret'}}}}})
+      const r = await call(server, 'POST', '/api/v1/apply', {
+        body: {
+          manifest: {
+            name: 's',
+            version: 'v1',
+            type: 'secret',
+            secret: {type: 'key-value', data: {token: 'sup3r-s3cret'}},
+          },
+        },
+      })
       expect(r.status).toBe(200)
       await call(server, 'GET', '/api/v1/resources/secret/s?unSanitize=true')
-      await call(server, 'GET', '/api/v1/whoami', {key: 'drv_0123456789abcdef_' + 'B'.repeat(43)})
+      await call(server, 'GET', '/api/v1/whoami', {key: `drv_0123456789abcdef_${'B'.repeat(43)}`})
       await server.stop()
-      const lines = server.output().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+      const lines = server
+        .output()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
       expect(lines.filter((l) => l.msg === 'request').map((l) => [l.method, l.route, l.status])).toEqual([
         ['POST', '/api/v1/apply', 200],
         ['GET', '/api/v1/resources/:type/:name', 200],

@@ -6,9 +6,19 @@ import {type ResourceKey, type ResourceStore, StoreConflictError, StoreNotFoundE
 export type StoreFactory = (options: {eventsPerResource: number}) => Promise<ResourceStore>
 
 const key = (name: string, workspace = 'public', type = 'worker'): ResourceKey => ({workspace, type, name})
-const manifest = (name: string, extra: Record<string, unknown> = {}) => ({name, version: 'v1beta', type: 'worker', worker: {stack: 'node', compute: 'runnable-default', replicas: 1, ...extra}})
+const manifest = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  version: 'v1beta',
+  type: 'worker',
+  worker: {stack: 'node', compute: 'runnable-default', replicas: 1, ...extra},
+})
 const initialStatus = {phase: 'Pending'}
-const write = (name: string, extra: Record<string, unknown> = {}, owner = 'alice') => ({key: key(name), version: 'v1beta', owner, manifest: manifest(name, extra)})
+const write = (name: string, extra: Record<string, unknown> = {}, owner = 'alice') => ({
+  key: key(name),
+  version: 'v1beta',
+  owner,
+  manifest: manifest(name, extra),
+})
 
 export function describeStoreConformance(adapter: string, factory: StoreFactory): void {
   describe(`ResourceStore conformance: ${adapter}`, () => {
@@ -23,7 +33,14 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
     it('creates a resource with generation 1, a resourceVersion, a uid and the initial status', async () => {
       const {result, record} = await store.putSpec(write('a'), {initialStatus})
       expect(result).toBe('created')
-      expect(record).toMatchObject({key: key('a'), version: 'v1beta', owner: 'alice', generation: 1, status: initialStatus, manifest: manifest('a')})
+      expect(record).toMatchObject({
+        key: key('a'),
+        version: 'v1beta',
+        owner: 'alice',
+        generation: 1,
+        status: initialStatus,
+        manifest: manifest('a'),
+      })
       expect(record.resourceVersion).toBeGreaterThan(0)
       expect(record.uid).toMatch(/^[0-9a-f-]{36}$/)
       expect(record.createdAt).toBe(record.updatedAt)
@@ -32,7 +49,15 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
 
     it('reports an identical apply as unchanged, whatever the key order, and writes nothing', async () => {
       const first = await store.putSpec(write('a', {replicas: 2, logLevel: 'INFO'}), {initialStatus})
-      const reordered = {...write('a'), manifest: {worker: {logLevel: 'INFO', replicas: 2, compute: 'runnable-default', stack: 'node'}, type: 'worker', version: 'v1beta', name: 'a'}}
+      const reordered = {
+        ...write('a'),
+        manifest: {
+          worker: {logLevel: 'INFO', replicas: 2, compute: 'runnable-default', stack: 'node'},
+          type: 'worker',
+          version: 'v1beta',
+          name: 'a',
+        },
+      }
       const again = await store.putSpec(reordered, {initialStatus})
       expect(again.result).toBe('unchanged')
       expect(again.record.resourceVersion).toBe(first.record.resourceVersion)
@@ -59,7 +84,9 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
 
     it('treats a change of sealed data as a spec change', async () => {
       await store.putSpec({...write('s'), sealed: {ciphertext: 'x1', digest: 'd1'}}, {initialStatus})
-      expect((await store.putSpec({...write('s'), sealed: {ciphertext: 'x2', digest: 'd1'}}, {initialStatus})).result).toBe('unchanged')
+      expect(
+        (await store.putSpec({...write('s'), sealed: {ciphertext: 'x2', digest: 'd1'}}, {initialStatus})).result,
+      ).toBe('unchanged')
       const changed = await store.putSpec({...write('s'), sealed: {ciphertext: 'x3', digest: 'd2'}}, {initialStatus})
       expect(changed.result).toBe('updated')
       expect(changed.record.generation).toBe(2)
@@ -68,14 +95,26 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
 
     it('rejects a write with a stale resourceVersion (409), and 0 means "must not exist"', async () => {
       const created = await store.putSpec(write('a'), {initialStatus, ifResourceVersion: 0})
-      await expect(store.putSpec(write('a', {replicas: 2}), {initialStatus, ifResourceVersion: 0})).rejects.toThrow(StoreConflictError)
-      await expect(store.putSpec(write('a', {replicas: 2}), {initialStatus, ifResourceVersion: created.record.resourceVersion + 100})).rejects.toThrow(
+      await expect(store.putSpec(write('a', {replicas: 2}), {initialStatus, ifResourceVersion: 0})).rejects.toThrow(
         StoreConflictError,
       )
-      const ok = await store.putSpec(write('a', {replicas: 2}), {initialStatus, ifResourceVersion: created.record.resourceVersion})
+      await expect(
+        store.putSpec(write('a', {replicas: 2}), {
+          initialStatus,
+          ifResourceVersion: created.record.resourceVersion + 100,
+        }),
+      ).rejects.toThrow(StoreConflictError)
+      const ok = await store.putSpec(write('a', {replicas: 2}), {
+        initialStatus,
+        ifResourceVersion: created.record.resourceVersion,
+      })
       expect(ok.result).toBe('updated')
-      await expect(store.putStatus(key('a'), {phase: 'X'}, {ifResourceVersion: created.record.resourceVersion})).rejects.toThrow(StoreConflictError)
-      await expect(store.delete(key('a'), {ifResourceVersion: created.record.resourceVersion})).rejects.toThrow(StoreConflictError)
+      await expect(
+        store.putStatus(key('a'), {phase: 'X'}, {ifResourceVersion: created.record.resourceVersion}),
+      ).rejects.toThrow(StoreConflictError)
+      await expect(store.delete(key('a'), {ifResourceVersion: created.record.resourceVersion})).rejects.toThrow(
+        StoreConflictError,
+      )
       expect((await store.get(key('a')))!.manifest).toEqual(manifest('a', {replicas: 2}))
     })
 
@@ -84,7 +123,10 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
     })
 
     it('deletes a resource and its events', async () => {
-      await store.putSpec(write('a'), {initialStatus, event: () => ({type: 'Normal', reason: 'Applied', message: 'created'})})
+      await store.putSpec(write('a'), {
+        initialStatus,
+        event: () => ({type: 'Normal', reason: 'Applied', message: 'created'}),
+      })
       const deleted = await store.delete(key('a'))
       expect(deleted?.key).toEqual(key('a'))
       expect(await store.get(key('a'))).toBeUndefined()
@@ -96,10 +138,24 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
     it('lists with filters, in key order, a page at a time', async () => {
       for (const name of ['c', 'a', 'b']) await store.putSpec(write(name), {initialStatus})
       await store.putSpec({...write('z', {}, 'bob'), key: key('z', 'team')}, {initialStatus})
-      await store.putSpec({key: key('st', '', 'stack'), version: 'v1', owner: 'system', manifest: {name: 'st'}}, {initialStatus})
-      const names = async (filter: Parameters<ResourceStore['list']>[0]) => (await store.list(filter)).map((r) => `${r.key.workspace}/${r.key.type}/${r.key.name}`)
-      expect(await names({limit: 100})).toEqual(['/stack/st', 'public/worker/a', 'public/worker/b', 'public/worker/c', 'team/worker/z'])
-      expect(await names({limit: 100, type: 'worker', workspace: 'public'})).toEqual(['public/worker/a', 'public/worker/b', 'public/worker/c'])
+      await store.putSpec(
+        {key: key('st', '', 'stack'), version: 'v1', owner: 'system', manifest: {name: 'st'}},
+        {initialStatus},
+      )
+      const names = async (filter: Parameters<ResourceStore['list']>[0]) =>
+        (await store.list(filter)).map((r) => `${r.key.workspace}/${r.key.type}/${r.key.name}`)
+      expect(await names({limit: 100})).toEqual([
+        '/stack/st',
+        'public/worker/a',
+        'public/worker/b',
+        'public/worker/c',
+        'team/worker/z',
+      ])
+      expect(await names({limit: 100, type: 'worker', workspace: 'public'})).toEqual([
+        'public/worker/a',
+        'public/worker/b',
+        'public/worker/c',
+      ])
       expect(await names({limit: 100, owner: 'bob'})).toEqual(['team/worker/z'])
       expect(await names({limit: 100, name: 'b'})).toEqual(['public/worker/b'])
       expect(await names({limit: 2, type: 'worker'})).toEqual(['public/worker/a', 'public/worker/b'])
@@ -110,7 +166,8 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
 
     it('keeps a bounded event history, newest last', async () => {
       await store.putSpec(write('a'), {initialStatus, event: (r) => ({type: 'Normal', reason: 'Applied', message: r})})
-      for (let i = 0; i < 7; i++) await store.addEvent(key('a'), {type: i % 2 ? 'Warning' : 'Normal', reason: 'Test', message: `event ${i}`})
+      for (let i = 0; i < 7; i++)
+        await store.addEvent(key('a'), {type: i % 2 ? 'Warning' : 'Normal', reason: 'Test', message: `event ${i}`})
       const events = await store.events(key('a'))
       expect(events.map((e) => e.message)).toEqual(['event 2', 'event 3', 'event 4', 'event 5', 'event 6'])
       expect(events[1]).toMatchObject({type: 'Warning', reason: 'Test'})
@@ -132,13 +189,18 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
       await Promise.all(
         Array.from({length: 200}, (_, i) => {
           const name = `w${i % 20}`
-          return store.putSpec(write(name, {replicas: i}), {initialStatus}).then((r) => acknowledged.push({name, replicas: i, rv: r.record.resourceVersion}))
+          return store
+            .putSpec(write(name, {replicas: i}), {initialStatus})
+            .then((r) => acknowledged.push({name, replicas: i, rv: r.record.resourceVersion}))
         }),
       )
       expect(acknowledged).toHaveLength(200)
       expect(new Set(acknowledged.map((a) => a.rv)).size).toBe(200)
       for (let n = 0; n < 20; n++) {
-        const last = acknowledged.filter((a) => a.name === `w${n}`).sort((a, b) => a.rv - b.rv).at(-1)!
+        const last = acknowledged
+          .filter((a) => a.name === `w${n}`)
+          .sort((a, b) => a.rv - b.rv)
+          .at(-1)!
         const stored = await store.get(key(`w${n}`))
         expect(stored!.resourceVersion).toBe(last.rv)
         expect((stored!.manifest.worker as {replicas: number}).replicas).toBe(last.replicas)
@@ -166,7 +228,13 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
       expect(await store.getUser('bob')).toBeUndefined()
       const hash = Buffer.alloc(32, 7)
       await store.addApiKey({id: 'k1', user: 'alice', name: 'laptop', hash, createdAt: '2026-01-01T00:00:00.000Z'})
-      expect(await store.findApiKey('k1')).toEqual({id: 'k1', user: 'alice', name: 'laptop', hash, createdAt: '2026-01-01T00:00:00.000Z'})
+      expect(await store.findApiKey('k1')).toEqual({
+        id: 'k1',
+        user: 'alice',
+        name: 'laptop',
+        hash,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      })
       expect(await store.findApiKey('k2')).toBeUndefined()
       await expect(store.addApiKey({id: 'k3', user: 'nobody', name: 'x', hash, createdAt: 'now'})).rejects.toThrow()
       expect(await store.countUsers()).toBe(1)

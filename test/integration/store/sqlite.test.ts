@@ -10,13 +10,19 @@ let n = 0
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 // A real database file per test (WAL and fsync included), not :memory:.
-describeStoreConformance('sqlite', async ({eventsPerResource}) => new SqliteStore({path: join(dir, `store-${n++}.db`), eventsPerResource}))
+describeStoreConformance(
+  'sqlite',
+  async ({eventsPerResource}) => new SqliteStore({path: join(dir, `store-${n++}.db`), eventsPerResource}),
+)
 
 describe('SqliteStore', () => {
   it('keeps what it committed across a reopen, and migrates once', async () => {
     const path = join(dir, 'reopen.db')
     const first = new SqliteStore({path})
-    await first.putSpec({key: {workspace: 'public', type: 'worker', name: 'a'}, version: 'v1beta', owner: 'me', manifest: {name: 'a'}}, {initialStatus: {phase: 'Pending'}})
+    await first.putSpec(
+      {key: {workspace: 'public', type: 'worker', name: 'a'}, version: 'v1beta', owner: 'me', manifest: {name: 'a'}},
+      {initialStatus: {phase: 'Pending'}},
+    )
     await first.close()
     const second = new SqliteStore({path})
     expect((await second.get({workspace: 'public', type: 'worker', name: 'a'}))?.manifest).toEqual({name: 'a'})
@@ -29,7 +35,14 @@ describe('SqliteStore', () => {
   it('commits the writes of one event-loop turn in one transaction', async () => {
     const store = new SqliteStore({path: join(dir, 'batch.db')})
     const before = store.stats.commits
-    await Promise.all(Array.from({length: 50}, (_, i) => store.putSpec({key: {workspace: 'w', type: 'worker', name: `n${i}`}, version: 'v1beta', owner: 'me', manifest: {i}}, {initialStatus: {phase: 'Pending'}})))
+    await Promise.all(
+      Array.from({length: 50}, (_, i) =>
+        store.putSpec(
+          {key: {workspace: 'w', type: 'worker', name: `n${i}`}, version: 'v1beta', owner: 'me', manifest: {i}},
+          {initialStatus: {phase: 'Pending'}},
+        ),
+      ),
+    )
     expect(store.stats.commits - before).toBe(1)
     await store.close()
   })

@@ -5,7 +5,14 @@ const command = {
   args: {},
   flags: {
     json: {name: 'json', type: 'boolean' as const},
-    manifestFile: {name: 'manifestFile', type: 'option' as const, char: 'f', aliases: ['filename'], multiple: true, required: true},
+    manifestFile: {
+      name: 'manifestFile',
+      type: 'option' as const,
+      char: 'f',
+      aliases: ['filename'],
+      multiple: true,
+      required: true,
+    },
     lint: {name: 'lint', type: 'boolean' as const, char: 'l'},
     workspace: {name: 'workspace', type: 'option' as const, char: 'w'},
     output: {name: 'output', type: 'option' as const, options: ['text', 'json'], default: 'text'},
@@ -16,9 +23,18 @@ describe('parseFlags', () => {
   it('parses short, long and alias spellings, with defaults', () => {
     expect(parseFlags(command, ['-l', '-f', 'a.yaml', '--filename', 'b.yaml', '-w', 'ws'])).toBeUndefined() // flag and alias together
     expect(parseFlags(command, ['-l', '-f', 'a.yaml', '-f', 'b.yaml', '-w', 'ws'])).toEqual({
-      lint: true, manifestFile: ['a.yaml', 'b.yaml'], workspace: 'ws', json: false, output: 'text',
+      lint: true,
+      manifestFile: ['a.yaml', 'b.yaml'],
+      workspace: 'ws',
+      json: false,
+      output: 'text',
     })
-    expect(parseFlags(command, ['--manifestFile=-', '--output=json'])).toEqual({manifestFile: ['-'], output: 'json', json: false, lint: false})
+    expect(parseFlags(command, ['--manifestFile=-', '--output=json'])).toEqual({
+      manifestFile: ['-'],
+      output: 'json',
+      json: false,
+      lint: false,
+    })
     expect(parseFlags(command, ['--filename', 'x'])).toMatchObject({manifestFile: ['x']})
   })
 

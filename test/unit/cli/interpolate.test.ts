@@ -27,5 +27,9 @@ describe('interpolate', () => {
   ])('leaves %j alone', (input) => expect(interpolate(input, env)).toEqual({text: input, missing: [], changed: false}))
 
   it('reports every unset variable once, leaving the text as written', () =>
-    expect(interpolate('$A ${B} $A ${C:-ok}', env)).toEqual({text: '$A ${B} $A ok', missing: ['A', 'B'], changed: true}))
+    expect(interpolate('$A ${B} $A ${C:-ok}', env)).toEqual({
+      text: '$A ${B} $A ok',
+      missing: ['A', 'B'],
+      changed: true,
+    }))
 })

@@ -24,8 +24,18 @@ describe('parseIdentifier (-i)', () => {
   it('reads the colon form type first when both readings name a type', () => {
     // A worker called "secret": type first, version v1beta exists for worker only in the
     // name-first reading, so that reading wins.
-    expect(parseIdentifier('secret:v1beta:worker:public')).toEqual({type: 'worker', version: 'v1beta', name: 'secret', workspace: 'public'})
-    expect(parseIdentifier('secret:v1:worker:public')).toEqual({type: 'secret', version: 'v1', name: 'worker', workspace: 'public'})
+    expect(parseIdentifier('secret:v1beta:worker:public')).toEqual({
+      type: 'worker',
+      version: 'v1beta',
+      name: 'secret',
+      workspace: 'public',
+    })
+    expect(parseIdentifier('secret:v1:worker:public')).toEqual({
+      type: 'secret',
+      version: 'v1',
+      name: 'worker',
+      workspace: 'public',
+    })
   })
 
   it.each([
@@ -45,16 +55,23 @@ describe('parseIdentifier (-i)', () => {
 describe('parseId (--id)', () => {
   it('reads type:version:name:workspace', () => expect(parseId('worker:v1beta:my-worker:public')).toEqual(worker))
   it('defaults the workspace to public', () => expect(parseId('worker:v1beta:my-worker')).toEqual(worker))
-  it('drops a workspace for instance-level types', () => expect(parseId('stack:v1:ticker:public')).toEqual({type: 'stack', version: 'v1', name: 'ticker'}))
-  it('is always type first', () => expect(() => parseId('my-worker:v1beta:worker:public')).toThrow(/unknown type "my-worker"/))
-  it('rejects the pipe form', () => expect(() => parseId('my-worker | v1beta | worker')).toThrow(/expected type:version:name\[:workspace\]/))
+  it('drops a workspace for instance-level types', () =>
+    expect(parseId('stack:v1:ticker:public')).toEqual({type: 'stack', version: 'v1', name: 'ticker'}))
+  it('is always type first', () =>
+    expect(() => parseId('my-worker:v1beta:worker:public')).toThrow(/unknown type "my-worker"/))
+  it('rejects the pipe form', () =>
+    expect(() => parseId('my-worker | v1beta | worker')).toThrow(/expected type:version:name\[:workspace\]/))
 })
 
 describe('refFromFlags (-t -n -w -v)', () => {
   it('defaults the version to the type’s newest and the workspace to public', () =>
     expect(refFromFlags('worker', 'my-worker')).toEqual(worker))
   it('keeps an explicit workspace and version', () =>
-    expect(refFromFlags('stack', 'ticker', 'ignored', 'v1alpha')).toEqual({type: 'stack', version: 'v1alpha', name: 'ticker'}))
+    expect(refFromFlags('stack', 'ticker', 'ignored', 'v1alpha')).toEqual({
+      type: 'stack',
+      version: 'v1alpha',
+      name: 'ticker',
+    }))
 })
 
 describe('formatRef', () => {

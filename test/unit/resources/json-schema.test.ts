@@ -27,12 +27,16 @@ describe.each(allSchemaKeys())('JSON Schema $key', ({type, version, key}) => {
   })
 
   it('describes every field', () => {
-    const undocumented = fields(schema).filter(([, s]) => typeof s.description !== 'string' || s.description.length < 8).map(([p]) => p)
+    const undocumented = fields(schema)
+      .filter(([, s]) => typeof s.description !== 'string' || s.description.length < 8)
+      .map(([p]) => p)
     expect(undocumented).toEqual([])
   })
 
   it('rejects unknown fields everywhere except free-form maps', () => {
-    const open = fields(schema).filter(([, s]) => s.type === 'object' && s.properties && s.additionalProperties !== false).map(([p]) => p)
+    const open = fields(schema)
+      .filter(([, s]) => s.type === 'object' && s.properties && s.additionalProperties !== false)
+      .map(([p]) => p)
     expect(open).toEqual([])
     expect(schema.additionalProperties).toBe(false)
   })
@@ -50,9 +54,28 @@ describe('worker schema', () => {
 
   it('has every field of DESIGN §2', () => {
     expect(Object.keys(props).sort()).toEqual([
-      'autoScaling', 'autoscaling', 'compute', 'configs', 'dataosSecrets', 'dataosVolumes', 'dryRun', 'envs', 'highAvailabilityConfig',
-      'logLevel', 'persistentVolume', 'replicas', 'resources', 'runAsApiKey', 'runAsUser', 'secrets', 'stack', 'stackSpec', 'tags',
-      'tempVolume', 'title', 'topology',
+      'autoScaling',
+      'autoscaling',
+      'compute',
+      'configs',
+      'dataosSecrets',
+      'dataosVolumes',
+      'dryRun',
+      'envs',
+      'highAvailabilityConfig',
+      'logLevel',
+      'persistentVolume',
+      'replicas',
+      'resources',
+      'runAsApiKey',
+      'runAsUser',
+      'secrets',
+      'stack',
+      'stackSpec',
+      'tags',
+      'tempVolume',
+      'title',
+      'topology',
     ])
     expect(section.required).toEqual(['stack', 'compute'])
   })

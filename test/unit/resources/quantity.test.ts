@@ -11,7 +11,9 @@ describe('parseCpu', () => {
     [0.25, 0.25],
     [2, 2],
   ])('%s → %d cores', (input, cores) => expect(parseCpu(input)).toBeCloseTo(cores))
-  it.each(['1 core', '100M', '-1', '1e3', 'm', '', '1.', 'abc'])('rejects %j', (input) => expect(parseCpu(input)).toBeUndefined())
+  it.each(['1 core', '100M', '-1', '1e3', 'm', '', '1.', 'abc'])('rejects %j', (input) =>
+    expect(parseCpu(input)).toBeUndefined(),
+  )
   it('rejects negative and non-finite numbers', () => {
     expect(parseCpu(-1)).toBeUndefined()
     expect(parseCpu(Number.POSITIVE_INFINITY)).toBeUndefined()
@@ -30,13 +32,18 @@ describe('parseMemory', () => {
     ['123', 123],
     [1048576, 1048576],
   ])('%s → %d bytes', (input, bytes) => expect(parseMemory(input)).toBe(bytes))
-  it.each(['128m', '1GB', '1gi', '512 Mi', 'Mi', '1K', '-1Gi'])('rejects %j', (input) => expect(parseMemory(input)).toBeUndefined())
+  it.each(['128m', '1GB', '1gi', '512 Mi', 'Mi', '1K', '-1Gi'])('rejects %j', (input) =>
+    expect(parseMemory(input)).toBeUndefined(),
+  )
 })
 
 describe('quantityHint', () => {
   it('explains that m means milli for memory', () =>
-    expect(quantityHint('memory', '128m')).toBe('"m" means milli (128m would be a thousandth of 128 bytes); did you mean "128Mi"?'))
-  it('maps byte units to Kubernetes suffixes', () => expect(quantityHint('memory', '1GB')).toBe('did you mean "1Gi" (binary, as Kubernetes writes it) or "1G"?'))
+    expect(quantityHint('memory', '128m')).toBe(
+      '"m" means milli (128m would be a thousandth of 128 bytes); did you mean "128Mi"?',
+    ))
+  it('maps byte units to Kubernetes suffixes', () =>
+    expect(quantityHint('memory', '1GB')).toBe('did you mean "1Gi" (binary, as Kubernetes writes it) or "1G"?'))
   it('handles spaces', () => expect(quantityHint('memory', '512 Mi')).toBe('write it without spaces, e.g. "512Mi"'))
   it('maps cores and millicores', () => {
     expect(quantityHint('cpu', '2 cores')).toBe('write it without spaces, e.g. "2cores"')

@@ -19,30 +19,51 @@ describe('validateManifest', () => {
     const result = validateManifest(input)
     expect(result.problems).toEqual([])
     expect(result.key).toBe('worker.v1beta')
-    expect(result.manifest).toEqual({...input, layer: 'user', worker: {...input.worker, replicas: 1, logLevel: 'INFO', dryRun: false}})
+    expect(result.manifest).toEqual({
+      ...input,
+      layer: 'user',
+      worker: {...input.worker, replicas: 1, logLevel: 'INFO', dryRun: false},
+    })
     expect(input).toEqual(worker({}))
   })
 
   it('stores autoScaling as autoscaling, with its defaults', () => {
-    const result = validateManifest(worker({autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 80}, resources: {requests: {cpu: '100m'}}}))
+    const result = validateManifest(
+      worker({autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 80}, resources: {requests: {cpu: '100m'}}}),
+    )
     expect(result.problems).toEqual([])
     const section = result.manifest!.worker as Record<string, unknown>
     expect(section.autoScaling).toBeUndefined()
-    expect(section.autoscaling).toEqual({enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 80})
+    expect(section.autoscaling).toEqual({
+      enabled: true,
+      minReplicas: 1,
+      maxReplicas: 3,
+      targetCPUUtilizationPercentage: 80,
+    })
   })
 
   it('rejects a value that is not a mapping', () => {
-    expect(messages('hello')).toEqual(['Invalid document: a manifest must be a mapping (name, version, type, …), not a string'])
-    expect(messages([1])).toEqual(['Invalid document: a manifest must be a mapping (name, version, type, …), not a list'])
-    expect(messages(null)).toEqual(['Invalid document: a manifest must be a mapping (name, version, type, …), not empty'])
+    expect(messages('hello')).toEqual([
+      'Invalid document: a manifest must be a mapping (name, version, type, …), not a string',
+    ])
+    expect(messages([1])).toEqual([
+      'Invalid document: a manifest must be a mapping (name, version, type, …), not a list',
+    ])
+    expect(messages(null)).toEqual([
+      'Invalid document: a manifest must be a mapping (name, version, type, …), not empty',
+    ])
   })
 
   it('names the supported types and versions', () => {
-    expect(messages({name: 'w', version: 'v1beta'})).toEqual(['type: Required value; supported types: "worker", "stack", "secret"'])
+    expect(messages({name: 'w', version: 'v1beta'})).toEqual([
+      'type: Required value; supported types: "worker", "stack", "secret"',
+    ])
     expect(messages({name: 'w', version: 'v1beta', type: 'wrker'})).toEqual([
       'type: Unsupported value: "wrker": supported types: "worker", "stack", "secret"; did you mean "worker"?',
     ])
-    expect(messages({name: 'w', version: 'v1', type: 'worker'})).toEqual(['version: Unsupported value: "v1": supported versions of worker: "v1beta"'])
+    expect(messages({name: 'w', version: 'v1', type: 'worker'})).toEqual([
+      'version: Unsupported value: "v1": supported versions of worker: "v1beta"',
+    ])
   })
 
   it('reports every problem at once, Kubernetes style', () => {
@@ -51,14 +72,20 @@ describe('validateManifest', () => {
         name: 'Bad_Name',
         version: 'v1beta',
         type: 'worker',
-        worker: {stack: 'node', replicas: -1, logLevel: 'TRACE', envs: {'1BAD': 'x'}, resources: {limits: {memory: '1GB'}}},
+        worker: {
+          stack: 'node',
+          replicas: -1,
+          logLevel: 'TRACE',
+          envs: {'1BAD': 'x'},
+          resources: {limits: {memory: '1GB'}},
+        },
       }),
     ).toEqual([
       "name: Invalid value: \"Bad_Name\": must consist of lower case letters, digits or '-', start with a letter and end with a letter or digit (e.g. 'my-worker')",
       'worker.compute: Required value',
       'worker.replicas: Invalid value: -1: must be greater than or equal to 0',
       'worker.logLevel: Unsupported value: "TRACE": supported values: "INFO", "DEBUG", "WARN", "ERROR"',
-      "worker.envs[\"1BAD\"]: Invalid value: \"1BAD\": must be an environment variable name: letters, digits and '_', not starting with a digit",
+      'worker.envs["1BAD"]: Invalid value: "1BAD": must be an environment variable name: letters, digits and \'_\', not starting with a digit',
       'worker.resources.limits.memory: Invalid value: "1GB": must be a memory quantity such as "128Mi", "1Gi" or "1G"; did you mean "1Gi" (binary, as Kubernetes writes it) or "1G"?',
     ])
   })
@@ -76,7 +103,9 @@ describe('validateManifest', () => {
     expect(messages(worker({highAvailabilityConfig: {level: 'zone', replicas: 2}}))).toEqual([
       'worker.highAvailabilityConfig.replicas: Unknown field; "replicas" belongs under worker',
     ])
-    expect(messages(worker({resources: {cpu: '1'}}))).toEqual(['worker.resources.cpu: Unknown field; "cpu" belongs under worker.resources.requests'])
+    expect(messages(worker({resources: {cpu: '1'}}))).toEqual([
+      'worker.resources.cpu: Unknown field; "cpu" belongs under worker.resources.requests',
+    ])
   })
 
   it('sends stack configuration beside stackSpec to stackSpec', () => {
@@ -105,13 +134,24 @@ describe('validateManifest', () => {
   })
 
   it('requires minReplicas ≤ maxReplicas', () => {
-    expect(messages(worker({autoscaling: {minReplicas: 5, maxReplicas: 2, targetCPUUtilizationPercentage: 50}, resources: {requests: {cpu: '1'}}}))).toEqual([
-      'worker.autoscaling.minReplicas: Invalid value: 5: must be less than or equal to maxReplicas (2)',
-    ])
+    expect(
+      messages(
+        worker({
+          autoscaling: {minReplicas: 5, maxReplicas: 2, targetCPUUtilizationPercentage: 50},
+          resources: {requests: {cpu: '1'}},
+        }),
+      ),
+    ).toEqual(['worker.autoscaling.minReplicas: Invalid value: 5: must be less than or equal to maxReplicas (2)'])
   })
 
   it('requires the request a utilization target is measured against', () => {
-    expect(messages(worker({autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 80, targetMemoryUtilizationPercentage: 80}}))).toEqual([
+    expect(
+      messages(
+        worker({
+          autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 80, targetMemoryUtilizationPercentage: 80},
+        }),
+      ),
+    ).toEqual([
       'worker.autoScaling.targetCPUUtilizationPercentage: Required value: requires worker.resources.requests.cpu: utilization is measured relative to the request; add worker.resources.requests.cpu (e.g. "250m")',
       'worker.autoScaling.targetMemoryUtilizationPercentage: Required value: requires worker.resources.requests.memory: utilization is measured relative to the request; add worker.resources.requests.memory (e.g. "256Mi")',
     ])
@@ -119,19 +159,34 @@ describe('validateManifest', () => {
       'worker.autoscaling: Required value: without a target, autoscaling scales on CPU at 80 % of the request, which requires worker.resources.requests.cpu; set worker.resources.requests.cpu, or a utilization target',
     ])
     // Disabled autoscaling asks for nothing.
-    expect(messages(worker({autoscaling: {enabled: false, maxReplicas: 3, targetCPUUtilizationPercentage: 80}}))).toEqual([])
+    expect(
+      messages(worker({autoscaling: {enabled: false, maxReplicas: 3, targetCPUUtilizationPercentage: 80}})),
+    ).toEqual([])
   })
 
   it('accepts targets above 100 % (usage beyond the request), as DataOS samples use', () => {
-    expect(messages(worker({autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 120}, resources: {requests: {cpu: '500m'}}}))).toEqual([])
+    expect(
+      messages(
+        worker({
+          autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 120},
+          resources: {requests: {cpu: '500m'}},
+        }),
+      ),
+    ).toEqual([])
   })
 
   it('requires requests ≤ limits', () => {
-    expect(messages(worker({resources: {requests: {cpu: '1000m', memory: '2Gi'}, limits: {cpu: '400m', memory: 1073741824}}}))).toEqual([
+    expect(
+      messages(
+        worker({resources: {requests: {cpu: '1000m', memory: '2Gi'}, limits: {cpu: '400m', memory: 1073741824}}}),
+      ),
+    ).toEqual([
       'worker.resources.requests.cpu: Invalid value: "1000m": must be less than or equal to the cpu limit (400m)',
       'worker.resources.requests.memory: Invalid value: "2Gi": must be less than or equal to the memory limit (1Gi)',
     ])
-    expect(messages(worker({resources: {requests: {cpu: 0.5, memory: '512Mi'}, limits: {cpu: '1', memory: '1Gi'}}}))).toEqual([])
+    expect(
+      messages(worker({resources: {requests: {cpu: 0.5, memory: '512Mi'}, limits: {cpu: '1', memory: '1Gi'}}})),
+    ).toEqual([])
     expect(messages(worker({resources: {requests: {cpu: '500m'}, limits: {}}}))).toEqual([])
   })
 
@@ -142,18 +197,33 @@ describe('validateManifest', () => {
   })
 
   it('gives an instance-level type no workspace', () => {
-    expect(messages({name: 't', version: 'v1', type: 'stack', workspace: 'public', stack: {name: 't', version: '1.0'}})).toEqual([
-      'workspace: Unknown field; a stack is an instance-level resource and belongs to no workspace',
-    ])
+    expect(
+      messages({name: 't', version: 'v1', type: 'stack', workspace: 'public', stack: {name: 't', version: '1.0'}}),
+    ).toEqual(['workspace: Unknown field; a stack is an instance-level resource and belongs to no workspace'])
   })
 
   it('checks a stack’s stackSpec schema text is JSON', () => {
-    expect(messages({name: 't', version: 'v1', type: 'stack', stack: {name: 't', version: '1.0', stackSpecValueSchema: {jsonSchema: '{nope'}}}))
-      .toEqual([expect.stringMatching(/^stack.stackSpecValueSchema.jsonSchema: Invalid value: must be a JSON document \(.+\); or write the schema as a YAML mapping instead of text$/)])
+    expect(
+      messages({
+        name: 't',
+        version: 'v1',
+        type: 'stack',
+        stack: {name: 't', version: '1.0', stackSpecValueSchema: {jsonSchema: '{nope'}},
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^stack.stackSpecValueSchema.jsonSchema: Invalid value: must be a JSON document \(.+\); or write the schema as a YAML mapping instead of text$/,
+      ),
+    ])
   })
 
   it('never shows secret values in messages', () => {
-    const result = validateManifest({name: 's', version: 'v1', type: 'secret', secret: {type: 'key-value', data: {password: {nested: 'hunter2'}}}})
+    const result = validateManifest({
+      name: 's',
+      version: 'v1',
+      type: 'secret',
+      secret: {type: 'key-value', data: {password: {nested: 'hunter2'}}},
+    })
     expect(result.problems).toHaveLength(1)
     const text = problemMessage(result.problems[0]!, {redact: true})
     expect(text).toBe('secret.data.password: Invalid value: (value hidden): must be a string, a number or a boolean')

@@ -7,13 +7,26 @@ import type {ProcessSpec} from '../../../src/runtime/runtime.js'
 import {tempDir} from '../../helpers/server.js'
 
 const spec = (extra: Partial<ProcessSpec>): ProcessSpec => ({
-  command: ['true'], context: {}, env: {}, configFiles: {}, secretFiles: {}, volumes: [], resources: {requests: {}, limits: {}}, logLevel: 'INFO', ...extra,
+  command: ['true'],
+  context: {},
+  env: {},
+  configFiles: {},
+  secretFiles: {},
+  volumes: [],
+  resources: {requests: {}, limits: {}},
+  logLevel: 'INFO',
+  ...extra,
 })
 
 describe('replica files', () => {
   const home = tempDir('replica-files')
 
-  it.each([['data', 'data'], ['/data', 'data'], ['a/b', 'a/b'], ['//x', 'x']])('%s stays inside', (path, rel) => {
+  it.each([
+    ['data', 'data'],
+    ['/data', 'data'],
+    ['a/b', 'a/b'],
+    ['//x', 'x'],
+  ])('%s stays inside', (path, rel) => {
     expect(contained('/base', path)).toBe(join('/base', rel))
   })
 
@@ -28,12 +41,35 @@ describe('replica files', () => {
     writeFileSync(join(outside, 'precious'), 'keep')
     mkdirSync(replica)
     symlinkSync(outside, join(replica, 'link'))
-    expect(() => prepareReplicaFiles(replica, spec({volumes: [{name: 'v', path: 'link/precious', readOnly: false}]}), join(home, 'vols'), undefined)).toThrow(/is a link/)
+    expect(() =>
+      prepareReplicaFiles(
+        replica,
+        spec({volumes: [{name: 'v', path: 'link/precious', readOnly: false}]}),
+        join(home, 'vols'),
+        undefined,
+      ),
+    ).toThrow(/is a link/)
     expect(readFileSync(join(outside, 'precious'), 'utf8')).toBe('keep')
     writeFileSync(join(replica, 'data'), 'mine')
-    expect(() => prepareReplicaFiles(replica, spec({volumes: [{name: 'v', path: 'data', readOnly: false}]}), join(home, 'vols'), undefined)).toThrow(/not a volume/)
+    expect(() =>
+      prepareReplicaFiles(
+        replica,
+        spec({volumes: [{name: 'v', path: 'data', readOnly: false}]}),
+        join(home, 'vols'),
+        undefined,
+      ),
+    ).toThrow(/not a volume/)
     expect(readFileSync(join(replica, 'data'), 'utf8')).toBe('mine')
-    const dirs = prepareReplicaFiles(replica, spec({configFiles: {'a.yaml': 'x'}, secretFiles: {'s/KEY': 'v'}, volumes: [{name: 'v', path: '/mnt/v', readOnly: false}]}), join(home, 'vols'), undefined)
+    const dirs = prepareReplicaFiles(
+      replica,
+      spec({
+        configFiles: {'a.yaml': 'x'},
+        secretFiles: {'s/KEY': 'v'},
+        volumes: [{name: 'v', path: '/mnt/v', readOnly: false}],
+      }),
+      join(home, 'vols'),
+      undefined,
+    )
     expect(readFileSync(join(dirs.configDir, 'a.yaml'), 'utf8')).toBe('x')
     expect(existsSync(join(replica, 'mnt', 'v'))).toBe(true)
   })

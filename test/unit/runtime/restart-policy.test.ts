@@ -21,7 +21,10 @@ describe('decideRestart', () => {
     const history = [crash(0), crash(1000), crash(2000), {startedAt: 3000, exitedAt: 3000 + 11 * 60_000}]
     expect(decideRestart(history, 3000 + 11 * 60_000, policy, () => 0)).toMatchObject({delayMs: 500, consecutive: 1})
     const after = [...history, crash(3000 + 12 * 60_000)]
-    expect(decideRestart(after, 3000 + 12 * 60_000 + 100, policy, () => 0)).toMatchObject({delayMs: 500, consecutive: 1})
+    expect(decideRestart(after, 3000 + 12 * 60_000 + 100, policy, () => 0)).toMatchObject({
+      delayMs: 500,
+      consecutive: 1,
+    })
   })
 
   it('calls 5 exits within 10 minutes a crash loop, and forgets old exits', () => {

@@ -43,10 +43,13 @@ describe('WorkQueue', () => {
 
   it('requeues after the delay a reconcile asks for, and resyncs every key', async () => {
     const seen: string[] = []
-    const q = new WorkQueue(async (key) => {
-      seen.push(key)
-      return key === 'poll' && seen.filter((k) => k === 'poll').length < 3 ? {requeueAfterMs: 5} : undefined
-    }, {...options, keys: () => ['x', 'y']})
+    const q = new WorkQueue(
+      async (key) => {
+        seen.push(key)
+        return key === 'poll' && seen.filter((k) => k === 'poll').length < 3 ? {requeueAfterMs: 5} : undefined
+      },
+      {...options, keys: () => ['x', 'y']},
+    )
     q.add('poll')
     await waitFor('polled 3 times', () => seen.filter((k) => k === 'poll').length === 3 || undefined)
     await q.resync()
