@@ -55,7 +55,11 @@ async function startServer(root, dir, env = {}) {
     child,
     pid: info.pid,
     call,
-    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGUSR2'))),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve)
+        child.kill('SIGUSR2')
+      }),
   }
 }
 

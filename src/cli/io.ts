@@ -22,7 +22,12 @@ export interface Outcome<T = unknown> {
 export type Action<F> = (flags: F, io: Io) => Promise<Outcome>
 
 export function makeIo(json: boolean): Io {
-  return {json, note: (message) => void process.stderr.write(`${message}\n`)}
+  return {
+    json,
+    note: (message) => {
+      process.stderr.write(`${message}\n`)
+    },
+  }
 }
 
 /** True when argv asks for machine output: `--json`, `--output json` or `--output=json`. */

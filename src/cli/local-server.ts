@@ -6,7 +6,7 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {type ServerState, dataDir, isAlive, isServerProcess, localFiles} from '../api/local.js'
 import {InvalidInputError} from './errors.js'
-import {packageRoot} from './package-root.js'
+import {packageRoot} from '../lib/package-root.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 

@@ -7,7 +7,7 @@ import {resolveTarget, localAdminKey} from './context.js'
 import {ConflictError, DroverError, EXIT, InvalidInputError, NotFoundError, UnreachableError} from './errors.js'
 import type {Io} from './io.js'
 import {runningServer, startDetached} from './local-server.js'
-import {packageVersion} from './package-root.js'
+import {packageVersion} from '../lib/package-root.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 

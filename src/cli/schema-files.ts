@@ -1,7 +1,7 @@
 // Where the committed JSON Schemas of this installation are: schemas/ at the package root.
 import {join} from 'node:path'
 import {schemaKey} from '../resources/registry.js'
-import {packageRoot} from './package-root.js'
+import {packageRoot} from '../lib/package-root.js'
 
 export function schemaFile(type: string, version: string): string {
   return join(packageRoot(), 'schemas', `${schemaKey(type, version)}.schema.json`)

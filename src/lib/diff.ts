@@ -1,4 +1,5 @@
 // Field-level difference between two JSON values, for `apply --dry-run`.
+import {isObject} from './json.js'
 
 export interface Change {
   op: 'add' | 'remove' | 'change'
@@ -6,8 +7,6 @@ export interface Change {
   from?: unknown
   to?: unknown
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Changes from `before` to `after`: objects compared key by key, arrays and scalars as a whole. */
 export function diffJson(before: unknown, after: unknown, path: (string | number)[] = []): Change[] {

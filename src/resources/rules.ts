@@ -3,10 +3,7 @@
 // models (superRefine), so both report the same problems at the same paths.
 import type {Problem} from './problems.js'
 import {formatMemory, parseCpu, parseMemory} from './quantity.js'
-
-type Json = Record<string, unknown>
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+import {isObject, type Json} from '../lib/json.js'
 
 export const DEFAULT_CPU_TARGET = 80
 

@@ -3,10 +3,7 @@
 // revealed to a caller who may see them.
 import type {PathSegment} from './problems.js'
 import {MASK, isSensitivePath} from './validate.js'
-
-type Json = Record<string, unknown>
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+import {isObject, type Json} from '../lib/json.js'
 
 /**
  * The manifest without its credentials, and the credentials as an overlay of the same shape

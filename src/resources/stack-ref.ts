@@ -13,6 +13,14 @@ export interface StackIdentity {
   version: string
 }
 
+/** The identity a Stack resource's `stack:` section declares, or undefined when it has none. */
+export function stackIdentity(section: unknown): StackIdentity | undefined {
+  if (typeof section !== 'object' || section === null) return undefined
+  const s = section as Record<string, unknown>
+  if (typeof s.name !== 'string' || typeof s.version !== 'string') return undefined
+  return {name: s.name, ...(typeof s.flavor === 'string' ? {flavor: s.flavor} : {}), version: s.version}
+}
+
 export function parseStackRef(text: string): StackRef {
   const [head, version] = text.split(':', 2) as [string, string | undefined]
   const [name, flavor] = head.split('+', 2) as [string, string | undefined]

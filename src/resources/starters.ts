@@ -1,7 +1,6 @@
 // Starter manifests for `drover develop generate`: the smallest useful resource of each type,
 // valid as printed (a test validates every one).
-
-type Json = Record<string, unknown>
+import type {Json} from '../lib/json.js'
 
 const starters: Record<string, (name: string, version: string) => Json> = {
   worker: (name, version) => ({

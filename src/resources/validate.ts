@@ -10,8 +10,7 @@ import type {PathSegment, Problem} from './problems.js'
 import {quantityHint} from './quantity.js'
 import {type ResourceKind, TYPES, findKind, schemaKey} from './registry.js'
 import {crossFieldProblems} from './rules.js'
-
-type Json = Record<string, unknown>
+import {isObject, type Json} from '../lib/json.js'
 
 interface AjvError {
   instancePath: string
@@ -34,8 +33,6 @@ export interface ValidationResult {
   /** The manifest with defaults filled and spellings normalized; set when there is no problem. */
   manifest?: Json
 }
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Fields whose values are credentials: never echoed in messages, masked in printed manifests. */
 export function isSensitivePath(path: readonly PathSegment[]): boolean {

@@ -1,15 +1,14 @@
 // The autoscaler loop: every period, per-replica CPU and memory usage relative to the
 // requests of every autoscaled worker goes through the HPA algorithm (hpa.ts); a change of
 // replica count is recorded as an event that says why, and the worker is reconciled.
-import type {Json} from '../resources/stored.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
-import type {WorkloadKey, WorkloadRuntime} from '../runtime/runtime.js'
-import type {ResourceStore, StoredRecord} from '../store/store.js'
+import {type WorkloadKey, type WorkloadRuntime, workloadId} from '../runtime/runtime.js'
+import {type ResourceStore, type StoredRecord, listAll} from '../store/store.js'
 import {type AutoscalerPolicy, type MetricInput, type Recommendation, decideScale} from './hpa.js'
 import {desiredReplicas} from './worker-reconciler.js'
+import {isObject} from '../lib/json.js'
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const id = (key: WorkloadKey) => `${key.workspace}/${key.name}`
+const id = workloadId
 
 export interface AutoscalerDeps {
   store: ResourceStore
@@ -49,15 +48,8 @@ export class Autoscaler {
     clearInterval(this.timer)
   }
 
-  private async workers(): Promise<StoredRecord[]> {
-    const out: StoredRecord[] = []
-    let after
-    for (;;) {
-      const page = await this.deps.store.list({type: 'worker', limit: 1000, ...(after ? {after} : {})})
-      out.push(...page)
-      if (page.length < 1000) return out
-      after = page.at(-1)!.key
-    }
+  private workers(): Promise<StoredRecord[]> {
+    return listAll(this.deps.store, {type: 'worker'})
   }
 
   async tick(): Promise<void> {

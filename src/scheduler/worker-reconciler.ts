@@ -6,14 +6,14 @@ import {stringify as toYaml} from 'yaml'
 import {canonicalJson} from '../lib/canonical-json.js'
 import {formatRef} from '../resources/identifiers.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
-import {type StackIdentity, formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
+import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
 import {joinSensitive} from '../resources/sensitive.js'
 import type {Json, ResourceStatus} from '../resources/stored.js'
 import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey, WorkloadRuntime} from '../runtime/runtime.js'
-import type {ResourceStore, Sealed, StoredRecord} from '../store/store.js'
+import {type ResourceStore, type Sealed, type StoredRecord, listAll} from '../store/store.js'
 import {computeStatus} from './status.js'
+import {isObject} from '../lib/json.js'
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const text = (v: unknown) =>
   typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
 
@@ -162,16 +162,9 @@ export class WorkerReconciler {
 
   private async stacks(): Promise<(StackIdentity & {section: Json})[]> {
     const out: (StackIdentity & {section: Json})[] = []
-    for (const r of await this.deps.store.list({type: 'stack', limit: 10_000})) {
-      const s = r.manifest.stack
-      if (isObject(s) && typeof s.name === 'string' && typeof s.version === 'string') {
-        out.push({
-          name: s.name,
-          ...(typeof s.flavor === 'string' ? {flavor: s.flavor} : {}),
-          version: s.version,
-          section: s,
-        })
-      }
+    for (const r of await listAll(this.deps.store, {type: 'stack'})) {
+      const identity = stackIdentity(r.manifest.stack)
+      if (identity) out.push({...identity, section: r.manifest.stack as Json})
     }
     return out
   }

@@ -136,7 +136,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const controller = new AbortController()
       request.raw.on('close', () => controller.abort())
       reply.type('text/plain; charset=utf-8')
-      void service
+      service
         .logs(caller, options, (l) => stream.write(`[${l.replica}] ${l.line}\n`), controller.signal)
         .then(
           () => stream.end(),
@@ -176,7 +176,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return {status: 'ready'}
     },
     metrics: async (_request, reply) => {
-      reply.type('text/plain; version=0.0.4')
+      reply.type(metrics.contentType)
       return metrics.render()
     },
   }
@@ -257,12 +257,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown'
     const seconds = reply.elapsedTime / 1000
-    metrics.inc('drover_http_requests_total', 'HTTP requests by route and status.', {
-      method: request.method,
-      route,
-      status: String(reply.statusCode),
-    })
-    metrics.observe('drover_http_request_duration_seconds', 'HTTP request duration.', seconds, {route})
+    metrics.httpRequests.inc({method: request.method, route, status: String(reply.statusCode)})
+    metrics.httpDuration.observe({route}, seconds)
     if (route === paths.metrics || route === paths.healthz || route === paths.readyz || !logRequests) return
     request.log.info(
       {

@@ -9,7 +9,6 @@ import {
   chmodSync,
   closeSync,
   copyFileSync,
-  existsSync,
   linkSync,
   mkdirSync,
   readFileSync,
@@ -18,7 +17,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {type ServerState, isServerProcess, localFiles} from '../api/local.js'
 import {Background} from '../lib/background.js'
@@ -29,21 +28,16 @@ import {Autoscaler} from '../scheduler/autoscaler.js'
 import {WorkQueue} from '../scheduler/queue.js'
 import {WorkerReconciler} from '../scheduler/worker-reconciler.js'
 import {SqliteStore} from '../store/sqlite/sqlite-store.js'
-import type {ResourceKey} from '../store/store.js'
+import {type ResourceKey, listAll} from '../store/store.js'
 import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
 import {registerBuiltinStacks} from './builtin-stacks.js'
 import {ConfigError, type ServerConfig, loadServerConfig} from './config.js'
+import {packageVersion} from '../lib/package-root.js'
 import {Metrics} from './metrics.js'
 import type {Tenancy} from './permissions.js'
 import {ResourceService} from './resource-service.js'
 import {SecretCipher} from './secrets.js'
-
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {version: string}).version
-}
 
 function signalReady(message: Record<string, unknown>): void {
   const fd = Number(process.env.DROVER_READY_FD)
@@ -132,36 +126,37 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   await registerBuiltinStacks(store)
 
   const metrics = new Metrics()
-  metrics.gauge('drover_store_commits_total', 'Store transactions committed (each one fsync).', () => [
-    [{}, store.stats.commits],
-  ])
-  metrics.gauge('drover_store_writes_total', 'Writes committed (group commit: several per transaction).', () => [
-    [{}, store.stats.writes],
-  ])
-  metrics.gauge('drover_resources', 'Stored resources by type.', async () =>
+  metrics.counter(
+    'drover_store_commits_total',
+    'Store transactions committed (each one fsync).',
+    () => store.stats.commits,
+  )
+  metrics.counter(
+    'drover_store_writes_total',
+    'Writes committed (group commit: several per transaction).',
+    () => store.stats.writes,
+  )
+  metrics.gauge('drover_resources', 'Stored resources by type.', ['type'], async () =>
     Promise.all(
       ['worker', 'stack', 'secret'].map(
         async (type) => [{type}, await store.count({type})] as [Record<string, string>, number],
       ),
     ),
   )
-  metrics.gauge('process_resident_memory_bytes', 'Resident memory of the control plane.', () => [
-    [{}, process.memoryUsage.rss()],
-  ])
-  metrics.gauge('process_cpu_seconds_total', 'CPU time of the control plane.', () => {
-    const u = process.cpuUsage()
-    return [[{}, (u.user + u.system) / 1e6]]
-  })
 
   let ready = false
   // Every background task goes through here: a failure is logged and counted, never lost or fatal.
   const background = new Background((what, error) => app.log.error({task: what, err: error}, 'background task failed'))
-  metrics.gauge('drover_background_failures_total', 'Background tasks (reconciles aside) that failed.', () => [
-    [{}, background.failures],
-  ])
-  metrics.gauge('drover_log_lines_dropped_total', 'Log lines that could not be written (disk full).', () => [
-    [{}, logLines.dropped],
-  ])
+  metrics.counter(
+    'drover_background_failures_total',
+    'Background tasks (reconciles aside) that failed.',
+    () => background.failures,
+  )
+  metrics.counter(
+    'drover_log_lines_dropped_total',
+    'Log lines that could not be written (disk full).',
+    () => logLines.dropped,
+  )
 
   process.on('unhandledRejection', (error) => background.failed('an unhandled promise', error))
 
@@ -232,16 +227,7 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     scaledReplicas: (key) => autoscaler.scaled(key),
     progressPollMs: config.progressPollMs,
   })
-  const allWorkers = async () => {
-    const ids: string[] = []
-    let after: ResourceKey | undefined
-    for (;;) {
-      const page = await store.list({type: 'worker', limit: 1000, ...(after ? {after} : {})})
-      ids.push(...page.map((r) => `${r.key.workspace}/${r.key.name}`))
-      if (page.length < 1000) return ids
-      after = page.at(-1)!.key
-    }
-  }
+  const allWorkers = async () => (await listAll(store, {type: 'worker'})).map((r) => workloadId(r.key))
   const started = reconciler
   queue = new WorkQueue((id) => started.reconcile(id), {
     concurrency: config.reconcileConcurrency,
@@ -251,18 +237,18 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
     keys: async () => [...new Set([...(await allWorkers()), ...runtime.keys().map(workloadId)])],
     onError: (id, error) => app.log.error({worker: id, err: error}, 'reconcile failed'),
   })
-  metrics.gauge('drover_replicas', 'Replicas supervised by the local runtime, by phase.', () => {
+  metrics.gauge('drover_replicas', 'Replicas supervised by the local runtime, by phase.', ['phase'], () => {
     const counts = new Map<string, number>()
     for (const key of runtime.keys())
       for (const r of runtime.observe(key)?.replicas ?? []) counts.set(r.phase, (counts.get(r.phase) ?? 0) + 1)
     return [...counts].map(([phase, n]) => [{phase}, n] as [Record<string, string>, number])
   })
-  metrics.gauge('drover_reconciles_total', 'Reconciles run.', () => [[{}, queue?.runs ?? 0]])
+  metrics.counter('drover_reconciles_total', 'Reconciles run.', () => queue?.runs ?? 0)
 
   // Every write wakes the workers it concerns: a worker itself, or every worker when a secret
   // or stack they may use changes (the queue de-duplicates).
   const onChange = (key: ResourceKey) => {
-    if (key.type === 'worker') enqueue(`${key.workspace}/${key.name}`)
+    if (key.type === 'worker') enqueue(workloadId(key))
     else background.run('wake the workers of a stack or secret', async () => (await allWorkers()).forEach(enqueue))
   }
   const service = new ResourceService(store, cipher, onChange, runtime, {

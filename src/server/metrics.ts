@@ -1,90 +1,69 @@
-// Prometheus metrics in the text exposition format (no client library: a few counters and a
-// histogram are all the control plane needs).
+// Prometheus metrics through prom-client: typed counters, gauges and histograms with escaped
+// label values, and Node's default metrics (event-loop lag among them: node:sqlite runs on
+// the loop, so a slow store shows up there).
+import {Counter, Gauge, Histogram, Registry, collectDefaultMetrics} from 'prom-client'
 
-type Labels = Record<string, string>
-
-const labelCache = new Map<string, string>()
-
-const labelText = (labels: Labels) => {
-  let key = ''
-  for (const k in labels) key += `${k}\u0000${labels[k]}\u0000`
-  const cached = labelCache.get(key)
-  if (cached !== undefined) return cached
-  const text = formatLabels(labels)
-  if (labelCache.size < 10_000) labelCache.set(key, text)
-  return text
-}
-
-const formatLabels = (labels: Labels) => {
-  const entries = Object.entries(labels)
-  return entries.length === 0
-    ? ''
-    : `{${entries.map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`
-}
+export type Labels = Record<string, string>
 
 export class Metrics {
-  private readonly counters = new Map<string, {help: string; values: Map<string, number>}>()
-  private readonly histograms = new Map<
-    string,
-    {help: string; buckets: number[]; series: Map<string, {counts: number[]; sum: number; count: number}>}
-  >()
-  private readonly gauges: {
-    name: string
-    help: string
-    collect: () => Promise<[Labels, number][]> | [Labels, number][]
-  }[] = []
+  readonly registry = new Registry()
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>
+  readonly httpDuration: Histogram<'route'>
 
-  inc(name: string, help: string, labels: Labels = {}, by = 1): void {
-    let counter = this.counters.get(name)
-    if (!counter) this.counters.set(name, (counter = {help, values: new Map()}))
-    const key = labelText(labels)
-    counter.values.set(key, (counter.values.get(key) ?? 0) + by)
+  constructor() {
+    collectDefaultMetrics({register: this.registry, eventLoopMonitoringPrecision: 20})
+    this.httpRequests = new Counter({
+      name: 'drover_http_requests_total',
+      help: 'HTTP requests by route and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    })
+    this.httpDuration = new Histogram({
+      name: 'drover_http_request_duration_seconds',
+      help: 'HTTP request duration.',
+      labelNames: ['route'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [this.registry],
+    })
   }
 
-  observe(
+  /** A counter kept elsewhere (a store's commits), read at scrape time. */
+  counter(name: string, help: string, read: () => number): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset()
+        this.inc(read())
+      },
+    })
+  }
+
+  /** A gauge read at scrape time, one value per label set. */
+  gauge(
     name: string,
     help: string,
-    value: number,
-    labels: Labels = {},
-    buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    labelNames: readonly string[],
+    read: () => Promise<[Labels, number][]> | [Labels, number][],
   ): void {
-    let histogram = this.histograms.get(name)
-    if (!histogram) this.histograms.set(name, (histogram = {help, buckets, series: new Map()}))
-    const key = labelText(labels)
-    let series = histogram.series.get(key)
-    if (!series) histogram.series.set(key, (series = {counts: histogram.buckets.map(() => 0), sum: 0, count: 0}))
-    histogram.buckets.forEach((b, i) => value <= b && series.counts[i]!++)
-    series.sum += value
-    series.count++
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset()
+        for (const [labels, value] of await read()) this.set(labels, value)
+      },
+    })
   }
 
-  /** A gauge read at scrape time. */
-  gauge(name: string, help: string, collect: () => Promise<[Labels, number][]> | [Labels, number][]): void {
-    this.gauges.push({name, help, collect})
+  get contentType(): string {
+    return this.registry.contentType
   }
 
-  async render(): Promise<string> {
-    const lines: string[] = []
-    for (const [name, c] of this.counters) {
-      lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`)
-      for (const [labels, value] of c.values) lines.push(`${name}${labels} ${value}`)
-    }
-    for (const [name, h] of this.histograms) {
-      lines.push(`# HELP ${name} ${h.help}`, `# TYPE ${name} histogram`)
-      for (const [labels, s] of h.series) {
-        const inner = labels.slice(1, -1)
-        h.buckets.forEach((b, i) => lines.push(`${name}_bucket{${inner ? `${inner},` : ''}le="${b}"} ${s.counts[i]}`))
-        lines.push(
-          `${name}_bucket{${inner ? `${inner},` : ''}le="+Inf"} ${s.count}`,
-          `${name}_sum${labels} ${s.sum}`,
-          `${name}_count${labels} ${s.count}`,
-        )
-      }
-    }
-    for (const g of this.gauges) {
-      lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`)
-      for (const [labels, value] of await g.collect()) lines.push(`${g.name}${labelText(labels)} ${value}`)
-    }
-    return `${lines.join('\n')}\n`
+  render(): Promise<string> {
+    return this.registry.metrics()
   }
 }

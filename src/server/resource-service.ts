@@ -20,7 +20,7 @@ import {diffJson} from '../lib/diff.js'
 import {formatRef} from '../resources/identifiers.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
 import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
-import {formatStackRef, parseStackRef, resolveStack} from '../resources/stack-ref.js'
+import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
 import {joinSensitive, splitSensitive} from '../resources/sensitive.js'
 import {type AjvError, isSensitivePath, maskSensitive, schemaProblems, validateManifest} from '../resources/validate.js'
 import {Ajv, type ValidateFunction} from 'ajv'
@@ -33,6 +33,7 @@ import {
   StoreConflictError,
   StoreNotFoundError,
   type StoredRecord,
+  listAll,
   applyOutcome,
 } from '../store/store.js'
 import {authenticate, authorize, allowed, enforce, type Caller} from './auth.js'
@@ -42,10 +43,9 @@ import type {SecretCipher} from './secrets.js'
 import {nameProblem} from '../resources/names.js'
 import type {CreateUserRequest, CreateUserResponse} from '../api/types.js'
 import {newApiKey} from './auth.js'
+import {isObject} from '../lib/json.js'
 
 const MAX_PAGE = 1000
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export interface ResourceRefQuery {
   type: string
@@ -69,17 +69,9 @@ function initialStatus(type: string): ResourceStatus {
 }
 
 /** The stack identities of stored Stack resources. */
-export function stackIdentity(
-  record: StoredRecord,
-): {name: string; flavor?: string; version: string; record: StoredRecord} | undefined {
-  const section = record.manifest.stack
-  if (!isObject(section) || typeof section.name !== 'string' || typeof section.version !== 'string') return undefined
-  return {
-    name: section.name,
-    ...(typeof section.flavor === 'string' ? {flavor: section.flavor} : {}),
-    version: section.version,
-    record,
-  }
+function storedStack(record: StoredRecord): (StackIdentity & {record: StoredRecord}) | undefined {
+  const identity = stackIdentity(record.manifest.stack)
+  return identity && {...identity, record}
 }
 
 /** A stack's stackSpec schema as a mapping, from text or a mapping; throws when it is neither. */
@@ -152,15 +144,8 @@ export class ResourceService {
   }
 
   /** Every record matching a filter, page by page. */
-  async all(filter: {type?: string; workspace?: string}): Promise<StoredRecord[]> {
-    const out: StoredRecord[] = []
-    let after: ResourceKey | undefined
-    for (;;) {
-      const page = await this.store.list({...filter, limit: 500, ...(after ? {after} : {})})
-      out.push(...page)
-      if (page.length < 500) return out
-      after = page.at(-1)!.key
-    }
+  all(filter: {type?: string; workspace?: string}): Promise<StoredRecord[]> {
+    return listAll(this.store, filter)
   }
 
   /** The manifest with secret data back in place: decrypted for `reveal`, masked otherwise. */
@@ -250,7 +235,7 @@ export class ResourceService {
     }
 
     const ref = parseStackRef(String(worker.stack))
-    const stacks = (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined)
+    const stacks = (await this.all({type: 'stack'})).map(storedStack).filter((s) => s !== undefined)
     const stack = resolveStack(ref, stacks)
     if (!stack) {
       const known = [...new Set(stacks.map((s) => formatStackRef(s)))].sort()
@@ -275,9 +260,8 @@ export class ResourceService {
 
     const secretRefs: {path: (string | number)[]; name: string; workspace: string}[] = []
     if (Array.isArray(worker.secrets))
-      worker.secrets.forEach((name, i) =>
-        secretRefs.push({path: ['worker', 'secrets', i], name: String(name), workspace}),
-      )
+      for (const [i, name] of worker.secrets.entries())
+        secretRefs.push({path: ['worker', 'secrets', i], name: String(name), workspace})
     if (Array.isArray(worker.dataosSecrets)) {
       worker.dataosSecrets.forEach((r, i) => {
         if (isObject(r))
@@ -481,7 +465,7 @@ export class ResourceService {
     const workers = await this.all({type: 'worker'})
     const stacks =
       record.key.type === 'stack'
-        ? (await this.all({type: 'stack'})).map(stackIdentity).filter((s) => s !== undefined)
+        ? (await this.all({type: 'stack'})).map(storedStack).filter((s) => s !== undefined)
         : []
     const out: string[] = []
     for (const w of workers) {

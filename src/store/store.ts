@@ -71,6 +71,22 @@ export interface ListFilter {
   after?: ResourceKey
 }
 
+/** Every record matching a filter, read page by page (a store's list is bounded by `limit`). */
+export async function listAll(
+  store: Pick<ResourceStore, 'list'>,
+  filter: Omit<ListFilter, 'limit' | 'after'>,
+  pageSize = 500,
+): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = []
+  let after: ResourceKey | undefined
+  for (;;) {
+    const page = await store.list({...filter, limit: pageSize, ...(after ? {after} : {})})
+    out.push(...page)
+    if (page.length < pageSize) return out
+    after = page.at(-1)!.key
+  }
+}
+
 export interface User {
   name: string
   admin: boolean

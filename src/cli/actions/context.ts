@@ -104,7 +104,7 @@ export async function login(
   const apiKey = apiKeyFrom(flags)
   if (!apiKey) throw new UsageError('give the API key: --api-key-file FILE (- for standard input) or --api-key KEY')
   const client = new DroverClient({url, apiKey})
-  let who
+  let who: Awaited<ReturnType<DroverClient['whoami']>>
   try {
     who = await client.whoami()
   } catch (error) {

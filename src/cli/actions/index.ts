@@ -3,7 +3,7 @@
 import type {Action} from '../io.js'
 
 // The flags are checked against the command's manifest before an action is called.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- flags arrive as parsed from argv
+// biome-ignore lint/suspicious/noExplicitAny: flags arrive as parsed from argv
 type AnyAction = Action<any>
 
 export const ACTIONS: Record<string, () => Promise<AnyAction>> = {

@@ -7,8 +7,7 @@ import {validateManifest} from '../../resources/validate.js'
 import {byPosition, type LocatedProblem} from './located.js'
 import {type ParseOptions, parseSource} from './parse.js'
 import {readSources} from './sources.js'
-
-type Json = Record<string, unknown>
+import type {Json} from '../../lib/json.js'
 
 export interface DocumentReport {
   file: string

@@ -130,7 +130,7 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
   const docs = Array.from(composer.compose(tokens, true, source.text.length))
   const documents: ParsedDocument[] = []
 
-  docs.forEach((doc, index) => {
+  for (const [index, doc] of docs.entries()) {
     const problems: LocatedProblem[] = []
     const contentStart = rangeStart(doc.contents) ?? doc.range[0]
     const interpolated = new Map<Node, string>()
@@ -197,9 +197,12 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
         message: `invalid YAML: ${message}${hint ? `; ${hint}` : ''}`,
       })
     }
-    if (problems.length > 0) return documents.push(result())
+    if (problems.length > 0) {
+      documents.push(result())
+      continue
+    }
     // An empty document (a stray ---, or only comments) is skipped, as kubectl does.
-    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue
 
     if (options.interpolate) {
       visit(doc, {
@@ -232,7 +235,7 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
       problems.push({file, ...at(contentStart), code: 'Syntax', message})
       documents.push(result())
     }
-  })
+  }
 
   const fileProblems: LocatedProblem[] = []
   if (documents.length === 0) {

@@ -1,6 +1,6 @@
 // Where manifests come from: `-f FILE`, `-f DIR` (with -R, recursively) and `-f -` (stdin).
 // Every file is checked before it is parsed: size, and that it is text at all.
-import {readFileSync, readdirSync, realpathSync, statSync} from 'node:fs'
+import {type Stats, readFileSync, readdirSync, realpathSync, statSync} from 'node:fs'
 import {extname, join} from 'node:path'
 import {InvalidInputError} from '../errors.js'
 import type {LocatedProblem} from './located.js'
@@ -82,7 +82,7 @@ function listFolder(
     if (entry.name.startsWith('.')) continue
     const path = join(folder, entry.name)
     const name = join(shown, entry.name)
-    let stat
+    let stat: Stats
     try {
       stat = statSync(path)
     } catch {
@@ -111,7 +111,7 @@ export function readSources(paths: readonly string[], options: {recursive: boole
       take(decodeManifest(STDIN_NAME, read()))
       continue
     }
-    let stat
+    let stat: Stats
     try {
       stat = statSync(path)
     } catch (error) {

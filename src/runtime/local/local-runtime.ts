@@ -10,19 +10,20 @@ import {chmodSync, closeSync, existsSync, mkdirSync, readFileSync, rmSync, statS
 import {constants} from 'node:os'
 import {isAbsolute, join, resolve} from 'node:path'
 import {nameProblem} from '../../resources/names.js'
-import type {
-  DesiredWorkload,
-  ExitInfo,
-  LimitsSupport,
-  LogLine,
-  LogOptions,
-  ObservedWorkload,
-  ProcessSpec,
-  ReplicaPhase,
-  ReplicaState,
-  RuntimeEvent,
-  WorkloadKey,
-  WorkloadRuntime,
+import {
+  type DesiredWorkload,
+  type ExitInfo,
+  type LimitsSupport,
+  type LogLine,
+  type LogOptions,
+  type ObservedWorkload,
+  type ProcessSpec,
+  type ReplicaPhase,
+  type ReplicaState,
+  type RuntimeEvent,
+  type WorkloadKey,
+  type WorkloadRuntime,
+  workloadId,
 } from '../runtime.js'
 import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
 import {type Isolation, noIsolation} from './isolation.js'
@@ -119,7 +120,7 @@ interface Workload {
   rolloutBlocked: boolean
 }
 
-const wid = (key: WorkloadKey) => `${key.workspace}/${key.name}`
+const wid = workloadId
 const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`
 
 export function describeExit(exit: ExitInfo): string {
@@ -195,7 +196,7 @@ export class LocalRuntime implements WorkloadRuntime {
     }
     workload.desired = desired
     workload.resourceId = desired.resourceId
-    const live = [...workload.replicas.values()].filter((r) => !r.stopping)
+    const live = [...workload.replicas.values()].filter((r) => r.stopping === undefined)
     // Adopted replicas of the current revision get their spec back (to restart them).
     for (const r of live) if (!r.spec && r.revision === desired.revision) r.spec = desired.spec
     const plan = planRollout(
@@ -259,7 +260,7 @@ export class LocalRuntime implements WorkloadRuntime {
   // ---- one instance of a replica ------------------------------------------------------------
 
   private startInstance(r: Replica): void {
-    if (this.closed || r.stopping) return
+    if (this.closed || r.stopping !== undefined) return
     clearTimeout(r.restartTimer)
     r.restartTimer = undefined
     r.nextStartAt = undefined
@@ -406,7 +407,7 @@ export class LocalRuntime implements WorkloadRuntime {
     }
     let reason = 'Unknown'
     if (oom) reason = 'OOMKilled'
-    else if (r.stopping) reason = 'Stopped'
+    else if (r.stopping !== undefined) reason = 'Stopped'
     else if (signal) reason = 'Killed'
     else if (code === 0) reason = 'Completed'
     else if (code !== null) reason = 'Error'
@@ -418,7 +419,7 @@ export class LocalRuntime implements WorkloadRuntime {
     if (code === 125) r.message = 'the replica could not join its cgroup (exit code 125)'
     const waiters = r.exitWaiters.splice(0)
     for (const w of waiters) w()
-    if (r.stopping || this.closed) return
+    if (r.stopping !== undefined || this.closed) return
     r.restarts++
     const decision = decideRestart(r.history, now, this.options.restart, this.random)
     const wasLooping = r.crashLooping
@@ -507,7 +508,7 @@ export class LocalRuntime implements WorkloadRuntime {
   }
 
   private stop(r: Replica, why: string): Promise<void> {
-    if (r.stopping) return r.stopping
+    if (r.stopping !== undefined) return r.stopping
     clearTimeout(r.restartTimer)
     r.restartTimer = undefined
     r.phase = 'Stopping'
@@ -586,7 +587,7 @@ export class LocalRuntime implements WorkloadRuntime {
     const replicas = this.replicas()
     // Adopted replicas: not our children, so their exit is noticed by looking.
     for (const r of replicas)
-      if (!r.child && r.wrapperPid !== undefined && !r.stopping && !this.alive(r))
+      if (!r.child && r.wrapperPid !== undefined && r.stopping === undefined && !this.alive(r))
         this.instanceExited(r, r.instance, {code: null, signal: null})
     this.watched = replicas.filter((r) => r.spec?.resources.limits.memory !== undefined && !r.cgroup?.dirs.memory)
   }

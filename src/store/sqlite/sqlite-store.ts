@@ -417,14 +417,12 @@ export class SqliteStore implements ResourceStore {
       'SELECT time, kind, reason, message FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT ?',
     ).all(key.workspace, key.type, key.name, limit) as Row[]
     return Promise.resolve(
-      rows
-        .reverse()
-        .map((r) => ({
-          time: String(r.time),
-          type: r.kind as ResourceEvent['type'],
-          reason: String(r.reason),
-          message: String(r.message),
-        })),
+      rows.reverse().map((r) => ({
+        time: String(r.time),
+        type: r.kind as ResourceEvent['type'],
+        reason: String(r.reason),
+        message: String(r.message),
+      })),
     )
   }
 

@@ -11,8 +11,10 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   while (dirname(dir) !== dir) {
     const pjson = join(dir, 'package.json')
-    if (existsSync(pjson) && (JSON.parse(readFileSync(pjson, 'utf8')) as {name?: string}).name === 'drover')
-      return (cached = dir)
+    if (existsSync(pjson) && (JSON.parse(readFileSync(pjson, 'utf8')) as {name?: string}).name === 'drover') {
+      cached = dir
+      return dir
+    }
     dir = dirname(dir)
   }
   throw new Error('cannot find the drover package root')
