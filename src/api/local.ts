@@ -1,6 +1,5 @@
 // Where the local control plane keeps its files, shared by the server (which writes them) and
 // the CLI (which reads them to find and authenticate to it). XDG base directories.
-import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
@@ -35,23 +34,4 @@ export interface ServerState {
   url: string
   startedAt: string
   version: string
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** Whether `pid` is a running control plane, not a process that reused the pid of one that died. */
-export function isServerProcess(pid: number): boolean {
-  if (!isAlive(pid)) return false
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join('server', 'main.js'))
-  } catch {
-    return true // no /proc here: trust the pid
-  }
 }

@@ -2,7 +2,7 @@
 
 import type {Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
 
-export type {Condition, Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
+export type {Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
 
 /** Stable error codes (CamelCase), one per kind of failure; the HTTP status follows from it. */
 export const ERROR_STATUS = {
@@ -37,7 +37,7 @@ export interface ErrorBody {
   details: ErrorDetail[]
 }
 
-export interface ResourceMetadata {
+interface ResourceMetadata {
   /** `type:version:name[:workspace]`, the --id form. */
   id: string
   uid: string
@@ -68,7 +68,7 @@ export interface ApplyRequest {
   dryRun?: boolean
 }
 
-export type ApplyResult = 'created' | 'updated' | 'unchanged'
+type ApplyResult = 'created' | 'updated' | 'unchanged'
 
 export interface DiffEntry {
   op: 'add' | 'remove' | 'change'

@@ -10,7 +10,7 @@ type Env = Readonly<Record<string, string | undefined>>
 
 export const LOCAL = 'local'
 
-export interface Context {
+interface Context {
   url: string
   apiKey?: string
 }

@@ -4,7 +4,8 @@
 import {spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {type ServerState, dataDir, isAlive, isServerProcess, localFiles} from '../api/local.js'
+import {type ServerState, dataDir, localFiles} from '../api/local.js'
+import {isAlive, isServerProcess} from '../lib/server-process.js'
 import {InvalidInputError} from './errors.js'
 import {packageRoot} from '../lib/package-root.js'
 

@@ -11,7 +11,7 @@ import {packageVersion} from '../lib/package-root.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
-export async function connect(io: Io, env: Env = process.env): Promise<DroverClient> {
+async function connect(io: Io, env: Env = process.env): Promise<DroverClient> {
   const {DroverClient} = await import('../client/client.js')
   const userAgent = `drover/${packageVersion()}`
   const target = resolveTarget(env)

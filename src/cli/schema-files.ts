@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {schemaKey} from '../resources/registry.js'
 import {packageRoot} from '../lib/package-root.js'
 
-export function schemaFile(type: string, version: string): string {
+function schemaFile(type: string, version: string): string {
   return join(packageRoot(), 'schemas', `${schemaKey(type, version)}.schema.json`)
 }
 

@@ -2,7 +2,7 @@
 // Kubernetes API conventions ("worker.replicas: Invalid value: -1: must be greater than or
 // equal to 0"); `detail` is the "must …" part, `hint` what to do about it.
 
-export type ProblemCode =
+type ProblemCode =
   | 'Required' // a required field is missing
   | 'UnknownField' // a field the schema does not have
   | 'InvalidType' // a value of the wrong type
@@ -37,7 +37,7 @@ export function formatPath(path: readonly PathSegment[]): string {
   return out
 }
 
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'

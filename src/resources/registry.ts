@@ -2,7 +2,7 @@
 // (schema generation, validation, identifier parsing, `develop generate`) walks this list.
 // Plain data on purpose: the CLI reads it at start-up, so it must not pull in zod.
 
-export type Scope = 'workspace' | 'instance'
+type Scope = 'workspace' | 'instance'
 
 export interface ResourceKind {
   readonly type: string

@@ -4,14 +4,29 @@
 import type {Problem} from './problems.js'
 import {formatMemory, parseCpu, parseMemory} from './quantity.js'
 import {isObject, type Json} from '../lib/json.js'
+import type {AutoscalingSpec, WorkerSpec} from './model/worker-v1beta.js'
 
-export const DEFAULT_CPU_TARGET = 80
+const DEFAULT_CPU_TARGET = 80
 
 /** The autoscaling block under either spelling, with the key it was written under. */
-export function autoscalingOf(worker: Json): {key: 'autoscaling' | 'autoScaling'; block: Json} | undefined {
+function autoscalingOf(worker: Json): {key: 'autoscaling' | 'autoScaling'; block: Json} | undefined {
   if (isObject(worker.autoscaling)) return {key: 'autoscaling', block: worker.autoscaling}
   if (isObject(worker.autoScaling)) return {key: 'autoScaling', block: worker.autoScaling}
   return undefined
+}
+
+/**
+ * The worker section of a stored manifest. Stored manifests passed validation when they were
+ * written, so the one cast here is the boundary between stored JSON and the typed model.
+ */
+export function workerSpec(manifest: Json): WorkerSpec {
+  return (isObject(manifest.worker) ? manifest.worker : {}) as WorkerSpec
+}
+
+/** A stored worker's autoscaling, under either spelling (DataOS samples write autoScaling); undefined when off. */
+export function autoscalingSpec(worker: WorkerSpec): AutoscalingSpec | undefined {
+  const block = worker.autoscaling ?? worker.autoScaling
+  return block && block.enabled !== false ? block : undefined
 }
 
 function workerRules(worker: Json): Problem[] {

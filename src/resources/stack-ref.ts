@@ -32,7 +32,7 @@ export function formatStackRef(s: StackRef): string {
 }
 
 /** Compares versions part by part, numerically where both parts are numbers ("1.10" > "1.9"). */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/)
   const pb = b.split(/[.-]/)
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

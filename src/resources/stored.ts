@@ -9,6 +9,8 @@ export interface Condition {
   status: 'True' | 'False' | 'Unknown'
   reason: string
   message: string
+  /** The generation of the spec this condition was computed from (Kubernetes metav1.Condition). */
+  observedGeneration?: number
   lastTransitionTime: string
 }
 

@@ -6,7 +6,7 @@ import {type WorkloadKey, type WorkloadRuntime, workloadId} from '../runtime/run
 import {type ResourceStore, type StoredRecord, listAll} from '../store/store.js'
 import {type AutoscalerPolicy, type MetricInput, type Recommendation, decideScale} from './hpa.js'
 import {desiredReplicas} from './worker-reconciler.js'
-import {isObject} from '../lib/json.js'
+import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 
 const id = workloadId
 
@@ -64,10 +64,10 @@ export class Autoscaler {
   }
 
   private async scaleOne(record: StoredRecord): Promise<void> {
-    const worker = isObject(record.manifest.worker) ? record.manifest.worker : {}
-    const scaling = isObject(worker.autoscaling) ? worker.autoscaling : undefined
+    const worker = workerSpec(record.manifest)
+    const scaling = autoscalingSpec(worker)
     const key = {workspace: record.key.workspace, name: record.key.name}
-    if (!scaling || scaling.enabled === false || worker.dryRun === true) {
+    if (!scaling || worker.dryRun === true) {
       this.decisions.delete(id(key))
       this.history.delete(id(key))
       return
@@ -76,16 +76,11 @@ export class Autoscaler {
     if (!observed) return
     const now = this.now()
     const current = desiredReplicas(worker, record.status, this.decisions.get(id(key)))
-    const resources = isObject(worker.resources) ? worker.resources : {}
-    const requests = isObject(resources.requests) ? resources.requests : {}
+    const requests = worker.resources?.requests ?? {}
     const cpuRequest = parseCpu(requests.cpu)
     const memoryRequest = parseMemory(requests.memory)
-    let cpuTarget =
-      typeof scaling.targetCPUUtilizationPercentage === 'number' ? scaling.targetCPUUtilizationPercentage : undefined
-    const memoryTarget =
-      typeof scaling.targetMemoryUtilizationPercentage === 'number'
-        ? scaling.targetMemoryUtilizationPercentage
-        : undefined
+    let cpuTarget = scaling.targetCPUUtilizationPercentage
+    const memoryTarget = scaling.targetMemoryUtilizationPercentage
     if (cpuTarget === undefined && memoryTarget === undefined) cpuTarget = this.deps.policy.defaultCpuTarget
     const ready = observed.replicas.filter((r) => r.revision === observed.revision && r.ready && r.usage)
     const metrics: MetricInput[] = []
@@ -108,8 +103,8 @@ export class Autoscaler {
         .map((r) => (r.usage!.memoryBytes! / memoryRequest) * 100)
       if (samples.length > 0) metrics.push({name: 'memory', utilization: mean(samples), target: memoryTarget})
     }
-    const min = typeof scaling.minReplicas === 'number' ? scaling.minReplicas : 1
-    const max = typeof scaling.maxReplicas === 'number' ? scaling.maxReplicas : min
+    const min = scaling.minReplicas ?? 1
+    const max = scaling.maxReplicas
     // Without usable samples there is nothing to decide (the replicas are starting).
     if (metrics.length === 0 && current >= min && current <= max) return
     const history = this.history.get(id(key)) ?? []

@@ -13,7 +13,9 @@ export interface QueueOptions {
   onError?: (key: string, error: unknown) => void
 }
 
-export type Handler = (key: string) => Promise<{requeueAfterMs?: number} | undefined>
+/** A reconcile; it may ask to run again after a while (nothing returned: only when something changes). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is the common case
+export type Handler = (key: string) => Promise<{requeueAfterMs?: number} | void>
 
 export class WorkQueue {
   private readonly pending: string[] = []

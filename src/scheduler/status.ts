@@ -18,6 +18,7 @@ export interface StatusInput {
 
 function condition(
   previous: Condition[] | undefined,
+  generation: number,
   type: string,
   status: Condition['status'],
   reason: string,
@@ -30,6 +31,7 @@ function condition(
     status,
     reason,
     message,
+    observedGeneration: generation,
     lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now,
   }
 }
@@ -37,6 +39,7 @@ function condition(
 export function computeStatus(input: StatusInput): ResourceStatus {
   const {observed, desiredReplicas: desired, now} = input
   const prev = input.previous?.conditions
+  const gen = input.generation
   const base = {observedGeneration: input.generation, desiredReplicas: desired}
   if (input.dryRun) {
     return {
@@ -45,7 +48,15 @@ export function computeStatus(input: StatusInput): ResourceStatus {
       replicas: 0,
       readyReplicas: 0,
       conditions: [
-        condition(prev, 'Ready', 'False', 'DryRun', 'dryRun: the worker is stored and validated, never started', now),
+        condition(
+          prev,
+          gen,
+          'Ready',
+          'False',
+          'DryRun',
+          'dryRun: the worker is stored and validated, never started',
+          now,
+        ),
       ],
     }
   }
@@ -57,8 +68,8 @@ export function computeStatus(input: StatusInput): ResourceStatus {
       readyReplicas: 0,
       lastError: input.error,
       conditions: [
-        condition(prev, 'Ready', 'False', 'CannotRun', input.error, now),
-        condition(prev, 'Degraded', 'True', 'CannotRun', input.error, now),
+        condition(prev, gen, 'Ready', 'False', 'CannotRun', input.error, now),
+        condition(prev, gen, 'Degraded', 'True', 'CannotRun', input.error, now),
       ],
     }
   }
@@ -76,6 +87,7 @@ export function computeStatus(input: StatusInput): ResourceStatus {
   const conditions: Condition[] = [
     condition(
       prev,
+      gen,
       'Ready',
       ready >= desired ? 'True' : 'False',
       ready >= desired ? 'ReplicasReady' : 'ReplicasNotReady',
@@ -84,6 +96,7 @@ export function computeStatus(input: StatusInput): ResourceStatus {
     ),
     condition(
       prev,
+      gen,
       'Progressing',
       progressing ? 'True' : 'False',
       progressing ? (old.length > 0 ? 'RollingUpdate' : 'Scaling') : rolloutBlocked ? 'RolloutBlocked' : 'Complete',
@@ -98,6 +111,7 @@ export function computeStatus(input: StatusInput): ResourceStatus {
     ),
     condition(
       prev,
+      gen,
       'Degraded',
       unhealthy.length > 0 || rolloutBlocked ? 'True' : 'False',
       unhealthy.length > 0 ? 'ReplicasRestarting' : rolloutBlocked ? 'RolloutBlocked' : 'Healthy',
@@ -110,6 +124,7 @@ export function computeStatus(input: StatusInput): ResourceStatus {
     ),
     condition(
       prev,
+      gen,
       'CrashLooping',
       crashLooping.length > 0 ? 'True' : 'False',
       crashLooping.length > 0 ? 'CrashLoopBackOff' : 'NotCrashLooping',
@@ -120,6 +135,7 @@ export function computeStatus(input: StatusInput): ResourceStatus {
     ),
     condition(
       prev,
+      gen,
       'LimitsEnforced',
       input.limitsProblem ? 'False' : 'True',
       input.limitsProblem ? 'NotEnforceable' : 'Enforced',

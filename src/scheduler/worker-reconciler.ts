@@ -8,9 +8,18 @@ import {formatRef} from '../resources/identifiers.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
 import {joinSensitive} from '../resources/sensitive.js'
+import type {WorkerSpec} from '../resources/model/worker-v1beta.js'
+import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 import type {Json, ResourceStatus} from '../resources/stored.js'
 import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey, WorkloadRuntime} from '../runtime/runtime.js'
-import {type ResourceStore, type Sealed, type StoredRecord, listAll} from '../store/store.js'
+import {
+  type ResourceStore,
+  type Sealed,
+  StoreConflictError,
+  StoreNotFoundError,
+  type StoredRecord,
+  listAll,
+} from '../store/store.js'
 import {computeStatus} from './status.js'
 import {isObject} from '../lib/json.js'
 
@@ -30,9 +39,9 @@ export interface ReconcilerDeps {
   progressPollMs: number
 }
 
-export class CannotRun extends Error {}
+class CannotRun extends Error {}
 
-export const parseKey = (key: string): WorkloadKey => {
+const parseKey = (key: string): WorkloadKey => {
   const slash = key.indexOf('/')
   return {workspace: key.slice(0, slash), name: key.slice(slash + 1)}
 }
@@ -40,12 +49,16 @@ export const parseKey = (key: string): WorkloadKey => {
 const envName = (key: string) => key.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')
 
 /** Replicas wanted now: the autoscaler's count (never reset by an apply), else the spec's. */
-export function desiredReplicas(worker: Json, status: ResourceStatus | undefined, scaled: number | undefined): number {
-  const scaling = isObject(worker.autoscaling) ? worker.autoscaling : undefined
-  const replicas = typeof worker.replicas === 'number' ? worker.replicas : 1
-  if (!scaling || scaling.enabled === false) return replicas
-  const min = typeof scaling.minReplicas === 'number' ? scaling.minReplicas : 1
-  const max = typeof scaling.maxReplicas === 'number' ? scaling.maxReplicas : min
+export function desiredReplicas(
+  worker: WorkerSpec,
+  status: ResourceStatus | undefined,
+  scaled: number | undefined,
+): number {
+  const scaling = autoscalingSpec(worker)
+  const replicas = worker.replicas ?? 1
+  if (!scaling) return replicas
+  const min = scaling.minReplicas ?? 1
+  const max = scaling.maxReplicas
   const live =
     scaled ??
     (typeof status?.desiredReplicas === 'number' && status.phase !== 'DryRun' ? status.desiredReplicas : replicas)
@@ -60,40 +73,35 @@ interface SecretData {
 
 /** The processes' spec from the worker, its stack and the values of its secrets. */
 export function processSpec(
-  worker: Json,
+  worker: WorkerSpec,
   stack: Json,
   secrets: readonly SecretData[],
   nodeBinary: string,
   identity: {name: string; workspace: string},
 ): ProcessSpec {
-  const stackSpec = isObject(worker.stackSpec) ? worker.stackSpec : {}
+  const stackSpec = worker.stackSpec ?? {}
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(isObject(stack.environmentVars) ? stack.environmentVars : {})) env[k] = text(v)
-  for (const [k, v] of Object.entries(isObject(worker.envs) ? worker.envs : {})) env[k] = text(v)
+  for (const [k, v] of Object.entries(worker.envs ?? {})) env[k] = text(v)
   // The identity the worker acts as (DataOS: DATAOS_RUN_AS_USER, DATAOS_RUN_AS_APIKEY).
-  if (typeof worker.runAsUser === 'string') env.DROVER_RUN_AS_USER = worker.runAsUser
-  if (typeof worker.runAsApiKey === 'string') env.DROVER_RUN_AS_APIKEY = worker.runAsApiKey
+  if (worker.runAsUser !== undefined) env.DROVER_RUN_AS_USER = worker.runAsUser
+  if (worker.runAsApiKey !== undefined) env.DROVER_RUN_AS_APIKEY = worker.runAsApiKey
   const secretFiles: Record<string, string> = {}
   const byName = (name: string, workspace: string) => {
     const found = secrets.find((s) => s.name === name && s.workspace === workspace)
     if (!found) throw new CannotRun(`secret ${workspace}/${name} does not exist`)
     return found
   }
-  for (const name of Array.isArray(worker.secrets) ? worker.secrets.map(String) : []) {
+  for (const name of worker.secrets ?? []) {
     for (const [k, v] of Object.entries(byName(name, identity.workspace).data)) env[envName(k)] = v
   }
-  for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) {
-    const secret = byName(String(ref.name), typeof ref.workspace === 'string' ? ref.workspace : identity.workspace)
-    const keys =
-      typeof ref.key === 'string'
-        ? [ref.key]
-        : Array.isArray(ref.keys)
-          ? ref.keys.map(String)
-          : Object.keys(secret.data)
+  for (const ref of worker.dataosSecrets ?? []) {
+    const secret = byName(ref.name, ref.workspace ?? identity.workspace)
+    const keys = ref.key !== undefined ? [ref.key] : (ref.keys ?? Object.keys(secret.data))
     for (const k of keys)
       if (!(k in secret.data))
         throw new CannotRun(`secret ${secret.workspace}/${secret.name} has no key ${JSON.stringify(k)}`)
-    const how = String(ref.consumptionType ?? 'envVars').toLowerCase()
+    const how = (ref.consumptionType ?? 'envVars').toLowerCase()
     if (how === 'envvars') for (const k of keys) env[envName(k)] = secret.data[k]!
     else if (how === 'propfile')
       secretFiles[`${secret.name}.properties`] = keys
@@ -102,7 +110,7 @@ export function processSpec(
     else for (const k of keys) secretFiles[`${secret.name}/${k}`] = secret.data[k]!
   }
   const configFiles: Record<string, string> = {}
-  for (const [k, v] of Object.entries(isObject(worker.configs) ? worker.configs : {})) configFiles[k] = text(v)
+  for (const [k, v] of Object.entries(worker.configs ?? {})) configFiles[k] = text(v)
   // The stackSpec reaches the program as a file (DataOS's name for it), and the built-in node
   // stack's inline program as main.cjs.
   configFiles['jobconfig.yaml'] = toYaml(stackSpec, {lineWidth: 0})
@@ -119,20 +127,13 @@ export function processSpec(
   } else if (typeof stackSpec.script === 'string') {
     context.NodeProgram = stackSpec.script
   }
-  const resources = isObject(worker.resources) ? worker.resources : {}
-  const requests = isObject(resources.requests) ? resources.requests : {}
-  const limits = isObject(resources.limits) ? resources.limits : {}
+  const requests: Json = worker.resources?.requests ?? {}
+  const limits: Json = worker.resources?.limits ?? {}
   const quantity = (q: Json, parse: (v: unknown) => number | undefined, k: string) =>
     q[k] === undefined ? {} : {[k]: parse(q[k])}
   const volumes: ProcessSpec['volumes'] = []
-  for (const v of Array.isArray(worker.dataosVolumes) ? worker.dataosVolumes.filter(isObject) : [])
-    volumes.push({name: String(v.name), path: String(v.directory), readOnly: v.readOnly === true})
-  if (isObject(worker.persistentVolume))
-    volumes.push({
-      name: String(worker.persistentVolume.name),
-      path: String(worker.persistentVolume.directory),
-      readOnly: worker.persistentVolume.readOnly === true,
-    })
+  for (const v of [...(worker.dataosVolumes ?? []), ...(worker.persistentVolume ? [worker.persistentVolume] : [])])
+    volumes.push({name: v.name, path: v.directory, readOnly: v.readOnly === true})
   return {
     command: [
       ...(Array.isArray(stack.command) ? stack.command.map(String) : []),
@@ -148,7 +149,7 @@ export function processSpec(
       requests: {...quantity(requests, parseCpu, 'cpu'), ...quantity(requests, parseMemory, 'memory')},
       limits: {...quantity(limits, parseCpu, 'cpu'), ...quantity(limits, parseMemory, 'memory')},
     },
-    logLevel: String(worker.logLevel ?? 'INFO'),
+    logLevel: worker.logLevel ?? 'INFO',
   }
 }
 
@@ -169,13 +170,12 @@ export class WorkerReconciler {
     return out
   }
 
-  private async secrets(worker: Json, workspace: string): Promise<SecretData[]> {
+  private async secrets(worker: WorkerSpec, workspace: string): Promise<SecretData[]> {
     const refs = new Map<string, {name: string; workspace: string}>()
-    for (const name of Array.isArray(worker.secrets) ? worker.secrets.map(String) : [])
-      refs.set(`${workspace}/${name}`, {name, workspace})
-    for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : []) {
-      const ws = typeof ref.workspace === 'string' ? ref.workspace : workspace
-      refs.set(`${ws}/${String(ref.name)}`, {name: String(ref.name), workspace: ws})
+    for (const name of worker.secrets ?? []) refs.set(`${workspace}/${name}`, {name, workspace})
+    for (const ref of worker.dataosSecrets ?? []) {
+      const ws = ref.workspace ?? workspace
+      refs.set(`${ws}/${ref.name}`, {name: ref.name, workspace: ws})
     }
     const out: SecretData[] = []
     for (const ref of refs.values()) {
@@ -209,7 +209,7 @@ export class WorkerReconciler {
     const manifest = record.sealed
       ? joinSensitive(record.manifest, this.deps.unseal(record.sealed) as Json, true)
       : record.manifest
-    const worker = isObject(manifest.worker) ? manifest.worker : {}
+    const worker = workerSpec(manifest)
     const scaled = this.deps.scaledReplicas(key)
     const desired = desiredReplicas(worker, record.status, scaled)
     let status: ResourceStatus
@@ -227,7 +227,7 @@ export class WorkerReconciler {
       let workload: DesiredWorkload | undefined
       let error: string | undefined
       try {
-        const ref = parseStackRef(String(worker.stack))
+        const ref = parseStackRef(worker.stack)
         const stack = resolveStack(ref, await this.stacks())
         if (!stack) throw new CannotRun(`stack ${formatStackRef(ref)} is not registered`)
         const spec = processSpec(
@@ -266,17 +266,21 @@ export class WorkerReconciler {
         (observed?.replicas.some((r) => r.phase === 'Running' && !r.ready) ?? false)
       if (settling) requeue = this.deps.progressPollMs
     }
-    await this.writeStatus(record, status)
+    // Written only over the version read: a spec applied meanwhile gets a fresh reconcile, not
+    // a status computed from the old one.
+    if ((await this.writeStatus(record, status)) === 'stale') return {requeueAfterMs: 0}
     return requeue === undefined ? {} : {requeueAfterMs: requeue}
   }
 
-  private async writeStatus(record: StoredRecord, status: ResourceStatus): Promise<void> {
-    if (canonicalJson(record.status) === canonicalJson(status)) return
+  private async writeStatus(record: StoredRecord, status: ResourceStatus): Promise<'written' | 'stale' | 'gone'> {
+    if (canonicalJson(record.status) === canonicalJson(status)) return 'written'
     const before = record.status.phase
     try {
-      await this.deps.store.putStatus(record.key, status)
-    } catch {
-      return // deleted meanwhile: the next reconcile removes its replicas
+      await this.deps.store.putStatus(record.key, status, {ifResourceVersion: record.resourceVersion})
+    } catch (error) {
+      if (error instanceof StoreNotFoundError) return 'gone' // deleted meanwhile: the next reconcile removes its replicas
+      if (error instanceof StoreConflictError) return 'stale'
+      throw error
     }
     if (before !== status.phase) {
       const ready = `${status.readyReplicas ?? 0}/${status.desiredReplicas ?? 0} replicas ready`
@@ -287,6 +291,7 @@ export class WorkerReconciler {
         message: status.phase === 'Failed' ? String(status.lastError) : `${before} → ${status.phase}: ${ready}`,
       })
     }
+    return 'written'
   }
 
   /** Runtime events go into the worker's event history. */

@@ -277,7 +277,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 }
 
 /** Whether `value` nests arrays and objects deeper than `max` (iterative: no stack to overflow). */
-export function depthOver(value: unknown, max: number): boolean {
+function depthOver(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]]
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!

@@ -4,11 +4,9 @@
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 import type {ResourceStore, User} from '../store/store.js'
 import {ApiError} from './errors.js'
-import {type Access, type Decision, access} from './permissions.js'
+import {type Access, type Caller, type Decision, access} from './permissions.js'
 
-export interface Caller {
-  user: User
-}
+export type {Caller} from './permissions.js'
 
 const KEY_PATTERN = /^drv_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/
 

@@ -3,7 +3,7 @@
 import type {Json} from '../api/types.js'
 import type {ResourceStore} from '../store/store.js'
 
-export const SYSTEM_OWNER = 'system'
+const SYSTEM_OWNER = 'system'
 
 export const BUILTIN_STACKS: Json[] = [
   {

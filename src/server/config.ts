@@ -14,7 +14,7 @@ const flag = (fallback: boolean) =>
 /** Settings given as bare flags (--single-tenant) rather than with a value. */
 const BOOLEAN_FLAGS = new Set(['singleTenant', 'insecure'])
 
-export const serverConfigSchema = z.strictObject({
+const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
   dataDir: z.string().min(1),

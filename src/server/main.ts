@@ -19,7 +19,8 @@ import {
 } from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {type ServerState, isServerProcess, localFiles} from '../api/local.js'
+import {type ServerState, localFiles} from '../api/local.js'
+import {isServerProcess} from '../lib/server-process.js'
 import {Background} from '../lib/background.js'
 import {type Isolation, executableByOthers, probeIsolation, traversableByOthers} from '../runtime/local/isolation.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
@@ -36,7 +37,7 @@ import {ConfigError, type ServerConfig, loadServerConfig} from './config.js'
 import {packageVersion} from '../lib/package-root.js'
 import {Metrics} from './metrics.js'
 import type {Tenancy} from './permissions.js'
-import {ResourceService} from './resource-service.js'
+import {type Change, ResourceService} from './resource-service.js'
 import {SecretCipher} from './secrets.js'
 
 function signalReady(message: Record<string, unknown>): void {
@@ -245,11 +246,14 @@ async function serve(config: ServerConfig, files: ReturnType<typeof localFiles>)
   })
   metrics.counter('drover_reconciles_total', 'Reconciles run.', () => queue?.runs ?? 0)
 
-  // Every write wakes the workers it concerns: a worker itself, or every worker when a secret
-  // or stack they may use changes (the queue de-duplicates).
-  const onChange = (key: ResourceKey) => {
+  // A write wakes the workers it concerns: the worker itself, or those using a changed stack or secret
+  // (the queue de-duplicates).
+  const onChange = (key: ResourceKey, change: Change) => {
     if (key.type === 'worker') enqueue(workloadId(key))
-    else background.run('wake the workers of a stack or secret', async () => (await allWorkers()).forEach(enqueue))
+    else
+      background.run('wake the workers of a stack or secret', async () => {
+        for (const worker of await service.workersUsing(key, change)) enqueue(workloadId(worker))
+      })
   }
   const service = new ResourceService(store, cipher, onChange, runtime, {
     tenancy,

@@ -15,7 +15,13 @@
 // - writing workers (running code): where replicas are not isolated per workspace (the control
 //   plane is not root and runs them as its own user), only admins, unless the server was started
 //   single-tenant, which says every writer is trusted like the server's own user.
-import type {Caller} from './auth.js'
+
+import type {User} from '../store/store.js'
+
+/** Who makes a request: the user an API key belongs to. */
+export interface Caller {
+  user: User
+}
 
 export type Access = 'read' | 'write'
 

@@ -41,6 +41,8 @@ import {ApiError} from './errors.js'
 import {type Tenancy, actAs, grantWrite, readLogs, revealCredentials, useSecret, writeWorker} from './permissions.js'
 import type {SecretCipher} from './secrets.js'
 import {nameProblem} from '../resources/names.js'
+import type {WorkerSpec} from '../resources/model/worker-v1beta.js'
+import {workerSpec} from '../resources/rules.js'
 import type {CreateUserRequest, CreateUserResponse} from '../api/types.js'
 import {newApiKey} from './auth.js'
 import {isObject} from '../lib/json.js'
@@ -53,7 +55,7 @@ export interface ResourceRefQuery {
   workspace?: string
 }
 
-export function detailOf(problem: Problem): ErrorDetail {
+function detailOf(problem: Problem): ErrorDetail {
   return {
     path: problem.path,
     field: formatPath(problem.path) || undefined,
@@ -126,7 +128,7 @@ export class ResourceService {
   constructor(
     private readonly store: ResourceStore,
     private readonly cipher: SecretCipher,
-    private readonly onChange: (key: ResourceKey) => void = () => {},
+    private readonly onChange: (key: ResourceKey, change: Change) => void = () => {},
     private readonly runtime?: WorkloadRuntime,
     options: ServiceOptions = {},
   ) {
@@ -388,7 +390,7 @@ export class ResourceService {
           message: `${r} by ${caller.user.name} (generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1})`,
         }),
       })
-      if (result !== 'unchanged') this.onChange(key)
+      if (result !== 'unchanged') this.onChange(key, {stackNames: stackNames(record, current)})
       return {result, dryRun: false, resource: this.toObject(record), diff: result === 'unchanged' ? [] : diff}
     } catch (error) {
       if (error instanceof StoreConflictError) throw this.conflict(key, error.current, expected)
@@ -459,6 +461,24 @@ export class ResourceService {
     }
   }
 
+  /**
+   * Workers a change of this secret or stack may concern: those that consume the secret, or
+   * that name the stack (any version: a new or deleted version can change what they resolve to).
+   */
+  async workersUsing(key: ResourceKey, change: Change): Promise<ResourceKey[]> {
+    if (key.type !== 'secret' && key.type !== 'stack') return []
+    const out: ResourceKey[] = []
+    for (const w of await this.all({type: 'worker'})) {
+      const worker = workerSpec(w.manifest)
+      const uses =
+        key.type === 'secret'
+          ? consumes(worker, w.key.workspace, key)
+          : change.stackNames.includes(parseStackRef(worker.stack).name)
+      if (uses) out.push(w.key)
+    }
+    return out
+  }
+
   /** Workers that reference a secret or a stack (what blocks its deletion). */
   private async dependants(record: StoredRecord): Promise<string[]> {
     if (record.key.type !== 'secret' && record.key.type !== 'stack') return []
@@ -469,23 +489,11 @@ export class ResourceService {
         : []
     const out: string[] = []
     for (const w of workers) {
-      const section = w.manifest.worker
-      if (!isObject(section)) continue
-      let uses = false
-      if (record.key.type === 'secret') {
-        const names =
-          Array.isArray(section.secrets) && w.key.workspace === record.key.workspace ? section.secrets.map(String) : []
-        const refs = Array.isArray(section.dataosSecrets) ? section.dataosSecrets.filter(isObject) : []
-        uses =
-          names.includes(record.key.name) ||
-          refs.some(
-            (r) =>
-              r.name === record.key.name &&
-              (typeof r.workspace === 'string' ? r.workspace : w.key.workspace) === record.key.workspace,
-          )
-      } else {
-        uses = resolveStack(parseStackRef(String(section.stack)), stacks)?.record.key.name === record.key.name
-      }
+      const section = workerSpec(w.manifest)
+      const uses =
+        record.key.type === 'secret'
+          ? consumes(section, w.key.workspace, record.key)
+          : resolveStack(parseStackRef(section.stack), stacks)?.record.key.name === record.key.name
       if (uses)
         out.push(formatRef({type: w.key.type, version: w.version, name: w.key.name, workspace: w.key.workspace}))
     }
@@ -518,7 +526,7 @@ export class ResourceService {
     try {
       const deleted = await this.store.delete(key, {ifResourceVersion: expected})
       if (!deleted) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found`)
-      this.onChange(key)
+      this.onChange(key, {stackNames: stackNames(deleted)})
       return {deleted: this.toObject(deleted), skipped: dependants.map((d) => `still used by ${d}`)}
     } catch (error) {
       if (error instanceof StoreConflictError) throw this.conflict(key, error.current, expected)
@@ -634,17 +642,35 @@ export interface ServiceOptions {
 }
 
 /** A workspace from a request: the rule of resource names (it becomes folder names and uids). */
-export function checkWorkspace(workspace: string): string {
+function checkWorkspace(workspace: string): string {
   const bad = nameProblem(workspace)
   if (bad) throw new ApiError('BadRequest', `workspace ${JSON.stringify(workspace.slice(0, 64))} ${bad}`)
   return workspace
 }
 
+/** What a write changed, for waking the workers it concerns: the stack names a Stack resource declared before and after. */
+export interface Change {
+  stackNames: string[]
+}
+
+const stackNames = (...records: (StoredRecord | undefined)[]): string[] =>
+  records.flatMap((r) => {
+    const identity = r && stackIdentity(r.manifest.stack)
+    return identity ? [identity.name] : []
+  })
+
 /** Workspaces of the secrets a worker manifest consumes. */
-export function secretWorkspaces(manifest: Json, workspace: string): string[] {
-  const worker = isObject(manifest.worker) ? manifest.worker : {}
-  const out = Array.isArray(worker.secrets) && worker.secrets.length > 0 ? [workspace] : []
-  for (const ref of Array.isArray(worker.dataosSecrets) ? worker.dataosSecrets.filter(isObject) : [])
-    out.push(typeof ref.workspace === 'string' ? ref.workspace : workspace)
+function secretWorkspaces(manifest: Json, workspace: string): string[] {
+  const worker = workerSpec(manifest)
+  const out = (worker.secrets ?? []).length > 0 ? [workspace] : []
+  for (const ref of worker.dataosSecrets ?? []) out.push(ref.workspace ?? workspace)
   return out
+}
+
+/** Whether a worker (in `workspace`) consumes the secret `secret`. */
+function consumes(worker: WorkerSpec, workspace: string, secret: ResourceKey): boolean {
+  if (workspace === secret.workspace && (worker.secrets ?? []).includes(secret.name)) return true
+  return (worker.dataosSecrets ?? []).some(
+    (r) => r.name === secret.name && (r.workspace ?? workspace) === secret.workspace,
+  )
 }

@@ -6,7 +6,7 @@ export interface Proc {
   cmdline: string
 }
 
-export function processes(): Proc[] {
+function processes(): Proc[] {
   const out: Proc[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue

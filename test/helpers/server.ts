@@ -11,10 +11,10 @@ import {buildApp} from '../../src/server/app.js'
 import {newApiKey} from '../../src/server/auth.js'
 import {registerBuiltinStacks} from '../../src/server/builtin-stacks.js'
 import {Metrics} from '../../src/server/metrics.js'
-import {ResourceService} from '../../src/server/resource-service.js'
+import {type Change, ResourceService} from '../../src/server/resource-service.js'
 import {SecretCipher} from '../../src/server/secrets.js'
 import {SqliteStore} from '../../src/store/sqlite/sqlite-store.js'
-import type {User} from '../../src/store/store.js'
+import type {ResourceKey, User} from '../../src/store/store.js'
 import {killReplicasUnder} from './procs.js'
 
 export {killReplicasUnder}
@@ -34,6 +34,9 @@ export interface TestApp {
   store: SqliteStore
   keys: Record<string, string>
   auth: (who: string) => {authorization: string}
+  service: ResourceService
+  /** Every change the service reported (what main.ts turns into reconciles). */
+  changes: {key: ResourceKey; change: Change}[]
   close: () => Promise<void>
 }
 
@@ -64,7 +67,8 @@ export async function buildTestApp(dir: string): Promise<TestApp> {
     keys[user.name] = key.key
   }
   const cipher = new SecretCipher(Buffer.alloc(32, 1))
-  const service = new ResourceService(store, cipher)
+  const changes: TestApp['changes'] = []
+  const service = new ResourceService(store, cipher, (key, change) => changes.push({key, change}))
   const app = buildApp({
     store,
     service,
@@ -80,6 +84,8 @@ export async function buildTestApp(dir: string): Promise<TestApp> {
     store,
     keys,
     auth: (who) => ({authorization: `Bearer ${keys[who]}`}),
+    service,
+    changes,
     close: async () => {
       await app.close()
       await store.close()

@@ -1,62 +1,75 @@
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {type Edge, edgesOf, layeringViolations, sourceFiles, staticClosure} from '../helpers/imports.js'
-import {ROOT} from '../helpers/run-cli.js'
+import {NODE, ROOT} from '../helpers/run-cli.js'
 
-const SRC = join(ROOT, 'src')
-const edges = sourceFiles(SRC).flatMap((file) => edgesOf(SRC, file))
+// The dependency rules live in .dependency-cruiser.cjs (layers, cycles, concrete adapters only in
+// server/main.ts, no I/O in api/); `npm run lint:deps` checks src/ with them in `npm test`.
+// Biome's useNodejsImportProtocol checks that Node built-ins are imported with `node:`.
+// Here: the rules can fail, on a fixture tree that breaks each one.
+interface Violation {
+  rule: {name: string}
+  from: string
+  to: string
+}
+
+function cruise(cwd: string): Violation[] {
+  const out = execFileSync(
+    NODE,
+    [
+      '--import',
+      join(ROOT, 'scripts/typescript5.mjs'),
+      join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+      '--config',
+      join(ROOT, '.dependency-cruiser.cjs'),
+      '--output-type',
+      'json',
+      'src',
+    ],
+    {cwd, encoding: 'utf8'},
+  )
+  return (JSON.parse(out) as {summary: {violations: Violation[]}}).summary.violations
+}
 
 describe('architecture', () => {
-  it('follows the dependency direction of STYLE.md', () => {
-    expect(layeringViolations(edges)).toEqual([])
-  })
-
-  it('detects a forbidden edge (the check itself can fail)', () => {
-    const bad: Edge[] = [
-      ...edgesOf(SRC, 'cli/fake.ts', "import {x} from '../server/app.js'\n"),
-      ...edgesOf(SRC, 'resources/fake.ts', "export {y} from '../cli/errors.js'\n"),
-      ...edgesOf(SRC, 'commands/fake.ts', "const m = await import('../store/sqlite/store.js')\n"),
-    ]
-    expect(layeringViolations(bad)).toEqual([
-      'cli/fake.ts → server/app.ts (cli may not import server)',
-      'resources/fake.ts → cli/errors.ts (resources may not import cli)',
-      'commands/fake.ts → store/sqlite/store.ts (commands may not import store)',
+  it('each dependency rule catches what it forbids (type-only imports included)', () => {
+    const found = cruise(join(ROOT, 'test/fixtures/architecture'))
+      .map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)
+      .sort()
+    expect(found).toEqual([
+      'concrete-store-only-in-main: src/server/app.ts → src/store/sqlite/store.ts',
+      'layer-cli: src/cli/bad.ts → src/server/app.ts',
+      'no-cycles: src/lib/a.ts → src/lib/b.ts',
+      'no-io-in-api: src/api/io.ts → fs',
     ])
   })
 
-  it('keeps oclif, zod, the server and its stores off the CLI start-up path', () => {
-    // What bin/run.js loads before it knows the command: the fast path must not pull in oclif.
-    const startup = staticClosure(edges, 'commands/main.ts')
-    expect(startup.has('cli/fast-path.ts')).toBe(true) // the closure is real
-    const heavy = [...startup].filter(
-      (m) =>
-        ['@oclif/core', 'zod', 'yaml', 'fastify', 'undici', 'ajv'].includes(m) ||
-        /^(server|store|scheduler|runtime)\//.test(m),
-    )
-    expect(heavy).toEqual([])
-    // oclif's command table may load oclif, but still no zod, server or store.
-    const commands = staticClosure(edges, 'commands/index.ts')
-    expect(commands.has('@oclif/core')).toBe(true)
-    expect([...commands].filter((m) => m === 'zod' || /^(server|store|scheduler|runtime)\//.test(m))).toEqual([])
-  })
-
-  it('imports Node built-ins with the node: prefix', () => {
-    const builtins = new Set([
-      'fs',
-      'path',
-      'url',
-      'os',
-      'child_process',
-      'crypto',
-      'http',
-      'events',
-      'stream',
-      'util',
-      'module',
-      'net',
-      'process',
-      'timers',
-    ])
-    expect(edges.filter((e) => builtins.has(e.to)).map((e) => `${e.from} → ${e.to}`)).toEqual([])
+  it('keeps oclif, zod, the server and its stores off the CLI start-up path (esbuild metafile)', () => {
+    // What bin/run.js loads before it knows the command: dist/bundle/main.js and every chunk it
+    // imports statically. The metafile says which inputs each output holds.
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist/bundle/meta.json'), 'utf8')) as {
+      outputs: Record<string, {imports: {path: string; kind: string}[]; inputs: Record<string, unknown>}>
+    }
+    const closure = (entry: string) => {
+      const seen = new Set([entry])
+      const queue = [entry]
+      while (queue.length > 0)
+        for (const i of meta.outputs[queue.pop()!]!.imports)
+          if (i.kind === 'import-statement' && meta.outputs[i.path] && !seen.has(i.path)) {
+            seen.add(i.path)
+            queue.push(i.path)
+          }
+      return [...seen].flatMap((o) => Object.keys(meta.outputs[o]!.inputs))
+    }
+    const heavy =
+      /node_modules\/(@oclif|zod|yaml|fastify|undici|ajv|chalk|cli-table3)\/|^dist\/(server|store|scheduler|runtime)\//
+    const startup = closure('dist/bundle/main.js')
+    expect(startup).toContain('dist/cli/fast-path.js') // the closure is real
+    expect(startup.filter((m) => heavy.test(m))).toEqual([])
+    // oclif's command table loads oclif, but still no zod, server or store.
+    const commands = closure('dist/bundle/cli.js')
+    expect(commands.some((m) => m.includes('node_modules/@oclif/core/'))).toBe(true)
+    expect(commands.filter((m) => /node_modules\/zod\/|^dist\/(server|store|scheduler|runtime)\//.test(m))).toEqual([])
   })
 })

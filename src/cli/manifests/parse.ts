@@ -26,16 +26,16 @@ import type {LocatedProblem} from './located.js'
 import type {Source} from './sources.js'
 
 /** Deepest nesting accepted. Real manifests stay under 20; this bounds recursion everywhere after parsing. */
-export const MAX_DEPTH = 100
+const MAX_DEPTH = 100
 /** Most alias expansions per document (the yaml package's guard against billion-laughs files). */
-export const MAX_ALIASES = 100
+const MAX_ALIASES = 100
 
 export interface ParseOptions {
   interpolate: boolean
   env: Readonly<Record<string, string | undefined>>
 }
 
-export interface ParsedDocument {
+interface ParsedDocument {
   file: string
   /** 0-based position of the document in its file. */
   index: number

@@ -6,9 +6,9 @@ import {InvalidInputError} from '../errors.js'
 import type {LocatedProblem} from './located.js'
 
 /** Largest manifest file read (Kubernetes caps an object at 1.5 MB; a manifest file at 4 MiB is generous). */
-export const MAX_FILE_BYTES = 4 * 1024 * 1024
-export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
-export const STDIN_NAME = '<stdin>'
+const MAX_FILE_BYTES = 4 * 1024 * 1024
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
+const STDIN_NAME = '<stdin>'
 
 export interface Source {
   /** The name errors use: the path as the user wrote it (joined for files found in folders), or <stdin>. */
@@ -31,7 +31,7 @@ const tooLarge = (name: string, size: number): LocatedProblem => ({
   message: `file is ${mib(size)}; a manifest file may be at most ${mib(MAX_FILE_BYTES)}`,
 })
 
-export function decodeManifest(name: string, bytes: Buffer): Source | LocatedProblem {
+function decodeManifest(name: string, bytes: Buffer): Source | LocatedProblem {
   if (bytes.length > MAX_FILE_BYTES) return tooLarge(name, bytes.length)
   if (bytes.subarray(0, 8192).includes(0)) {
     return {

@@ -41,7 +41,7 @@ export function lintJson(reports: readonly DocumentReport[], withManifests: bool
 }
 
 /** The fields of a report that machine output shows. */
-export function reportJson(r: DocumentReport) {
+function reportJson(r: DocumentReport) {
   return {
     file: r.file,
     line: r.line,

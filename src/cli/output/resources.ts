@@ -4,13 +4,13 @@
 import type {ResourceObject} from '../../api/types.js'
 import {age, renderTable} from './table.js'
 
-export const GET_COLUMNS = ['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE']
+const GET_COLUMNS = ['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE']
 
-export function statusColumn(r: ResourceObject): string {
+function statusColumn(r: ResourceObject): string {
   return ['Failed', 'Error'].includes(r.status.phase) ? 'error' : 'active'
 }
 
-export function runtimeColumn(r: ResourceObject): string {
+function runtimeColumn(r: ResourceObject): string {
   if (r.manifest.type !== 'worker') return ''
   const section = r.manifest.worker as {dryRun?: boolean} | undefined
   if (section?.dryRun) return 'dry-run'
@@ -19,7 +19,7 @@ export function runtimeColumn(r: ResourceObject): string {
   return `${phase}:${r.status.readyReplicas ?? 0}/${r.status.desiredReplicas}`
 }
 
-export function resourceRow(r: ResourceObject, now = Date.now()): string[] {
+function resourceRow(r: ResourceObject, now = Date.now()): string[] {
   return [
     String(r.manifest.name),
     String(r.manifest.version),

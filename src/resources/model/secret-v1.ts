@@ -3,7 +3,7 @@ import {z} from 'zod'
 import {SECRET_KEY_PATTERN} from '../patterns.js'
 import {described, metaSection, scalarText} from './common.js'
 
-export const secretSection = described(
+const secretSection = described(
   z.strictObject({
     type: described(
       z.enum(['key-value', 'key-value-properties', 'cloud-kernel', 'cloud-kernel-image-pull', 'certificates']),
@@ -24,5 +24,3 @@ export const secretManifest = z.strictObject({
   ...metaSection('secret', 'v1', 'workspace'),
   secret: secretSection,
 })
-
-export type SecretManifest = z.output<typeof secretManifest>

@@ -6,7 +6,7 @@ import {described, metaSection, resourceName, scalarText, stringList} from './co
 
 const template = (what: string) => described(z.string(), what)
 
-export const stackSection = described(
+const stackSection = described(
   z.strictObject({
     name: resourceName('Stack name that workers use in worker.stack'),
     flavor: resourceName('Flavor, for stacks with variants (worker.stack: name+flavor:version)').optional(),
@@ -90,5 +90,3 @@ export const stackManifest = (version: 'v1' | 'v1alpha') =>
     ...metaSection('stack', version, 'instance'),
     stack: stackSection,
   })
-
-export type StackManifest = z.output<ReturnType<typeof stackManifest>>

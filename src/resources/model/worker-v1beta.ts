@@ -11,7 +11,7 @@ const percentage = (what: string) =>
     [80],
   )
 
-export const autoscaling = described(
+const autoscaling = described(
   z.strictObject({
     enabled: described(z.boolean(), 'Turns autoscaling on; when on, replicas is only the starting count.').default(
       true,
@@ -54,7 +54,7 @@ const volumeMount = (what: string) =>
     `A ${what} made available to every replica.`,
   )
 
-export const workerSection = described(
+const workerSection = described(
   z.strictObject({
     title: described(z.string(), 'Display title.').optional(),
     tags: stringList('Tags of the worker, for search and display.').optional(),
@@ -168,6 +168,9 @@ export const workerManifest = z.strictObject({
   worker: workerSection,
 })
 
-export type WorkerManifest = z.output<typeof workerManifest>
-export type WorkerSection = z.output<typeof workerSection>
-export type Autoscaling = z.output<typeof autoscaling>
+/**
+ * A worker section as stored: it passed validation, but defaults may be absent (hence the input
+ * type). The scheduler and the server read stored workers through this type.
+ */
+export type WorkerSpec = z.input<typeof workerSection>
+export type AutoscalingSpec = z.input<typeof autoscaling>

@@ -19,7 +19,7 @@ import {spawnSync} from 'node:child_process'
 import {accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 
-export type IsolationKind = 'uid' | 'pid-namespace' | 'none'
+type IsolationKind = 'uid' | 'pid-namespace' | 'none'
 
 export interface Identity {
   uid: number
@@ -27,7 +27,7 @@ export interface Identity {
 }
 
 /** systemd's DynamicUser range: uids no distribution hands out to regular users. */
-export const UID_RANGE: readonly [number, number] = [61184, 65519]
+const UID_RANGE: readonly [number, number] = [61184, 65519]
 
 const INIT = `trap ':' TERM INT HUP
 "$@" &
@@ -170,7 +170,7 @@ export function probeIsolation(options: IsolationOptions): Isolation {
 }
 
 /** Per-workspace uids, allocated once and recorded, like systemd's DynamicUser. */
-export class UidAllocator {
+class UidAllocator {
   private readonly table: Record<string, number>
 
   constructor(private readonly file: string) {

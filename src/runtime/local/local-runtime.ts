@@ -123,7 +123,7 @@ interface Workload {
 const wid = workloadId
 const signalName = (n: number) => Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`
 
-export function describeExit(exit: ExitInfo): string {
+function describeExit(exit: ExitInfo): string {
   const how = exit.signal
     ? `killed by ${exit.signal}`
     : exit.code === null
@@ -821,7 +821,7 @@ export class LocalRuntime implements WorkloadRuntime {
   }
 }
 
-export function formatDelay(ms: number): string {
+function formatDelay(ms: number): string {
   if (ms < 1000) return `${ms} ms`
   if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`
   return `${Math.round(ms / 60_000)} min`

@@ -31,15 +31,8 @@ export interface LogPolicy {
   checkMs: number
 }
 
-export const DEFAULT_LOG_POLICY: LogPolicy = {
-  maxBytes: 10 * 1024 * 1024,
-  rotatedFiles: 2,
-  previousInstances: 2,
-  checkMs: 1000,
-}
-
 /** On a write, the size is looked at within this long (writes in between are looked at once). */
-export const ROTATE_AFTER_WRITE_MS = 100
+const ROTATE_AFTER_WRITE_MS = 100
 
 export class ReplicaLogs {
   constructor(

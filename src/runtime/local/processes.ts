@@ -60,7 +60,7 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** Pids whose environment carries the marker (processes that left the group included). */
-export function markedProcesses(marker: string): number[] {
+function markedProcesses(marker: string): number[] {
   const needle = `\0${MARKER_VARIABLE}=${marker}\0`
   const out: number[] = []
   for (const entry of readdirSync('/proc')) {

@@ -21,7 +21,7 @@ export interface RouteSpec {
 const str = (description: string, extra: JsonSchema = {}) => ({type: 'string', description, ...extra})
 const bool = (description: string) => ({type: 'boolean', description})
 
-export const errorSchema: JsonSchema = {
+const errorSchema: JsonSchema = {
   type: 'object',
   required: ['code', 'message', 'details'],
   properties: {

@@ -100,4 +100,9 @@ describe('computeStatus', () => {
     })
     expect(later.conditions![0]!.lastTransitionTime).toBe(now)
   })
+
+  it('stamps every condition with the generation it was computed from', () => {
+    const s = computeStatus({generation: 7, desiredReplicas: 1, dryRun: true, now: '2026-11-24T00:00:00.000Z'})
+    expect(s.conditions!.map((c) => c.observedGeneration)).toEqual([7])
+  })
 })
