@@ -2,25 +2,35 @@
 
 export const API_PREFIX = '/api/v1'
 
+type Encode = (segment: string) => string
+const resourceUrl = (type: string, name: string, e: Encode, tail = '') =>
+  `${API_PREFIX}/resources/${e(type)}/${e(name)}${tail}`
+const schemaUrl = (type: string, version: string, e: Encode) => `${API_PREFIX}/schemas/${e(type)}/${e(version)}`
+const raw: Encode = (segment) => segment
+
 export const paths = {
   apply: `${API_PREFIX}/apply`,
   resources: `${API_PREFIX}/resources`,
-  resource: (type: string, name: string) =>
-    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}`,
-  events: (type: string, name: string) =>
-    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/events`,
-  runtime: (type: string, name: string) =>
-    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/runtime`,
-  logs: (type: string, name: string) =>
-    `${API_PREFIX}/resources/${encodeURIComponent(type)}/${encodeURIComponent(name)}/logs`,
-  schema: (type: string, version: string) =>
-    `${API_PREFIX}/schemas/${encodeURIComponent(type)}/${encodeURIComponent(version)}`,
+  resource: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent),
+  events: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/events'),
+  runtime: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/runtime'),
+  logs: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/logs'),
+  schema: (type: string, version: string) => schemaUrl(type, version, encodeURIComponent),
   whoami: `${API_PREFIX}/whoami`,
   users: `${API_PREFIX}/users`,
   openapi: `${API_PREFIX}/openapi.json`,
   healthz: '/healthz',
   readyz: '/readyz',
   metrics: '/metrics',
+} as const
+
+/** The same URLs as the server's route patterns (:type, :name): built by the same functions. */
+export const routePatterns = {
+  resource: resourceUrl(':type', ':name', raw),
+  events: resourceUrl(':type', ':name', raw, '/events'),
+  runtime: resourceUrl(':type', ':name', raw, '/runtime'),
+  logs: resourceUrl(':type', ':name', raw, '/logs'),
+  schema: schemaUrl(':type', ':version', raw),
 } as const
 
 /** Query string from defined values only. */

@@ -42,7 +42,7 @@ function collapseTypeUnion(schema: JsonSchema): void {
       merged[key] = value
     }
   }
-  // integer inside a list with number is redundant for our unions; keep the list honest.
+  // The branches differ only in their type: one schema with a list of types says the same.
   delete schema.anyOf
   Object.assign(schema, merged, {type: types})
 }

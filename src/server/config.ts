@@ -1,5 +1,6 @@
 // Server configuration: defaults < config file < DROVER_* environment < flags, parsed once and
-// validated with zod. No other module reads process.env.
+// validated with zod. Every server setting comes from here; main.ts reads the environment only
+// for process plumbing (the readiness fd, the API key it must not hand to replicas).
 import {existsSync, readFileSync} from 'node:fs'
 import {userInfo} from 'node:os'
 import {parseArgs} from 'node:util'

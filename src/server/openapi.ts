@@ -1,4 +1,4 @@
-// The OpenAPI 3.0 document of the HTTP API, generated from the route table (routes/spec.ts).
+// The OpenAPI 3.1 document (3.1: its schemas are JSON Schema, type arrays included) of the HTTP API, generated from the route table (routes/spec.ts).
 // Served at /api/v1/openapi.json and committed as schemas/openapi.json (npm run schemas).
 import {type JsonSchema, ROUTES} from './routes/spec.js'
 
@@ -36,7 +36,7 @@ export function openApiDocument(version: string): JsonSchema {
     }
   }
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: {
       title: 'drover control plane',
       version,

@@ -1,6 +1,7 @@
 // Generated contracts stay in step with the model, and the examples stay valid and editor-ready.
 import {spawnSync} from 'node:child_process'
-import {readFileSync, readdirSync} from 'node:fs'
+import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {NODE, ROOT} from '../helpers/run-cli.js'
@@ -33,6 +34,54 @@ describe('examples/', () => {
 })
 
 describe('schemas/openapi.json', () => {
+  const document = () => JSON.parse(readFileSync(join(ROOT, 'schemas/openapi.json'), 'utf8')) as Record<string, unknown>
+
+  it('is a valid OpenAPI 3.1 document for an independent validator (swagger-parser)', async () => {
+    const {default: SwaggerParser} = await import('@apidevtools/swagger-parser')
+    await expect(SwaggerParser.validate(document() as never)).resolves.toBeDefined()
+    // The validator can fail: the same document declared 3.0 is refused (3.0 has no type arrays).
+    await expect(SwaggerParser.validate({...document(), openapi: '3.0.3'} as never)).rejects.toThrow()
+  })
+
+  it('generates a client type (openapi-typescript) that a typed caller compiles against', async () => {
+    const {default: openapiTS} = await import('openapi-typescript')
+    const types = await openapiTS(document() as never)
+    const dir = mkdtempSync(join(tmpdir(), 'drover-openapi-'))
+    try {
+      writeFileSync(join(dir, 'api.d.ts'), types)
+      // A caller that uses the generated types the way a client would: a wrong field name or
+      // a changed shape fails to compile.
+      writeFileSync(
+        join(dir, 'client.ts'),
+        [
+          "import type {paths} from './api.js'",
+          "type Apply = paths['/api/v1/apply']['post']",
+          "type ApplyBody = Apply['requestBody']['content']['application/json']",
+          "export const body: ApplyBody = {manifest: {name: 'w'}, dryRun: true}",
+          "type Get = paths['/api/v1/resources/{type}/{name}']['get']",
+          "type Resource = Get['responses'][200]['content']['application/json']",
+          'export const status = (r: Resource): unknown => r.status',
+          "export const params: Get['parameters']['path'] = {type: 'worker', name: 'w'}",
+          "type Whoami = paths['/api/v1/whoami']['get']['responses'][200]['content']['application/json']",
+          'export const who = (w: Whoami): unknown => w',
+          '',
+        ].join('\n'),
+      )
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', types: []},
+          files: ['client.ts'],
+        }),
+      )
+      const r = spawnSync(NODE, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], {encoding: 'utf8'})
+      expect(r.stdout + r.stderr).toBe('')
+      expect(r.status).toBe(0)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
   it('is the document the server serves', async () => {
     const {openApiDocument} = await import('../../src/server/openapi.js')
     const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}

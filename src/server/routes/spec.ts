@@ -1,7 +1,7 @@
 // Every route of the HTTP API with the JSON Schemas of its inputs and outputs. The app
 // validates requests with these (Fastify/ajv) and the OpenAPI document is generated from them,
 // so the description cannot drift from what the server does.
-import {API_PREFIX, paths} from '../../api/paths.js'
+import {paths, routePatterns} from '../../api/paths.js'
 import {ERROR_STATUS} from '../../api/types.js'
 import {NAME_MAX_LENGTH, NAME_PATTERN} from '../../resources/names.js'
 
@@ -76,7 +76,7 @@ const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
   Object.fromEntries(codes.map((c) => [ERROR_STATUS[c], {description: c, schema: errorSchema}]))
 const common = errors('BadRequest', 'Unauthorized', 'Forbidden')
 
-export const ROUTES: RouteSpec[] = [
+const ROUTE_TABLE: RouteSpec[] = [
   {
     id: 'apply',
     method: 'POST',
@@ -166,7 +166,7 @@ export const ROUTES: RouteSpec[] = [
   {
     id: 'get',
     method: 'GET',
-    url: `${API_PREFIX}/resources/:type/:name`,
+    url: routePatterns.resource,
     summary: 'Get one resource.',
     auth: true,
     querystring: {
@@ -184,7 +184,7 @@ export const ROUTES: RouteSpec[] = [
   {
     id: 'delete',
     method: 'DELETE',
-    url: `${API_PREFIX}/resources/:type/:name`,
+    url: routePatterns.resource,
     summary: 'Delete a resource; refused while other resources use it, unless force.',
     auth: true,
     querystring: {
@@ -212,7 +212,7 @@ export const ROUTES: RouteSpec[] = [
   {
     id: 'events',
     method: 'GET',
-    url: `${API_PREFIX}/resources/:type/:name/events`,
+    url: routePatterns.events,
     summary: 'The event history of a resource (bounded), oldest first.',
     auth: true,
     querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
@@ -245,7 +245,7 @@ export const ROUTES: RouteSpec[] = [
   {
     id: 'runtime',
     method: 'GET',
-    url: `${API_PREFIX}/resources/:type/:name/runtime`,
+    url: routePatterns.runtime,
     summary: 'The replicas of a worker: pid, phase, restarts, last exit, CPU and memory.',
     auth: true,
     querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
@@ -272,7 +272,7 @@ export const ROUTES: RouteSpec[] = [
   {
     id: 'logs',
     method: 'GET',
-    url: `${API_PREFIX}/resources/:type/:name/logs`,
+    url: routePatterns.logs,
     summary:
       'Log lines of a worker’s replicas as text, each prefixed with [replica]; with follow, streamed as they come.',
     auth: true,
@@ -296,7 +296,7 @@ export const ROUTES: RouteSpec[] = [
   {
     id: 'schema',
     method: 'GET',
-    url: `${API_PREFIX}/schemas/:type/:version`,
+    url: routePatterns.schema,
     summary: 'The JSON Schema (draft-07) of a resource type and version, as the server validates it.',
     auth: true,
     responses: {200: {description: 'A JSON Schema.', schema: {type: 'object'}}, ...common, ...errors('NotFound')},
@@ -391,3 +391,19 @@ export const ROUTES: RouteSpec[] = [
     responses: {200: {description: 'Text exposition format.'}},
   },
 ]
+
+/**
+ * An object schema without `properties` is free-form (a manifest, a status): say so with
+ * `additionalProperties: true`, so that the response serializer keeps its fields and generated
+ * clients type it as a record rather than as an empty object.
+ */
+function freeForm(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(freeForm)
+  if (typeof schema !== 'object' || schema === null) return schema
+  const out: JsonSchema = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, freeForm(v)]))
+  if (out.type === 'object' && out.properties === undefined && out.additionalProperties === undefined)
+    out.additionalProperties = true
+  return out
+}
+
+export const ROUTES: RouteSpec[] = ROUTE_TABLE.map((r) => freeForm(r) as RouteSpec)

@@ -399,7 +399,7 @@ describe('HTTP API', () => {
         /^drover_http_requests_total\{method="POST",route="\/api\/v1\/apply",status="200"\} \d+$/m,
       )
       const openapi = (await t.app.inject('/api/v1/openapi.json')).json()
-      expect(openapi.openapi).toBe('3.0.3')
+      expect(openapi.openapi).toBe('3.1.0')
       expect(Object.keys(openapi.paths)).toContain('/api/v1/resources/{type}/{name}')
     })
 
