@@ -1,6 +1,6 @@
 // Route builders shared by the client and the server, so that the two cannot drift.
 
-export const API_PREFIX = '/api/v1'
+const API_PREFIX = '/api/v1'
 
 type Encode = (segment: string) => string
 const resourceUrl = (type: string, name: string, e: Encode, tail = '') =>

@@ -4,6 +4,7 @@ import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {golden} from '../helpers/golden.js'
 import {NODE, ROOT} from '../helpers/run-cli.js'
 
 describe('generated contracts', () => {
@@ -93,7 +94,6 @@ describe('the command surface', () => {
   // Every command's flags, from the oclif manifest the build generates: a change of the CLI's
   // contract shows up in review. UPDATE_GOLDEN=1 accepts a deliberate change.
   it('matches test/fixtures/commands.snapshot.json', async () => {
-    const {existsSync, writeFileSync} = await import('node:fs')
     const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<
         string,
@@ -142,9 +142,6 @@ describe('the command surface', () => {
           },
         ]),
     )
-    const file = join(ROOT, 'test/fixtures/commands.snapshot.json')
-    const text = `${JSON.stringify(surface, null, 2)}\n`
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, text)
-    expect(text).toBe(readFileSync(file, 'utf8'))
+    golden('test/fixtures/commands.snapshot.json', `${JSON.stringify(surface, null, 2)}\n`)
   })
 })

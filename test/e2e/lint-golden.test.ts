@@ -1,20 +1,14 @@
 // Golden tests: the exact output of `drover apply --lint` (text and JSON) for every manifest in
 // test/fixtures/manifests/invalid, run through the built CLI. To accept a deliberate change of
 // wording, run `UPDATE_GOLDEN=1 npx vitest run test/e2e/lint-golden.test.ts` and review the diff.
-import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {golden} from '../helpers/golden.js'
 import {ROOT, runCli} from '../helpers/run-cli.js'
 
 const INVALID = 'test/fixtures/manifests/invalid'
 const VALID = 'test/fixtures/manifests/valid'
-const update = process.env.UPDATE_GOLDEN === '1'
-
-function golden(file: string, actual: string): void {
-  const path = join(ROOT, file)
-  if (update || !existsSync(path)) writeFileSync(path, actual)
-  expect(actual).toBe(readFileSync(path, 'utf8'))
-}
 
 describe('apply --lint on invalid manifests', () => {
   const fixtures = readdirSync(join(ROOT, INVALID)).filter((f) => f.endsWith('.yaml'))

@@ -96,7 +96,7 @@ describe('workers through the CLI', () => {
       timeoutMs: 30_000,
     })
     expect(slow.stdout).toBe(
-      'slow:v1beta:worker (public): created\nslow:v1beta:worker (public): not ready: timed out after 0 s waiting for it to be ready\n',
+      'slow:v1beta:worker (public): created\nslow:v1beta:worker (public): not ready: timed out after 50 ms waiting for it to be ready\n',
     )
     expect(slow.code).toBe(1)
   })

@@ -59,7 +59,7 @@ async function waitForWorkers(
           phase: 'Unknown',
           readyReplicas: 0,
           desiredReplicas: 0,
-          message: `timed out after ${Math.round(timeoutMs / 1000)} s waiting for it to be ready`,
+          message: `timed out after ${formatDuration(timeoutMs)} waiting for it to be ready`,
         }
       break
     }
@@ -230,4 +230,11 @@ export async function apply(flags: ApplyFlags, io: Io): Promise<Outcome> {
     return {data: lintJson(reports, false), render: () => renderLintReport(invalid), exitCode}
   }
   return applyRemote(flags, io, reports)
+}
+
+/** 50 ms, 2 s, 1.5 s, 3 min: the --timeout a user gave, said back the way they would say it. */
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
+  return `${Number((ms / 1000).toFixed(1))} s`
 }

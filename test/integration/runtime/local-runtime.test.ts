@@ -1,5 +1,6 @@
 // The local runtime with real processes and millisecond policies.
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {LocalRuntime, type LocalRuntimeOptions} from '../../../src/runtime/local/local-runtime.js'
@@ -270,6 +271,65 @@ describe('LocalRuntime', () => {
     expect(Number(/using (\d+) MiB/.exec(message)![1])).toBeLessThanOrEqual(132)
   })
 
+  it('kills, through the cgroup, a process that escaped the replica’s group and environment', async (context) => {
+    const rt = runtime()
+    if (rt.limits().memory === 'watchdog') {
+      console.warn('SKIPPED: no writable cgroup on this machine; the escape test needs one (run as root)')
+      context.skip()
+    }
+    const d = desired('escape.mjs')
+    await rt.sync(d)
+    const dir = join(home, 'runtime', d.key.workspace, d.key.name, d.uid)
+    const log = () => {
+      try {
+        return readFileSync(join(dir, readdirSync(dir)[0]!, 'logs', 'current.log'), 'utf8')
+      } catch {
+        return undefined
+      }
+    }
+    const pid = Number(await waitFor('the escaped pid', () => /escaped (\d+)/.exec(log() ?? '')?.[1]))
+    const replica = rt.observe(d.key)!.replicas[0]!
+    // It did escape: another process group, and no marker in its environment.
+    expect(pgidOf(pid)).not.toBe(pgidOf(replica.pid!))
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toBe('')
+    await rt.remove(d.key)
+    await waitFor('the escaped process killed', () => !alive(pid) || undefined)
+  })
+
+  it('never takes a reused pid for a replica: a record pointing at a live unrelated process is not adopted, nor is it killed', async () => {
+    const first = runtime()
+    const d = desired('heartbeat.mjs')
+    await first.sync(d)
+    const [replica] = await waitFor('running', () => {
+      const r = first.observe(d.key)!.replicas
+      return r[0]?.pid && r[0].phase === 'Running' ? r : undefined
+    })
+    await first.close()
+    runtimes.splice(runtimes.indexOf(first), 1)
+    // The replica dies while no runtime watches, and an unrelated process gets a pid that the
+    // record now names (as if the kernel had reused it): the record is rewritten to say so.
+    const dir = join(home, 'runtime', d.key.workspace, d.key.name, d.uid)
+    const folder = join(dir, readdirSync(dir)[0]!)
+    const record = JSON.parse(readFileSync(join(folder, 'replica.json'), 'utf8')) as {wrapperPid: number}
+    process.kill(-record.wrapperPid, 'SIGKILL')
+    await waitFor('the replica gone', () => !alive(replica!.pid!) || undefined)
+    const unrelated = spawn('sleep', ['1000'], {stdio: 'ignore'})
+    try {
+      writeFileSync(join(folder, 'replica.json'), JSON.stringify({...record, wrapperPid: unrelated.pid}))
+      const second = runtime()
+      await second.adopt()
+      await second.sync(d)
+      const restarted = await waitFor('a new replica', () =>
+        second.observe(d.key)!.replicas.find((r) => r.phase === 'Running' && r.pid && r.pid !== unrelated.pid),
+      )
+      expect(restarted.pid).not.toBe(replica!.pid)
+      expect(events.filter((e) => e.key.name === d.key.name && e.reason === 'Adopted')).toEqual([])
+      expect(alive(unrelated.pid!)).toBe(true)
+    } finally {
+      unrelated.kill('SIGKILL')
+    }
+  })
+
   it('is adopted by the next runtime: same processes, no duplicates; a replica that died meanwhile is restarted', async () => {
     const first = runtime()
     const d = desired('heartbeat.mjs', {replicas: 2})
@@ -292,9 +352,15 @@ describe('LocalRuntime', () => {
       second.observe(d.key)!.replicas.find((r) => r.index === 1 && r.phase === 'Running' && r.pid && r.pid !== pids[1]),
     )
     expect(restarted.lastExit).toMatchObject({reason: 'Killed', signal: 'SIGKILL'})
-    expect(
-      processesWith(join(programs, 'heartbeat.mjs')).filter((p) => p.cmdline.startsWith(process.execPath)).length,
-    ).toBeGreaterThanOrEqual(2)
+    // Exactly two replicas: two wrappers for this worker, and one program in each one's group.
+    const wrappers = processesWith(join(home, 'runtime', d.key.workspace, d.key.name)).filter((p) =>
+      p.cmdline.includes('drover-replica'),
+    )
+    expect(wrappers).toHaveLength(2)
+    const running = processesWith(join(programs, 'heartbeat.mjs')).filter(
+      (p) => p.cmdline.startsWith(process.execPath) && wrappers.some((w) => pgidOf(p.pid) === w.pid),
+    )
+    expect(running).toHaveLength(2)
     expect(second.observe(d.key)!.replicas).toHaveLength(2)
   })
 

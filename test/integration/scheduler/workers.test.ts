@@ -1,6 +1,6 @@
 // Workers run by the real control plane process, with millisecond policies: the scheduler,
 // the local runtime and the autoscaler end to end, checked through the HTTP API and /proc.
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {RuntimeView} from '../../../src/api/types.js'
@@ -61,9 +61,19 @@ const logs = async (name: string, query = '') =>
 /** Live processes of this control plane's replicas (wrapper and program), from /proc. */
 const replicaProcesses = () => processesWith(join(home, 'server'))
 
+/** Every replica's current.log under a worker's runtime folder. */
+function currentLogsUnder(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, encoding: 'utf8'})
+    .filter((f) => f.endsWith('current.log'))
+    .map((f) => join(dir, f))
+}
+
 beforeAll(async () => {
-  server = await startServerProcess({home: join(home, 'server'), env: FAST})
+  // LEAK_CANARY (and everything else in the test runner's environment) must not reach a replica.
+  server = await startServerProcess({home: join(home, 'server'), env: {...FAST, ...SERVER_ENV}})
 })
+
+const SERVER_ENV = {LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', LEAK_CANARY: 'leaked'}
 
 afterAll(async () => {
   await server?.kill()
@@ -110,6 +120,16 @@ describe('the scheduler and the local runtime', () => {
         `config jobconfig.yaml: ${JSON.stringify(`script: ${join(programs, 'print-env.mjs')}\n`)}`,
       ]),
     )
+    // From the control plane's environment only PATH, HOME, USER, LANG, LC_ALL and TZ pass (HOME
+    // and USER are the replica's own under uid isolation); the rest is drover's and the worker's,
+    // and PWD, which the replica's shell wrapper sets to the replica's own working directory.
+    const keys = /keys (.*)/.exec(text.split('\n').find((l) => l.startsWith(`${prefix}keys `))!)![1]!.split(',')
+    const own = new Set(['LOG_LEVEL', 'GREETING', 'COUNT', 'PWD'])
+    const passed = keys.filter((k) => !k.startsWith('DROVER_') && !own.has(k))
+    expect(passed.filter((k) => k !== 'HOME' && k !== 'USER')).toEqual(['LANG', 'LC_ALL', 'PATH', 'TZ'])
+    expect(passed.every((k) => ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ'].includes(k))).toBe(true)
+    expect(keys).toEqual(expect.arrayContaining(['GREETING', 'COUNT', 'LOG_LEVEL']))
+    expect(keys).not.toContain('LEAK_CANARY')
   })
 
   it('never starts a dryRun worker', async () => {
@@ -300,9 +320,14 @@ describe('the scheduler and the local runtime', () => {
     })
     const pids = before.replicas.map((r) => r.pid!)
     await server.kill()
-    // The replicas keep running and logging without a control plane.
+    // The replicas keep running and logging without a control plane: the log grows.
     expect(pids.every((pid) => existsSync(`/proc/${pid}`))).toBe(true)
-    const log = join(home, 'server', 'data', 'runtime', 'public', 'survivor')
+    const logs = currentLogsUnder(join(home, 'server', 'data', 'runtime', 'public', 'survivor'))
+    expect(logs).toHaveLength(2)
+    const sizes = logs.map((f) => statSync(f).size)
+    await waitFor('both logs grow with no control plane', () =>
+      logs.every((f, i) => statSync(f).size > sizes[i]!) ? true : undefined,
+    )
     process.kill(pids[1]!, 'SIGKILL') // one dies while nobody watches
     server = await startServerProcess({home: join(home, 'server'), env: FAST})
     const after = await waitFor('2 ready again', async () => {
@@ -318,24 +343,18 @@ describe('the scheduler and the local runtime', () => {
     )
     expect(heartbeats).toHaveLength(2)
     expect((await events('survivor')).filter((e) => e.reason === 'Adopted')).toHaveLength(1)
-    expect(existsSync(log)).toBe(true)
   })
 
   it('scales a CPU-burning worker up to max, and back to min once the load stops', async () => {
     const control = join(home, 'burn')
     writeFileSync(control, 'burn')
-    await apply(
-      worker(
-        'burner',
-        {
-          replicas: 1,
-          envs: {BURN_WHILE: control},
-          autoscaling: {enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50},
-          resources: {requests: {cpu: '100m'}, limits: {cpu: '200m'}},
-        },
-        'burn-cpu.mjs',
-      ),
-    )
+    const burner = {
+      replicas: 1,
+      envs: {BURN_WHILE: control},
+      autoscaling: {enabled: true, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50},
+      resources: {requests: {cpu: '100m'}, limits: {cpu: '200m'}},
+    }
+    await apply(worker('burner', burner, 'burn-cpu.mjs'))
     await waitFor(
       'scaled to 3',
       async () => (await runtime('burner')).status.desiredReplicas === 3 || undefined,
@@ -357,6 +376,24 @@ describe('the scheduler and the local runtime', () => {
     expect(up[0]!.from).toBe(1)
     expect(up.every((step) => step.to > step.from)).toBe(true)
     expect(up.at(-1)!.to).toBe(3)
+
+    // A later apply does not reset the live count the autoscaler owns (README): apply again with
+    // a change that is not the processes' (a tag), and the reconcile of that generation keeps 3.
+    const scaled = await waitFor('3 replicas started', async () => {
+      const r = await runtime('burner')
+      return r.replicas.length === 3 && r.replicas.every((x) => x.pid !== undefined) ? r : undefined
+    })
+    const reapplied = (await apply(worker('burner', {...burner, tags: ['reapplied']}, 'burn-cpu.mjs'))) as {
+      resource: {metadata: {generation: number}}
+    }
+    const generation = reapplied.resource.metadata.generation
+    expect(generation).toBe(2)
+    const atNew = await waitFor('the new generation reconciled', async () => {
+      const r = await runtime('burner')
+      return r.status.observedGeneration === generation ? r : undefined
+    })
+    expect(atNew.status.desiredReplicas).toBe(3)
+    expect(atNew.replicas.map((r) => r.pid).sort()).toEqual(scaled.replicas.map((r) => r.pid).sort())
     rmSync(control)
     await waitFor(
       'back to 1',
@@ -369,9 +406,7 @@ describe('the scheduler and the local runtime', () => {
     expect((await events('burner')).filter((e) => e.reason === 'Scaled').at(-1)!.message).toMatch(
       /^scaled \d → 1: cpu \d+ % of request, target 50 %/,
     )
-    // A later apply does not reset the live count the autoscaler owns.
-    expect(readFileSync(join(programs, 'burn-cpu.mjs'), 'utf8')).toContain('BURN_WHILE')
-  })
+  }, 60_000)
 
   it('runs a custom stack, and enforces its stackSpec schema at apply', async () => {
     const stack = readFileSync(join(ROOT, 'examples/stack.yaml'), 'utf8')

@@ -92,13 +92,14 @@ describe('HTTP API', () => {
     })
 
     it('returns the diff of a dry run and stores nothing', async () => {
-      const r = (await apply('alice', {manifest: worker('w1', {replicas: 5, envs: {A: 'x'}}), dryRun: true})).json()
+      await apply('alice', {manifest: worker('dry', {replicas: 3})})
+      const r = (await apply('alice', {manifest: worker('dry', {replicas: 5, envs: {A: 'x'}}), dryRun: true})).json()
       expect(r).toMatchObject({result: 'updated', dryRun: true})
       expect(r.diff).toEqual([
         {op: 'change', path: 'worker.replicas', from: 3, to: 5},
         {op: 'add', path: 'worker.envs', to: {A: 'x'}},
       ])
-      const stored = (await get('alice', '/api/v1/resources/worker/w1')).json()
+      const stored = (await get('alice', '/api/v1/resources/worker/dry')).json()
       expect(stored.manifest.worker.replicas).toBe(3)
       expect((await apply('alice', {manifest: worker('w-new'), dryRun: true})).json()).toMatchObject({
         result: 'created',
@@ -167,17 +168,18 @@ describe('HTTP API', () => {
     })
 
     it('answers 409 to a write with a stale resourceVersion', async () => {
-      const current = (await get('alice', '/api/v1/resources/worker/w1')).json()
+      await apply('alice', {manifest: worker('versioned')})
+      const current = (await get('alice', '/api/v1/resources/worker/versioned')).json()
       const rv = current.metadata.resourceVersion
-      const ok = await apply('alice', {manifest: worker('w1', {replicas: 4}), resourceVersion: rv})
+      const ok = await apply('alice', {manifest: worker('versioned', {replicas: 4}), resourceVersion: rv})
       expect(ok.statusCode).toBe(200)
-      const stale = await apply('alice', {manifest: worker('w1', {replicas: 6}), resourceVersion: rv})
+      const stale = await apply('alice', {manifest: worker('versioned', {replicas: 6}), resourceVersion: rv})
       expect(stale.statusCode).toBe(409)
       expect(stale.json().message).toMatch(
-        /^worker public\/w1 has been modified \(resourceVersion \d+, not \d+\); get it again and re-apply your change$/,
+        /^worker public\/versioned has been modified \(resourceVersion \d+, not \d+\); get it again and re-apply your change$/,
       )
-      expect((await apply('alice', {manifest: worker('w1'), resourceVersion: '0'})).json().message).toBe(
-        'worker public/w1 already exists',
+      expect((await apply('alice', {manifest: worker('versioned'), resourceVersion: '0'})).json().message).toBe(
+        'worker public/versioned already exists',
       )
     })
 
@@ -228,6 +230,13 @@ describe('HTTP API', () => {
         owner: 'admin',
       })
       expect((await get('bob', '/api/v1/resources/stack/ticker')).json().metadata.workspace).toBeUndefined()
+      // Stacks are instance-wide: leave the list of stacks as the other tests expect it.
+      const removed = await t.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/resources/stack/ticker',
+        headers: t.auth('admin'),
+      })
+      expect(removed.statusCode).toBe(200)
     })
   })
 
@@ -251,32 +260,36 @@ describe('HTTP API', () => {
     })
 
     it('notices a changed value, and masks it in the diff', async () => {
-      expect((await apply('alice', {manifest: secret('db', {user: 'app', password: 'hunter2'})})).json().result).toBe(
+      expect((await apply('alice', {manifest: secret('db2', {user: 'app', password: 'hunter2'})})).json().result).toBe(
+        'created',
+      )
+      expect((await apply('alice', {manifest: secret('db2', {user: 'app', password: 'hunter2'})})).json().result).toBe(
         'unchanged',
       )
-      const r = (await apply('alice', {manifest: secret('db', {user: 'app', password: 'swordfish'})})).json()
+      const r = (await apply('alice', {manifest: secret('db2', {user: 'app', password: 'swordfish'})})).json()
       expect(r.result).toBe('updated')
       expect(r.diff).toEqual([{op: 'change', path: 'secret.data.password', from: '******', to: '******'}])
     })
 
     it('refuses to delete a secret that a worker uses, naming it; --force deletes and says what it skipped', async () => {
-      expect((await apply('alice', {manifest: worker('uses-db', {dataosSecrets: [{name: 'db'}]})})).statusCode).toBe(
+      expect((await apply('alice', {manifest: secret('db3', {user: 'app'})})).statusCode).toBe(200)
+      expect((await apply('alice', {manifest: worker('uses-db', {dataosSecrets: [{name: 'db3'}]})})).statusCode).toBe(
         200,
       )
       const refused = await t.app.inject({
         method: 'DELETE',
-        url: '/api/v1/resources/secret/db',
+        url: '/api/v1/resources/secret/db3',
         headers: t.auth('alice'),
       })
       expect(refused.statusCode).toBe(409)
       expect(refused.json()).toEqual({
         code: 'Conflict',
-        message: 'secret db is still used by worker:v1beta:uses-db:public; delete those first, or pass --force',
+        message: 'secret db3 is still used by worker:v1beta:uses-db:public; delete those first, or pass --force',
         details: [{code: 'Dependency', message: 'used by worker:v1beta:uses-db:public'}],
       })
       const forced = await t.app.inject({
         method: 'DELETE',
-        url: '/api/v1/resources/secret/db?force=true',
+        url: '/api/v1/resources/secret/db3?force=true',
         headers: t.auth('alice'),
       })
       expect(forced.statusCode).toBe(200)
@@ -287,6 +300,7 @@ describe('HTTP API', () => {
   describe('get, list, delete, events', () => {
     it('lists the caller’s own resources by default, every owner with all=true, a page at a time', async () => {
       await apply('admin', {manifest: worker('w-admin')})
+      for (const name of ['list-1', 'list-2', 'list-3']) await apply('alice', {manifest: worker(name)})
       const own = (await get('alice', '/api/v1/resources?type=worker')).json()
       expect(own.items.map((i: {metadata: {owner: string}}) => i.metadata.owner)).toEqual(
         expect.arrayContaining(['alice']),
@@ -315,7 +329,9 @@ describe('HTTP API', () => {
     })
 
     it('keeps events per resource', async () => {
-      const events = (await get('alice', '/api/v1/resources/worker/w1/events')).json().items
+      for (const replicas of [1, 2, 3]) await apply('alice', {manifest: worker('with-events', {replicas})})
+      await apply('alice', {manifest: worker('other')})
+      const events = (await get('alice', '/api/v1/resources/worker/with-events/events')).json().items
       expect(events.map((e: {reason: string; message: string}) => `${e.reason}: ${e.message}`)).toEqual([
         'Applied: created by alice (generation 1)',
         'Applied: updated by alice (generation 2)',
@@ -324,14 +340,16 @@ describe('HTTP API', () => {
     })
 
     it('deletes, then answers 404', async () => {
-      const r = await t.app.inject({method: 'DELETE', url: '/api/v1/resources/worker/w1', headers: t.auth('alice')})
+      await apply('alice', {manifest: worker('short-lived')})
+      const url = '/api/v1/resources/worker/short-lived'
+      const r = await t.app.inject({method: 'DELETE', url, headers: t.auth('alice')})
       expect(r.statusCode).toBe(200)
-      expect(r.json().deleted.metadata.id).toBe('worker:v1beta:w1:public')
-      const again = await t.app.inject({method: 'DELETE', url: '/api/v1/resources/worker/w1', headers: t.auth('alice')})
+      expect(r.json().deleted.metadata.id).toBe('worker:v1beta:short-lived:public')
+      const again = await t.app.inject({method: 'DELETE', url, headers: t.auth('alice')})
       expect(again.statusCode).toBe(404)
       expect(again.json()).toEqual({
         code: 'NotFound',
-        message: 'worker "w1" not found in workspace public',
+        message: 'worker "short-lived" not found in workspace public',
         details: [],
       })
     })
@@ -393,6 +411,7 @@ describe('HTTP API', () => {
     it('serves health, readiness, metrics and the OpenAPI document without a key', async () => {
       expect((await t.app.inject('/healthz')).json()).toEqual({status: 'ok'})
       expect((await t.app.inject('/readyz')).json()).toEqual({status: 'ready'})
+      await apply('alice', {manifest: worker('counted')})
       const metrics = await t.app.inject('/metrics')
       expect(metrics.headers['content-type']).toMatch(/^text\/plain/)
       expect(metrics.body).toMatch(

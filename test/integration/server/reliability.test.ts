@@ -3,7 +3,7 @@ import {request} from 'node:http'
 import {connect} from 'node:net'
 import {DatabaseSync} from 'node:sqlite'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type ServerProcess, startServerProcess, tempDir} from '../../helpers/server.js'
 
 interface Reply {
@@ -128,7 +128,8 @@ describe('control plane process', () => {
     let server: ServerProcess
     let aliceKey = ''
 
-    it('starts, with a user limited to workspace team', async () => {
+    beforeAll(async () => {
+      // A control plane with a user limited to workspace team.
       server = await startServerProcess({home: join(home, 'hostile')})
       servers.push(server)
       const created = await call(server, 'POST', '/api/v1/users', {
