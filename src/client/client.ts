@@ -238,6 +238,7 @@ export class DroverClient {
           })
         },
       )
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
       req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(e)))
       req.end()
     })
@@ -257,10 +258,6 @@ export class DroverClient {
 
   createUser(body: CreateUserRequest): Promise<CreateUserResponse> {
     return this.request('POST', paths.users, body)
-  }
-
-  health(): Promise<{status: string}> {
-    return this.request('GET', paths.healthz)
   }
 
   close(): void {

@@ -31,17 +31,33 @@ export function formatStackRef(s: StackRef): string {
   return `${s.name}${s.flavor ? `+${s.flavor}` : ''}${s.version ? `:${s.version}` : ''}`
 }
 
-/** Compares versions part by part, numerically where both parts are numbers ("1.10" > "1.9"). */
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/)
-  const pb = b.split(/[.-]/)
+/**
+ * Compares versions as SemVer orders them: the release part by part, numerically where both
+ * parts are numbers ("1.10" > "1.9", "1.0" = "1.0.0"); then a pre-release ("1.0-rc1",
+ * "1.0.0-beta.2") ranks below its release, and pre-releases compare part by part.
+ */
+export function compareVersions(a: string, b: string): number {
+  const [releaseA, preA] = splitPre(a)
+  const [releaseB, preB] = splitPre(b)
+  const byRelease = compareParts(releaseA.split('.'), releaseB.split('.'), '0')
+  if (byRelease !== 0) return byRelease
+  if (preA === undefined || preB === undefined) return preA === preB ? 0 : preA === undefined ? 1 : -1
+  return compareParts(preA.split('.'), preB.split('.'), '')
+}
+
+const splitPre = (v: string): [string, string | undefined] => {
+  const dash = v.indexOf('-')
+  return dash === -1 ? [v, undefined] : [v.slice(0, dash), v.slice(dash + 1)]
+}
+
+function compareParts(pa: string[], pb: string[], missing: string): number {
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? ''
-    const y = pb[i] ?? ''
+    const x = pa[i] ?? missing
+    const y = pb[i] ?? missing
     if (x === y) continue
-    const nx = Number(x)
-    const ny = Number(y)
-    if (x !== '' && y !== '' && Number.isFinite(nx) && Number.isFinite(ny)) return nx - ny
+    const numeric = (p: string) => /^\d+$/.test(p)
+    if (numeric(x) && numeric(y)) return Number(x) - Number(y)
+    if (numeric(x) !== numeric(y) && x !== '' && y !== '') return numeric(x) ? -1 : 1 // SemVer: numbers below words
     return x < y ? -1 : 1
   }
   return 0

@@ -42,7 +42,7 @@ export class SecretCipher {
 
   unseal(sealed: Sealed): unknown {
     const raw = Buffer.from(sealed.ciphertext.replace(/^v1:/, ''), 'base64')
-    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, raw.subarray(0, 12))
+    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, raw.subarray(0, 12), {authTagLength: 16})
     decipher.setAuthTag(raw.subarray(12, 28))
     return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'))
   }
@@ -60,7 +60,7 @@ export class SecretCipher {
     try {
       const raw = Buffer.from(token, 'base64url')
       if (raw.length < 29) return undefined
-      const decipher = createDecipheriv('aes-256-gcm', this.tokenKey, raw.subarray(0, 12))
+      const decipher = createDecipheriv('aes-256-gcm', this.tokenKey, raw.subarray(0, 12), {authTagLength: 16})
       decipher.setAuthTag(raw.subarray(12, 28))
       return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'))
     } catch {

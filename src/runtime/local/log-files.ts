@@ -153,19 +153,26 @@ export function tailLines(files: readonly string[], count: number): string[] {
       continue
     }
     try {
+      // Read backwards in chunks, splitting on newline bytes: a character cut by a chunk
+      // boundary stays whole because lines are decoded only once complete.
       let position = fstatSync(fd).size
-      let carry = ''
+      let carry = Buffer.alloc(0)
       const found: string[] = []
       while (position > 0 && found.length + lines.length <= count) {
         const size = Math.min(65_536, position)
         position -= size
         const buffer = Buffer.alloc(size)
         readSync(fd, buffer, 0, size, position)
-        const parts = (buffer.toString('utf8') + carry).split('\n')
-        carry = parts.shift()!
+        let chunk = Buffer.concat([buffer, carry])
+        const parts: string[] = []
+        for (let nl = chunk.lastIndexOf(0x0a); nl !== -1; nl = chunk.lastIndexOf(0x0a)) {
+          parts.unshift(chunk.subarray(nl + 1).toString('utf8'))
+          chunk = chunk.subarray(0, nl)
+        }
+        carry = chunk
         found.unshift(...parts)
       }
-      if (position === 0 && carry !== '') found.unshift(carry)
+      if (position === 0 && carry.length > 0) found.unshift(carry.toString('utf8'))
       if (found.at(-1) === '') found.pop()
       lines.unshift(...found.slice(Math.max(0, found.length - (count - lines.length))))
     } finally {
