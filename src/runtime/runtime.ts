@@ -27,8 +27,13 @@ export interface ProcessSpec {
   configFiles: Record<string, string>
   /** Files of the secret folder (DROVER_SECRET_DIR), by relative path; written 0600. */
   secretFiles: Record<string, string>
-  /** Named folders shared across replicas and restarts (volumes), by path in the replica folder. */
-  volumes: {name: string; path: string; readOnly: boolean}[]
+  /**
+   * Named folders shared across replicas and restarts (volumes), by path in the replica folder;
+   * `subPath` mounts a folder inside the volume instead of its root.
+   */
+  volumes: {name: string; path: string; readOnly: boolean; subPath?: string}[]
+  /** A volume that holds each replica's temporary folder (DROVER_TEMP_DIR), emptied when the replica is replaced. */
+  tempVolume?: string
   resources: {
     requests: {cpu?: number; memory?: number}
     limits: {cpu?: number; memory?: number}
@@ -82,6 +87,8 @@ export interface ReplicaState {
 export interface LimitsSupport {
   memory: 'cgroup-v2' | 'cgroup-v1' | 'watchdog'
   cpu: 'cgroup-v2' | 'cgroup-v1' | 'none'
+  /** Whether a readOnly volume is read-only to the program (a mount namespace of its own). */
+  readOnlyVolumes: boolean
   detail: string
 }
 

@@ -133,7 +133,12 @@ export function processSpec(
     q[k] === undefined ? {} : {[k]: parse(q[k])}
   const volumes: ProcessSpec['volumes'] = []
   for (const v of [...(worker.dataosVolumes ?? []), ...(worker.persistentVolume ? [worker.persistentVolume] : [])])
-    volumes.push({name: v.name, path: v.directory, readOnly: v.readOnly === true})
+    volumes.push({
+      name: v.name,
+      path: v.directory,
+      readOnly: v.readOnly === true,
+      ...(v.subPath === undefined ? {} : {subPath: v.subPath}),
+    })
   return {
     command: [
       ...(Array.isArray(stack.command) ? stack.command.map(String) : []),
@@ -150,6 +155,7 @@ export function processSpec(
       limits: {...quantity(limits, parseCpu, 'cpu'), ...quantity(limits, parseMemory, 'memory')},
     },
     logLevel: worker.logLevel ?? 'INFO',
+    ...(worker.tempVolume === undefined ? {} : {tempVolume: worker.tempVolume}),
   }
 }
 
@@ -195,6 +201,8 @@ export class WorkerReconciler {
       problems.push('the CPU limit is not enforced (no writable cgroup cpu controller on this host)')
     if (spec.resources.limits.memory !== undefined && support.memory === 'watchdog')
       problems.push('the memory limit is enforced by a watchdog that samples every few seconds, not by the kernel')
+    if (spec.volumes.some((v) => v.readOnly) && !support.readOnlyVolumes)
+      problems.push('readOnly volumes are writable (replicas are not isolated on this host: no mount namespace)')
     return problems.length > 0 ? problems.join('; ') : undefined
   }
 

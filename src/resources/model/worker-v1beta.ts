@@ -45,7 +45,10 @@ const volumeMount = (what: string) =>
         "Where the volume appears to the program, inside the replica's folder (DataOS: the path inside the container). An absolute path is taken from the replica's folder too (/data is <replica folder>/data); '..' segments are refused.",
         ['data'],
       ),
-      readOnly: described(z.boolean(), 'Mount read-only.').optional(),
+      readOnly: described(
+        z.boolean(),
+        'Mount read-only for the program. Enforced where replicas have a mount namespace of their own (the control plane runs as root, or user namespaces are allowed); elsewhere the condition LimitsEnforced says it is not.',
+      ).optional(),
       subPath: described(
         z.string().regex(new RegExp(VOLUME_PATH_PATTERN)),
         "Sub-folder of the volume to mount instead of its root; '..' segments are refused.",
@@ -139,7 +142,9 @@ const workerSection = described(
       z.array(volumeMount('Volume resource')),
       'Volume resources mounted into every replica.',
     ).optional(),
-    tempVolume: resourceName('Volume for temporary data, emptied when a replica is replaced').optional(),
+    tempVolume: resourceName(
+      "Volume that holds each replica's temporary folder (DROVER_TEMP_DIR): one folder per replica, removed with it",
+    ).optional(),
     persistentVolume: volumeMount('persistent Volume').optional(),
     dryRun: described(z.boolean(), 'Validate and store the worker but never start it.').default(false),
     runAsUser: described(

@@ -38,8 +38,11 @@ function writable(file: string, value: string): boolean {
 }
 
 /** Finds what this host lets the control plane use, under a parent cgroup named `parent`. */
-export function probeCgroups(parent: string, mode: 'auto' | 'off'): {layout?: CgroupLayout; support: LimitsSupport} {
-  const none = (detail: string): {support: LimitsSupport} => ({support: {memory: 'watchdog', cpu: 'none', detail}})
+/** What cgroups enforce here (the runtime adds what its isolation enforces). */
+export type CgroupSupport = Omit<LimitsSupport, 'readOnlyVolumes'>
+
+export function probeCgroups(parent: string, mode: 'auto' | 'off'): {layout?: CgroupLayout; support: CgroupSupport} {
+  const none = (detail: string): {support: CgroupSupport} => ({support: {memory: 'watchdog', cpu: 'none', detail}})
   if (mode === 'off')
     return none(
       'cgroups turned off (cgroups: off); memory limits are enforced by a watchdog, CPU limits are not enforced',

@@ -29,6 +29,35 @@ export interface Identity {
 /** systemd's DynamicUser range: uids no distribution hands out to regular users. */
 const UID_RANGE: readonly [number, number] = [61184, 65519]
 
+/**
+ * Run first in a replica's own mount namespace (private propagation: nothing leaks to the host):
+ * bind-mounts each of N volume folders read-only over its mount point, then execs the rest. A mount
+ * that fails fails the start (exit 126), never a silently writable volume.
+ */
+const READ_ONLY = `n=$1; shift
+while [ "$n" -gt 0 ]; do
+  mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" || { echo "drover: cannot mount $2 read-only" >&2; exit 126; }
+  shift 2; n=$((n-1))
+done
+exec "$@"`
+
+export interface ReadOnlyMount {
+  source: string
+  target: string
+}
+
+const readOnlyFirst = (mounts: readonly ReadOnlyMount[] | undefined): string[] =>
+  mounts && mounts.length > 0
+    ? [
+        '/bin/sh',
+        '-c',
+        READ_ONLY,
+        'drover-mount',
+        String(mounts.length),
+        ...mounts.flatMap((m) => [m.source, m.target]),
+      ]
+    : []
+
 const INIT = `trap ':' TERM INT HUP
 "$@" &
 child=$!
@@ -42,8 +71,13 @@ export interface Isolation {
   readonly detail: string
   /** The uid and gid of a workspace's replicas; undefined: the control plane's own. */
   identity(workspace: string): Identity | undefined
-  /** The command that runs `program` isolated for `workspace`. */
-  command(workspace: string, program: readonly string[]): string[]
+  /**
+   * The command that runs `program` isolated for `workspace`, with the `readOnly` volume folders
+   * bind-mounted read-only over their mount points in its mount namespace (readOnlyVolumes).
+   */
+  command(workspace: string, program: readonly string[], readOnly?: readonly ReadOnlyMount[]): string[]
+  /** Whether command() can make folders read-only for the program alone. */
+  readonly readOnlyVolumes: boolean
   /** How many processes stand between the wrapper's child and the program (for its pid). */
   readonly depth: number
 }
@@ -82,6 +116,7 @@ export const noIsolation = (
   detail,
   identity: () => undefined,
   command: (_workspace, program) => [...program],
+  readOnlyVolumes: false,
   depth: 0,
 })
 
@@ -119,7 +154,7 @@ export function probeIsolation(options: IsolationOptions): Isolation {
       kind: 'uid',
       detail: `each workspace's replicas run under a uid of their own (${UID_RANGE[0]}–${UID_RANGE[1]}) in a private PID namespace`,
       identity: (workspace) => uids.of(workspace),
-      command: (workspace, program) => {
+      command: (workspace, program, readOnly) => {
         const {uid, gid} = uids.of(workspace)
         return [
           unshare,
@@ -128,6 +163,7 @@ export function probeIsolation(options: IsolationOptions): Isolation {
           '--mount-proc',
           '--kill-child',
           '--',
+          ...readOnlyFirst(readOnly),
           setpriv,
           `--reuid=${uid}`,
           `--regid=${gid}`,
@@ -141,6 +177,7 @@ export function probeIsolation(options: IsolationOptions): Isolation {
           ...program,
         ]
       },
+      readOnlyVolumes: true,
       depth: 2,
     }
   }
@@ -160,7 +197,16 @@ export function probeIsolation(options: IsolationOptions): Isolation {
       kind: 'pid-namespace',
       detail: `replicas run as the control plane's own user (${why}), each in a private PID namespace: they can read what that user can`,
       identity: () => undefined,
-      command: (_workspace, program) => [...userns, '/bin/sh', '-c', INIT, 'drover-init', ...program],
+      command: (_workspace, program, readOnly) => [
+        ...userns,
+        ...readOnlyFirst(readOnly),
+        '/bin/sh',
+        '-c',
+        INIT,
+        'drover-init',
+        ...program,
+      ],
+      readOnlyVolumes: true,
       depth: 2,
     }
   }

@@ -41,7 +41,15 @@ import {
   signal,
   spawnWrapper,
 } from './processes.js'
-import {folders, prepareReplicaFiles, readRecord, writeRecord, type ReplicaRecord} from './replica-files.js'
+import {
+  type ReplicaDirs,
+  type ReplicaRecord,
+  folders,
+  prepareReplicaFiles,
+  readRecord,
+  removeReplicaFiles,
+  writeRecord,
+} from './replica-files.js'
 import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
 import {planRollout} from './rollout.js'
 import {TemplateError, expandArguments} from './templates.js'
@@ -82,6 +90,8 @@ interface Replica {
   index: number
   revision: string
   dir: string
+  /** The volume its temporary folder lives in (spec.tempVolume), removed with the replica. */
+  tempVolume?: string
   logs: ReplicaLogs
   spec?: ProcessSpec
   phase: ReplicaPhase
@@ -151,7 +161,7 @@ export class LocalRuntime implements WorkloadRuntime {
     this.isolation = options.isolation ?? noIsolation()
     const probe = probeCgroups(options.cgroupParent, options.cgroups)
     this.layout = probe.layout
-    this.support = probe.support
+    this.support = {...probe.support, readOnlyVolumes: this.isolation.readOnlyVolumes}
     // Isolated replicas reach their own folders through these (o+x, no listing); everything
     // else of the control plane stays 0700/0600.
     const folderMode = this.isolation.kind === 'uid' ? 0o711 : 0o700
@@ -249,6 +259,10 @@ export class LocalRuntime implements WorkloadRuntime {
     this.startInstance(replica)
   }
 
+  private volumeRoot(r: Replica): string {
+    return join(this.options.volumesDir, r.workload.key.workspace)
+  }
+
   private displayName(r: Replica): string {
     return `${r.workload.key.name}-${r.id}`
   }
@@ -268,10 +282,11 @@ export class LocalRuntime implements WorkloadRuntime {
     if (!spec) return
     const token = ++r.instance
     let command: string[]
-    let dirs: {configDir: string; secretDir: string; tempDir: string}
+    let dirs: ReplicaDirs
     const identity = this.isolation.identity(r.workload.key.workspace)
     try {
-      dirs = prepareReplicaFiles(r.dir, spec, join(this.options.volumesDir, r.workload.key.workspace), identity)
+      dirs = prepareReplicaFiles(r.dir, spec, this.volumeRoot(r), identity, {mounts: this.isolation.readOnlyVolumes})
+      r.tempVolume = spec.tempVolume
       const context: Record<string, unknown> = {
         ConfigDir: dirs.configDir,
         SecretDir: dirs.secretDir,
@@ -284,7 +299,7 @@ export class LocalRuntime implements WorkloadRuntime {
         context[k] = typeof v === 'string' ? expandArguments([v], context)[0] : v
       command = expandArguments(spec.command, context)
       if (command.length === 0) throw new TemplateError('the stack gives no command to run')
-      command = this.isolation.command(r.workload.key.workspace, command)
+      command = this.isolation.command(r.workload.key.workspace, command, dirs.readOnly)
     } catch (error) {
       r.phase = 'Failed'
       r.message = `cannot start: ${(error as Error).message}`
@@ -527,7 +542,7 @@ export class LocalRuntime implements WorkloadRuntime {
         }
       }
       r.workload.replicas.delete(r.id)
-      rmSync(r.dir, {recursive: true, force: true})
+      removeReplicaFiles(r.dir, this.volumeRoot(r), r.tempVolume)
       this.event(r, 'Normal', 'Stopped', `stopped: ${why}`)
       this.options.onChange(r.workload.key)
     })()
@@ -656,6 +671,7 @@ export class LocalRuntime implements WorkloadRuntime {
         ? {wrapperPid: r.wrapperPid, startTicks: r.startTicks, startedAt: r.startedAt}
         : {}),
       ...(r.marker ? {marker: r.marker} : {}),
+      ...(r.tempVolume ? {tempVolume: r.tempVolume} : {}),
       restarts: r.restarts,
       history: r.history,
       ...(r.lastExit ? {lastExit: r.lastExit} : {}),
@@ -712,6 +728,7 @@ export class LocalRuntime implements WorkloadRuntime {
               history: record.history ?? [],
               ...(record.lastExit ? {lastExit: record.lastExit} : {}),
               ...(record.marker ? {marker: record.marker} : {}),
+              ...(record.tempVolume ? {tempVolume: record.tempVolume} : {}),
               crashLooping: false,
               instance: 1,
               oomBefore: 0,

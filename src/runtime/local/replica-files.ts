@@ -8,6 +8,7 @@
 // owned by its workspace's uid and 0700; the rest (record, exit status, logs) stays the control
 // plane's.
 import {
+  chmodSync,
   chownSync,
   lchownSync,
   lstatSync,
@@ -58,6 +59,8 @@ export interface ReplicaDirs {
   configDir: string
   secretDir: string
   tempDir: string
+  /** Volume folders to bind-mount read-only over their mount points, in the replica's mount namespace (isolation.ts). */
+  readOnly: {source: string; target: string}[]
 }
 
 function own(path: string, identity: Identity | undefined): void {
@@ -70,10 +73,15 @@ export function prepareReplicaFiles(
   spec: ProcessSpec,
   volumeRoot: string,
   identity: Identity | undefined,
+  options: {mounts: boolean} = {mounts: false},
 ): ReplicaDirs {
   const configDir = join(dir, 'config')
   const secretDir = join(dir, 'secrets')
-  const tempDir = join(dir, 'tmp')
+  // With a tempVolume the temporary folder lives in that volume, one per replica (its folder's
+  // name), and goes with the replica (removeReplicaFiles).
+  if (spec.tempVolume) volumeFolder(volumeRoot, spec.tempVolume, identity)
+  const tempDir = spec.tempVolume ? tempVolumeDir(dir, volumeRoot, spec.tempVolume) : join(dir, 'tmp')
+  const readOnly: {source: string; target: string}[] = []
   // The replica folder is the control plane's (record, exit status, logs); what the program
   // uses inside it is the workspace's.
   mkdirSync(dir, {recursive: true, mode: identity ? 0o755 : 0o700})
@@ -99,32 +107,76 @@ export function prepareReplicaFiles(
     own(file, identity)
   }
   for (const volume of spec.volumes) {
-    const target = contained(volumeRoot, volume.name)
+    const root = volumeFolder(volumeRoot, volume.name, identity)
+    const target = volume.subPath ? contained(root, volume.subPath) : root
+    noLinksBetween(volumeRoot, target)
     mkdirSync(target, {recursive: true, mode: 0o700})
     own(target, identity)
-    const link = contained(dir, volume.path)
-    noLinksBetween(dir, link)
-    mkdirSync(dirname(link), {recursive: true, mode: identity ? 0o755 : 0o700})
-    // Only a link of ours is ever replaced: a file or folder in the way is an error, not a deletion.
+    // A link planted in the volume (its programs can write there) is not followed out of it.
+    const source = realpathSync(target)
+    if (lstatSync(target).isSymbolicLink() || !source.startsWith(realpathSync(volumeRoot) + sep))
+      throw new PathEscapeError(`volume ${volume.name}: ${volume.subPath} leaves the volume`)
+    const at = contained(dir, volume.path)
+    noLinksBetween(dir, at)
+    mkdirSync(dirname(at), {recursive: true, mode: identity ? 0o755 : 0o700})
+    // A read-only volume, where replicas have a mount namespace, is an empty folder that the
+    // volume is bind-mounted over (read-only) in that namespace; any other volume is a link.
+    const mount = volume.readOnly && options.mounts
+    // Only a link or mount point of ours is ever replaced: anything else in the way is an
+    // error, not a deletion.
     let existing: ReturnType<typeof lstatSync> | undefined
     try {
-      existing = lstatSync(link)
+      existing = lstatSync(at)
     } catch {
       existing = undefined
     }
-    if (existing && !existing.isSymbolicLink())
+    const ours = existing && (existing.isSymbolicLink() || (existing.isDirectory() && readdirSync(at).length === 0))
+    if (existing && !ours)
       throw new PathEscapeError(
         `volume ${volume.name}: ${volume.path} already exists in the replica's folder and is not a volume`,
       )
-    if (existing) rmSync(link)
-    symlinkSync(target, link)
-    if (identity) lchownSync(link, identity.uid, identity.gid)
+    if (existing) rmSync(at, {recursive: true})
+    if (mount) {
+      mkdirSync(at, {mode: 0o755})
+      readOnly.push({source, target: at})
+    } else {
+      symlinkSync(target, at)
+      if (identity) lchownSync(at, identity.uid, identity.gid)
+    }
     // Belt and braces: the link's folder must still be inside the replica's folder.
-    const real = realpathSync(dirname(link))
+    const real = realpathSync(dirname(at))
     if (real !== realpathSync(dir) && !real.startsWith(realpathSync(dir) + sep))
       throw new PathEscapeError(`volume ${volume.name}: ${volume.path} leaves the replica's folder`)
   }
-  return {configDir, secretDir, tempDir}
+  return {configDir, secretDir, tempDir, readOnly}
+}
+
+/**
+ * A volume's folder in the workspace's volume folder. The workspace folder is the control
+ * plane's (0711 under isolation: traversed, never listed, nothing planted in it); the volume
+ * folder is the workspace's.
+ */
+function volumeFolder(volumeRoot: string, name: string, identity: Identity | undefined): string {
+  mkdirSync(volumeRoot, {recursive: true, mode: identity ? 0o711 : 0o700})
+  chmodSync(volumeRoot, identity ? 0o711 : 0o700)
+  const folder = contained(volumeRoot, name)
+  if (lstatSync(volumeRoot).isSymbolicLink()) throw new PathEscapeError(`${volumeRoot} is a link`)
+  mkdirSync(folder, {recursive: true, mode: 0o700})
+  if (lstatSync(folder).isSymbolicLink()) throw new PathEscapeError(`volume ${name} is a link`)
+  own(folder, identity)
+  return folder
+}
+
+/** A replica's temporary folder inside its worker's tempVolume: one per replica of one incarnation of the worker. */
+function tempVolumeDir(dir: string, volumeRoot: string, volume: string): string {
+  const [name, uid, id] = dir.split(sep).slice(-3)
+  return contained(contained(volumeRoot, volume), `tmp-${name}-${uid}-${id}`)
+}
+
+/** Removes a replica's folder, and its temporary folder when that lives in a tempVolume. */
+export function removeReplicaFiles(dir: string, volumeRoot: string, tempVolume: string | undefined): void {
+  rmSync(dir, {recursive: true, force: true})
+  if (tempVolume) rmSync(tempVolumeDir(dir, volumeRoot, tempVolume), {recursive: true, force: true})
 }
 
 /** What a replica's folder records for the next control plane (replica.json). */
@@ -141,6 +193,8 @@ export interface ReplicaRecord {
   startedAt?: number
   /** The marker in the environment of the instance's processes (processes.ts). */
   marker?: string
+  /** The volume its temporary folder lives in, removed with the replica. */
+  tempVolume?: string
   restarts: number
   history: ExitRecord[]
   lastExit?: ExitInfo

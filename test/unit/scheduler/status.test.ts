@@ -3,7 +3,7 @@ import type {ReplicaState} from '../../../src/runtime/runtime.js'
 import {computeStatus} from '../../../src/scheduler/status.js'
 
 const now = '2026-11-23T00:00:00.000Z'
-const limits = {memory: 'cgroup-v1' as const, cpu: 'cgroup-v1' as const, detail: ''}
+const limits = {memory: 'cgroup-v1' as const, cpu: 'cgroup-v1' as const, readOnlyVolumes: true, detail: ''}
 const replica = (index: number, extra: Partial<ReplicaState> = {}): ReplicaState => ({
   id: `r1-${index}`,
   index,
