@@ -23,7 +23,7 @@ import {
 } from 'node:fs'
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import type {ExitInfo, ProcessSpec} from '../runtime.js'
-import type {Identity} from './isolation.js'
+import type {Identity, ReadOnlyMount} from './isolation.js'
 import type {ExitRecord} from './restart-policy.js'
 
 export class PathEscapeError extends Error {}
@@ -60,7 +60,7 @@ export interface ReplicaDirs {
   secretDir: string
   tempDir: string
   /** Volume folders to bind-mount read-only over their mount points, in the replica's mount namespace (isolation.ts). */
-  readOnly: {source: string; target: string}[]
+  readOnly: ReadOnlyMount[]
 }
 
 function own(path: string, identity: Identity | undefined): void {
@@ -81,7 +81,7 @@ export function prepareReplicaFiles(
   // name), and goes with the replica (removeReplicaFiles).
   if (spec.tempVolume) volumeFolder(volumeRoot, spec.tempVolume, identity)
   const tempDir = spec.tempVolume ? tempVolumeDir(dir, volumeRoot, spec.tempVolume) : join(dir, 'tmp')
-  const readOnly: {source: string; target: string}[] = []
+  const readOnly: ReadOnlyMount[] = []
   // The replica folder is the control plane's (record, exit status, logs); what the program
   // uses inside it is the workspace's.
   mkdirSync(dir, {recursive: true, mode: identity ? 0o755 : 0o700})
