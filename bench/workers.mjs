@@ -5,7 +5,7 @@
 //   a full reconcile pass over 10,000 stored dryRun workers (a restart), against listing them.
 // Targets: apply → 1 replica running ≤ 300 ms; 200 idle replicas < 2 % of one core.
 import {spawn} from 'node:child_process'
-import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {median, table} from './lib.mjs'
@@ -86,6 +86,30 @@ async function waitRunning(server, name, count) {
   }
 }
 
+/** Live `sleep 1000000` processes (drover's replicas in this benchmark, and the floor's). */
+function sleepers() {
+  let n = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0]
+      if (cmdline === 'sleep\u00001000000\u0000' && state !== 'Z') n++
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n
+}
+
+async function noSleepersLeft() {
+  const deadline = performance.now() + 30_000
+  while (sleepers() > 0) {
+    if (performance.now() > deadline) throw new Error('replicas still running 30 s after delete')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
 /** The floor: spawning `count` sleep processes directly and waiting until each has started. */
 async function spawnDirectly(count) {
   const start = performance.now()
@@ -101,6 +125,7 @@ async function spawnDirectly(count) {
   )
   const ms = performance.now() - start
   for (const c of children) c.kill('SIGKILL')
+  await noSleepersLeft()
   return ms
 }
 
@@ -116,14 +141,25 @@ export async function workers({root}) {
     for (const count of [1, 50]) {
       const runs = []
       const floor = []
-      for (let i = 0; i < (count === 1 ? 7 : 3); i++) {
+      // Interleaved, each on a quiet machine: the floor runs only once drover's replicas are
+      // gone (not while they stop), and the two alternate which goes first.
+      for (let i = 0; i < (count === 1 ? 8 : 4); i++) {
         const name = `start-${count}-${i}`
-        const t0 = performance.now()
-        await server.call('POST', '/api/v1/apply', worker(name, count))
-        await waitRunning(server, name, count)
-        runs.push(performance.now() - t0)
-        await server.call('DELETE', `/api/v1/resources/worker/${name}`)
-        floor.push(await spawnDirectly(count))
+        const viaDrover = async () => {
+          const t0 = performance.now()
+          await server.call('POST', '/api/v1/apply', worker(name, count))
+          await waitRunning(server, name, count)
+          runs.push(performance.now() - t0)
+          await server.call('DELETE', `/api/v1/resources/worker/${name}`)
+          await noSleepersLeft()
+        }
+        if (i % 2) {
+          floor.push(await spawnDirectly(count))
+          await viaDrover()
+        } else {
+          await viaDrover()
+          floor.push(await spawnDirectly(count))
+        }
       }
       const m = median(runs)
       rows.push([

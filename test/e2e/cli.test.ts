@@ -1,9 +1,10 @@
 // The built CLI as a subprocess: what users type, what they see, and the exit codes.
+import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {ROOT, runCli} from '../helpers/run-cli.js'
+import {NODE, ROOT, RUN_JS, runCli} from '../helpers/run-cli.js'
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
 
@@ -245,5 +246,33 @@ describe('develop', () => {
     expect(r.stderr).toBe(
       `Error: --name "Bad_Name": must consist of lower case letters, digits or '-', start with a letter and end with a letter or digit (e.g. 'my-worker')\n`,
     )
+  })
+})
+
+describe('a reader that goes away', () => {
+  // `drover … | head -1`: the pipe closes while drover still writes. It ends quietly with 141
+  // (what SIGPIPE gives other Unix tools), never a stack trace — on both paths.
+  it.each([
+    ['the fast path', {}],
+    ['oclif', {DROVER_NO_FAST_PATH: '1'}],
+  ])('%s', async (_path, env) => {
+    const dir = mkdtempSync(join(tmpdir(), 'drover-epipe-'))
+    try {
+      const one = readFileSync(join(ROOT, 'examples/worker-minimal.yaml'), 'utf8')
+      const many = Array.from({length: 3000}, (_, i) => one.replace(/^name: .*$/m, `name: w-${i}`))
+      writeFileSync(join(dir, 'many.yaml'), many.join('\n---\n'))
+      const child = spawn(NODE, [RUN_JS, 'apply', '--lint', '-f', join(dir, 'many.yaml')], {
+        env: {...process.env, ...env},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+      child.stdout.once('data', () => child.stdout.destroy())
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+      expect(stderr).not.toMatch(/EPIPE|at .*\(|node:internal/)
+      expect(code).toBe(141)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
