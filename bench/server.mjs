@@ -45,11 +45,14 @@ function wrk(url, {seconds, script, header}) {
   ]
   const r = spawnSync('taskset', args, {encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`)
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)[1])
+  const field = (re) => {
+    const m = re.exec(r.stdout)
+    if (!m) throw new Error(`unexpected wrk output for ${url}:\n${r.stdout}${r.stderr}`)
+    return m[1]
+  }
+  const rps = Number(field(/Requests\/sec:\s+([\d.]+)/))
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0)
-  const p50 = /^\s+50%\s+(\S+)$/m.exec(r.stdout)[1]
-  const p99 = /^\s+99%\s+(\S+)$/m.exec(r.stdout)[1]
-  return {rps, non2xx, p50, p99}
+  return {rps, non2xx, p50: field(/^\s+50%\s+(\S+)\s*$/m), p99: field(/^\s+99%\s+(\S+)\s*$/m)}
 }
 
 const applyScript = (dir) => {
@@ -155,12 +158,13 @@ export async function server({root, seconds = 8}) {
     const apply = applyScript(dir)
     const many = manyScript(dir)
     const workloads = {
-      'GET one resource': (url) => wrk(url + getPath, {seconds, header}),
-      [`GET ${MANY.toLocaleString('en')} resources at random`]: (url) => wrk(url, {seconds, header, script: many}),
-      'durable apply': (url) => wrk(url, {seconds, header, script: apply}),
+      'GET one resource': (url, s = seconds) => wrk(url + getPath, {seconds: s, header}),
+      [`GET ${MANY.toLocaleString('en')} resources at random`]: (url, s = seconds) =>
+        wrk(url, {seconds: s, header, script: many}),
+      'durable apply': (url, s = seconds) => wrk(url, {seconds: s, header, script: apply}),
     }
     // Warm up (JIT) every server on every workload, then measure twice, interleaved.
-    for (const run of Object.values(workloads)) for (const url of Object.values(servers)) run(url)
+    for (const run of Object.values(workloads)) for (const url of Object.values(servers)) run(url, 2)
     const results = {}
     for (let round = 0; round < 2; round++)
       for (const [workload, run] of Object.entries(workloads))
