@@ -58,6 +58,21 @@ const readOnlyFirst = (mounts: readonly ReadOnlyMount[] | undefined): string[] =
       ]
     : []
 
+/** unshare's options: a PID namespace of its own, with its own /proc, killed with its parent. */
+const PID_NAMESPACE = ['--pid', '--fork', '--mount-proc', '--kill-child', '--']
+
+/** setpriv's options: run as `uid`, no extra groups, no privileges to gain. */
+const asUser = (setpriv: string, uid: number, gid: number) => [
+  setpriv,
+  `--reuid=${uid}`,
+  `--regid=${gid}`,
+  '--clear-groups',
+  '--no-new-privs',
+  '--',
+]
+
+const init = (program: readonly string[]) => ['/bin/sh', '-c', INIT, 'drover-init', ...program]
+
 const INIT = `trap ':' TERM INT HUP
 "$@" &
 child=$!
@@ -129,26 +144,7 @@ export function probeIsolation(options: IsolationOptions): Isolation {
   const root = (options.getuid ?? process.getuid)?.() === 0
   const unshare = which('unshare')
   const setpriv = which('setpriv')
-  if (
-    root &&
-    unshare &&
-    setpriv &&
-    works([
-      unshare,
-      '--pid',
-      '--fork',
-      '--mount-proc',
-      '--kill-child',
-      '--',
-      setpriv,
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--no-new-privs',
-      '--',
-      'true',
-    ])
-  ) {
+  if (root && unshare && setpriv && works([unshare, ...PID_NAMESPACE, ...asUser(setpriv, 65534, 65534), 'true'])) {
     const uids = new UidAllocator(join(options.stateDir, 'uids.json'))
     return {
       kind: 'uid',
@@ -156,56 +152,20 @@ export function probeIsolation(options: IsolationOptions): Isolation {
       identity: (workspace) => uids.of(workspace),
       command: (workspace, program, readOnly) => {
         const {uid, gid} = uids.of(workspace)
-        return [
-          unshare,
-          '--pid',
-          '--fork',
-          '--mount-proc',
-          '--kill-child',
-          '--',
-          ...readOnlyFirst(readOnly),
-          setpriv,
-          `--reuid=${uid}`,
-          `--regid=${gid}`,
-          '--clear-groups',
-          '--no-new-privs',
-          '--',
-          '/bin/sh',
-          '-c',
-          INIT,
-          'drover-init',
-          ...program,
-        ]
+        return [unshare, ...PID_NAMESPACE, ...readOnlyFirst(readOnly), ...asUser(setpriv, uid, gid), ...init(program)]
       },
       readOnlyVolumes: true,
       depth: 2,
     }
   }
-  const userns = [
-    unshare ?? 'unshare',
-    '--user',
-    '--map-current-user',
-    '--pid',
-    '--fork',
-    '--mount-proc',
-    '--kill-child',
-    '--',
-  ]
+  const userns = [unshare ?? 'unshare', '--user', '--map-current-user', ...PID_NAMESPACE]
   if (unshare && works([...userns, 'true'])) {
     const why = root ? 'setpriv is missing or cannot switch users' : 'the control plane is not root'
     return {
       kind: 'pid-namespace',
       detail: `replicas run as the control plane's own user (${why}), each in a private PID namespace: they can read what that user can`,
       identity: () => undefined,
-      command: (_workspace, program, readOnly) => [
-        ...userns,
-        ...readOnlyFirst(readOnly),
-        '/bin/sh',
-        '-c',
-        INIT,
-        'drover-init',
-        ...program,
-      ],
+      command: (_workspace, program, readOnly) => [...userns, ...readOnlyFirst(readOnly), ...init(program)],
       readOnlyVolumes: true,
       depth: 2,
     }

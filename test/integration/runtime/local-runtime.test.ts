@@ -7,6 +7,7 @@ import {LocalRuntime, type LocalRuntimeOptions} from '../../../src/runtime/local
 import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey} from '../../../src/runtime/runtime.js'
 import {ROOT} from '../../helpers/run-cli.js'
 import {pgidOf, processesWith} from '../../helpers/procs.js'
+import {fastRuntimeOptions} from '../../helpers/runtime.js'
 import {tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
@@ -16,27 +17,7 @@ const events: RuntimeEvent[] = []
 const runtimes: LocalRuntime[] = []
 
 function runtime(overrides: Partial<LocalRuntimeOptions> = {}): LocalRuntime {
-  const r = new LocalRuntime({
-    dir: join(home, 'runtime'),
-    volumesDir: join(home, 'volumes'),
-    restart: {
-      initialBackoffMs: 40,
-      maxBackoffMs: 200,
-      resetAfterMs: 60_000,
-      crashLoopThreshold: 4,
-      crashLoopWindowMs: 60_000,
-    },
-    stopGraceMs: 400,
-    minReadyMs: 150,
-    pollMs: 25,
-    logs: {maxBytes: 1024 * 1024, rotatedFiles: 1, previousInstances: 2, checkMs: 50},
-    cgroups: 'auto',
-    cgroupParent: 'drover-test',
-    baseEnv: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
-    onEvent: (e) => events.push(e),
-    onChange: () => {},
-    ...overrides,
-  })
+  const r = new LocalRuntime(fastRuntimeOptions(home, {onEvent: (e) => events.push(e), ...overrides}))
   runtimes.push(r)
   return r
 }

@@ -7,6 +7,7 @@ import {probeIsolation} from '../../../src/runtime/local/isolation.js'
 import {LocalRuntime} from '../../../src/runtime/local/local-runtime.js'
 import type {DesiredWorkload, ProcessSpec} from '../../../src/runtime/runtime.js'
 import {ROOT} from '../../helpers/run-cli.js'
+import {fastRuntimeOptions} from '../../helpers/runtime.js'
 import {killReplicasUnder, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
@@ -24,27 +25,13 @@ let n = 0
 function runtime(isolated: boolean): LocalRuntime {
   const base = join(home, `rt${++n}`)
   dirs.set(n, base)
-  const r = new LocalRuntime({
-    dir: join(base, 'runtime'),
-    volumesDir: join(base, 'volumes'),
-    ...(isolated ? {isolation: probeIsolation({mode: 'auto', stateDir: home})} : {}),
-    restart: {
-      initialBackoffMs: 40,
-      maxBackoffMs: 200,
-      resetAfterMs: 60_000,
-      crashLoopThreshold: 4,
-      crashLoopWindowMs: 60_000,
-    },
-    stopGraceMs: 400,
-    minReadyMs: 100,
-    pollMs: 25,
-    logs: {maxBytes: 1024 * 1024, rotatedFiles: 1, previousInstances: 1, checkMs: 50},
-    cgroups: 'off',
-    cgroupParent: 'drover-test',
-    baseEnv: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
-    onEvent: () => {},
-    onChange: () => {},
-  })
+  const r = new LocalRuntime(
+    fastRuntimeOptions(base, {
+      ...(isolated ? {isolation: probeIsolation({mode: 'auto', stateDir: home})} : {}),
+      minReadyMs: 100,
+      cgroups: 'off',
+    }),
+  )
   runtimes.push(r)
   return r
 }

@@ -9,6 +9,7 @@ import {WorkerReconciler} from '../../../src/scheduler/worker-reconciler.js'
 import {registerBuiltinStacks} from '../../../src/server/builtin-stacks.js'
 import {SqliteStore} from '../../../src/store/sqlite/sqlite-store.js'
 import type {ResourceStore} from '../../../src/store/store.js'
+import {fastRuntimeOptions} from '../../helpers/runtime.js'
 import {tempDir} from '../../helpers/server.js'
 
 const home = tempDir('status-writes')
@@ -22,30 +23,21 @@ const manifest = (replicas: number) => ({
 
 describe('status writes', () => {
   const store = new SqliteStore({path: join(home, 'db'), eventsPerResource: 10})
-  const runtime = new LocalRuntime({
-    dir: join(home, 'runtime'),
-    volumesDir: join(home, 'volumes'),
-    restart: {
-      initialBackoffMs: 40,
-      maxBackoffMs: 200,
-      resetAfterMs: 60_000,
-      crashLoopThreshold: 4,
-      crashLoopWindowMs: 60_000,
-    },
-    stopGraceMs: 400,
-    minReadyMs: 100,
-    pollMs: 25,
-    logs: {maxBytes: 1e6, rotatedFiles: 1, previousInstances: 1, checkMs: 50},
-    cgroups: 'off',
-    cgroupParent: 'drover-test',
-    baseEnv: {},
-    onEvent: () => {},
-    onChange: () => {},
-  })
+  const runtime = new LocalRuntime(fastRuntimeOptions(home, {cgroups: 'off', baseEnv: {}}))
   afterAll(async () => {
     await runtime.close()
     await store.close()
   })
+
+  const reconciler = (s: ResourceStore) =>
+    new WorkerReconciler({
+      store: s,
+      runtime,
+      unseal: () => ({}),
+      nodeBinary: process.execPath,
+      scaledReplicas: () => undefined,
+      progressPollMs: 50,
+    })
 
   const write = (replicas: number) =>
     store.putSpec(
@@ -69,15 +61,6 @@ describe('status writes', () => {
         },
       },
     })
-    const reconciler = (s: ResourceStore) =>
-      new WorkerReconciler({
-        store: s,
-        runtime,
-        unseal: () => ({}),
-        nodeBinary: process.execPath,
-        scaledReplicas: () => undefined,
-        progressPollMs: 50,
-      })
     expect(await reconciler(racing).reconcile('public/w')).toEqual({requeueAfterMs: 0})
     // Nothing was written from generation 1.
     expect((await store.get(key))!.status.phase).toBe('Pending')
@@ -98,14 +81,7 @@ describe('status writes', () => {
         },
       },
     })
-    const r = new WorkerReconciler({
-      store: vanishing,
-      runtime,
-      unseal: () => ({}),
-      nodeBinary: process.execPath,
-      scaledReplicas: () => undefined,
-      progressPollMs: 50,
-    })
+    const r = reconciler(vanishing)
     await expect(r.reconcile('public/w')).resolves.toEqual({})
   })
 })
