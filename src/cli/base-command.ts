@@ -24,13 +24,9 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {oclif?: {exit?: number}}): Promise<never> {
     if (error instanceof ResultExit) return this.exit(error.exitCode)
-    if (error instanceof Errors.ExitError) throw error
-    // oclif's parse errors (unknown flag, a value outside a flag's options) are usage errors;
-    // package.json maps most of them to 2, this catches the ones oclif gives no setting for.
-    if (error instanceof Errors.CLIError) {
-      if ('parse' in error && error.oclif) error.oclif.exit = EXIT.usage
-      throw error
-    }
+    // oclif's own errors (an unknown or missing flag, a bad value) are usage errors, printed
+    // by commands/index.ts run().
+    if (error instanceof Errors.CLIError) throw error
     return this.exit(reportError(error, this.jsonEnabled()))
   }
 }

@@ -11,6 +11,16 @@ import {makeIo, printOutcome, reportError, runChecked} from './io.js'
 
 interface ManifestFlag {
   name: string
+  exclusive?: unknown
+  dependsOn?: unknown
+  exactlyOne?: unknown
+  relationships?: unknown
+  combinable?: unknown
+  allowNo?: unknown
+  delimiter?: unknown
+  env?: unknown
+  charAliases?: unknown
+  deprecated?: unknown
   type: 'boolean' | 'option'
   char?: string
   aliases?: string[]
@@ -32,6 +42,20 @@ interface Manifest {
 
 type Flags = Record<string, string | boolean | string[] | undefined>
 
+/** Flag settings the fast path does not implement: a command that uses one goes to oclif. */
+const UNHANDLED = [
+  'exclusive',
+  'dependsOn',
+  'exactlyOne',
+  'relationships',
+  'combinable',
+  'allowNo',
+  'delimiter',
+  'env',
+  'charAliases',
+  'deprecated',
+] as const
+
 /** Flags parsed the way oclif would parse them, or undefined when oclif should decide. */
 export function parseFlags(command: ManifestCommand, args: readonly string[]): Flags | undefined {
   type Option = {type: 'string' | 'boolean'; multiple?: boolean; short?: string}
@@ -46,17 +70,38 @@ export function parseFlags(command: ManifestCommand, args: readonly string[]): F
       canonical[alias] = flag.name
     }
   }
-  let values: Record<string, unknown>
+  const unhandled = (flag: ManifestFlag) =>
+    UNHANDLED.some(
+      (key) => flag[key] !== undefined && flag[key] !== false && !(Array.isArray(flag[key]) && !flag[key].length),
+    )
+  if (Object.values(command.flags).some(unhandled)) return undefined
+  let tokens: ReturnType<typeof parseArgs>['tokens']
   try {
-    values = parseArgs({args: [...args], options, strict: true, allowPositionals: false}).values
+    tokens = parseArgs({args: [...args], options, strict: true, allowPositionals: false, tokens: true}).tokens
   } catch {
     return undefined
   }
   const flags: Flags = {}
-  for (const [key, value] of Object.entries(values)) {
-    const name = canonical[key]!
-    if (flags[name] !== undefined) return undefined // a flag and its alias both given
-    flags[name] = value as Flags[string]
+  for (const token of tokens ?? []) {
+    if (token.kind !== 'option') return undefined
+    const name = canonical[token.name]!
+    const flag = command.flags[name]!
+    let value: string | boolean = true
+    if (token.value !== undefined) {
+      // oclif reads -f=x as x; a value that looks like a flag is oclif's to judge.
+      value =
+        token.inlineValue && !token.rawName.startsWith('--') && token.value.startsWith('=')
+          ? token.value.slice(1)
+          : token.value
+      if (value.startsWith('-') && value !== '-') return undefined
+    }
+    const seen = flags[name]
+    if (flag.multiple) {
+      flags[name] = [...((seen as string[] | undefined) ?? []), value as string]
+    } else {
+      if (seen !== undefined) return undefined // given twice: oclif refuses it
+      flags[name] = value
+    }
   }
   for (const flag of Object.values(command.flags)) {
     const value = flags[flag.name]

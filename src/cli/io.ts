@@ -88,3 +88,16 @@ export function reportError(error: unknown, json: boolean): ExitCode {
   )
   return EXIT.invalid
 }
+
+/**
+ * Resolves once everything written to stdout and stderr so far has been handed to the OS. A
+ * pipe takes 64 KiB at a time; the rest waits in the stream until the reader catches up.
+ */
+export async function drained(): Promise<void> {
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve()))),
+    ),
+  )
+}

@@ -1,6 +1,8 @@
 // The command table (oclif's explicit strategy) and oclif's entry point. main.ts loads this
 // only when the fast path declines (docs/decisions/0002-fast-start.md). Ids use ':'.
-import {type Hook, execute} from '@oclif/core'
+import {Errors, type Hook, run as runOclif} from '@oclif/core'
+import {UsageError} from '../cli/errors.js'
+import {drained, jsonRequested, reportError} from '../cli/io.js'
 import {closest} from '../lib/edit-distance.js'
 import Apply from './apply.js'
 import ContextAdd from './context/add.js'
@@ -40,8 +42,48 @@ export const COMMANDS = {
   'develop:schema:get:resource': DevelopSchemaGetResource,
 }
 
+/**
+ * Runs oclif and ends with an exit code, never with process.exit: output still queued for a
+ * pipe is written before the process ends (oclif's own error handler exits at once and cut
+ * long outputs at 64 KiB). Usage errors print one line, the command's usage and where help is
+ * (JSON on stderr under --json), and exit 2.
+ */
 export async function run(entry: string): Promise<void> {
-  await execute({dir: entry})
+  const argv = process.argv.slice(2)
+  try {
+    await runOclif(argv, entry)
+  } catch (error) {
+    process.exitCode = error instanceof Errors.ExitError ? error.oclif.exit : usageError(error, argv)
+  }
+  await drained()
+}
+
+function usageError(error: unknown, argv: readonly string[]): number {
+  if (!(error instanceof Errors.CLIError)) return reportError(error, jsonRequested(argv))
+  const message = error.message.replace(/\n*See more help with --help$/, '')
+  const id = commandOf(argv)
+  const shown = id ? `${id.replaceAll(':', ' ')} ` : ''
+  const usage = id ? `usage: drover ${shown}${usageOf(COMMANDS[id as keyof typeof COMMANDS].flags)}\n  ` : ''
+  return reportError(new UsageError(message, `${usage}see "drover ${shown}--help"`), jsonRequested(argv))
+}
+
+/** The longest run of leading words that names a command. */
+function commandOf(argv: readonly string[]): string | undefined {
+  let words = 0
+  while (words < argv.length && !argv[words]!.startsWith('-')) words++
+  for (let n = words; n > 0; n--) {
+    const id = argv.slice(0, n).join(':')
+    if (id in COMMANDS) return id
+  }
+  return undefined
+}
+
+/** Required flags spelled out, the others summed up, as in `kubectl apply -f FILENAME [options]`. */
+function usageOf(flags: Record<string, {char?: string; name?: string; required?: boolean; multiple?: boolean}> = {}) {
+  const required = Object.entries(flags)
+    .filter(([, f]) => f.required)
+    .map(([name, f]) => `${f.char ? `-${f.char}` : `--${name}`} <value>${f.multiple ? '...' : ''}`)
+  return [...required, '[flags]'].join(' ')
 }
 
 /** An unknown command is a usage error (exit 2), with the nearest command suggested. */
@@ -49,7 +91,5 @@ export const commandNotFound: Hook<'command_not_found'> = async function (option
   const ids = Object.keys(COMMANDS).map((id) => id.replaceAll(':', ' '))
   const typed = options.id.replaceAll(':', ' ')
   const near = closest(typed, ids)
-  this.error(`unknown command "${typed}"${near ? `; did you mean "${near}"?` : ''}\nSee ${options.config.bin} --help`, {
-    exit: 2,
-  })
+  this.error(`unknown command "${typed}"${near ? `; did you mean "${near}"?` : ''}`, {exit: 2})
 }

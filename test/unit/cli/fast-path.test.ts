@@ -21,7 +21,13 @@ const command = {
 
 describe('parseFlags', () => {
   it('parses short, long and alias spellings, with defaults', () => {
-    expect(parseFlags(command, ['-l', '-f', 'a.yaml', '--filename', 'b.yaml', '-w', 'ws'])).toBeUndefined() // flag and alias together
+    expect(parseFlags(command, ['-l', '-f', 'a.yaml', '--filename', 'b.yaml', '-w=ws'])).toEqual({
+      lint: true,
+      manifestFile: ['a.yaml', 'b.yaml'],
+      workspace: 'ws',
+      json: false,
+      output: 'text',
+    })
     expect(parseFlags(command, ['-l', '-f', 'a.yaml', '-f', 'b.yaml', '-w', 'ws'])).toEqual({
       lint: true,
       manifestFile: ['a.yaml', 'b.yaml'],
@@ -44,5 +50,7 @@ describe('parseFlags', () => {
     [['-f', 'a', '--nope'], 'an unknown flag'],
     [['-f', 'a', '--output', 'yaml'], 'a value outside the options'],
     [['-f', '--lint'], 'an ambiguous value'],
+    [['-f', 'a', '-w', 'x', '-w', 'y'], 'a flag given twice'],
+    [['-f=-x'], 'a value that looks like a flag'],
   ])('declines %j: %s', (args) => expect(parseFlags(command, args)).toBeUndefined())
 })
