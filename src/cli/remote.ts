@@ -4,7 +4,16 @@ import {ClientApiError, ClientTransportError} from '../client/errors.js'
 import type {DroverClient} from '../client/client.js'
 import {localFiles} from '../api/local.js'
 import {resolveTarget, localAdminKey} from './context.js'
-import {ConflictError, DroverError, EXIT, InvalidInputError, NotFoundError, UnreachableError} from './errors.js'
+import {
+  ConflictError,
+  DroverError,
+  EXIT,
+  InvalidInputError,
+  NotFoundError,
+  UnreachableError,
+  UsageError,
+} from './errors.js'
+import {parseDuration} from './output/units.js'
 import type {Io} from './io.js'
 import {runningServer, startDetached} from './local-server.js'
 import {packageVersion} from '../lib/package-root.js'
@@ -14,8 +23,9 @@ type Env = Readonly<Record<string, string | undefined>>
 async function connect(io: Io, env: Env = process.env): Promise<DroverClient> {
   const {DroverClient} = await import('../client/client.js')
   const userAgent = `drover/${packageVersion()}`
+  const timeoutMs = requestTimeout(env)
   const target = resolveTarget(env)
-  if (target.kind === 'remote') return new DroverClient({url: target.url, apiKey: target.apiKey, userAgent})
+  if (target.kind === 'remote') return new DroverClient({url: target.url, apiKey: target.apiKey, userAgent, timeoutMs})
   let state = runningServer(env)
   if (!state) {
     state = await startDetached([], env)
@@ -28,7 +38,17 @@ async function connect(io: Io, env: Env = process.env): Promise<DroverClient> {
     throw new InvalidInputError(`no API key for the local control plane at ${localFiles(env).adminKey}`, {
       hint: 'restart it: drover server stop, then any command',
     })
-  return new DroverClient({url: state.url, apiKey, userAgent})
+  return new DroverClient({url: state.url, apiKey, userAgent, timeoutMs})
+}
+
+/** DROVER_REQUEST_TIMEOUT (kubectl's --request-timeout): how long one request may take, 30s by default. */
+function requestTimeout(env: Env): number {
+  const text = env.DROVER_REQUEST_TIMEOUT
+  if (text === undefined || text === '') return 30_000
+  const ms = parseDuration(text)
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`DROVER_REQUEST_TIMEOUT=${JSON.stringify(text)}: a duration such as 30s, 2m or 500ms`)
+  return ms
 }
 
 /** The CLI error for a client error: exit codes from the documented table. */

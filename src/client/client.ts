@@ -1,7 +1,7 @@
 // Typed HTTP client of the control plane. Built on node:http with a keep-alive agent rather
 // than undici: a CLI makes one or two requests, and loading undici costs ~60 ms of start-up,
 // more than the requests themselves (docs/decisions/0005-http-client.md).
-import type {Agent, IncomingMessage, RequestOptions, ClientRequest} from 'node:http'
+import type {Agent, ClientRequest, IncomingMessage, RequestOptions} from 'node:http'
 import {paths, query} from '../api/paths.js'
 import type {
   ApplyRequest,
@@ -68,41 +68,70 @@ export class DroverClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+    const {status, text} = await this.exchange(method, path, {body})
+    try {
+      return (text ? JSON.parse(text) : undefined) as T
+    } catch {
+      throw new ClientTransportError(`the server answered ${status} with a body that is not JSON`, this.options.url)
+    }
+  }
+
+  /**
+   * The one way a request is made. The timeout runs from connect to the last byte; with
+   * `onText` the body is handed over as it arrives and the timeout ends with the response
+   * headers (a followed log may stay quiet for hours). `signal` ends the request: a streamed one
+   * resolves with what came, any other rejects.
+   */
+  private async exchange(
+    method: string,
+    path: string,
+    options: {body?: unknown; onText?: (text: string) => void; signal?: AbortSignal} = {},
+  ): Promise<{status: number; text: string}> {
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body))
     const {agent, request: send} = await this.connection()
-    return new Promise<T>((resolve, reject) => {
+    const {onText, signal} = options
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new ClientTransportError('cancelled', this.options.url))
       const headers = {
         ...this.headers(),
         ...(payload ? {'content-type': 'application/json', 'content-length': String(payload.length)} : {}),
       }
-      const req = send(
-        new URL(path, this.base),
-        {method, agent, headers, timeout: this.options.timeoutMs ?? 30_000},
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('error', (e) =>
-            reject(new ClientTransportError(`reading the response failed: ${e.message}`, this.options.url)),
-          )
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
-            const status = res.statusCode ?? 0
-            if (status < 200 || status >= 300) return reject(this.apiError(status, text, res.statusMessage))
-            try {
-              resolve((text ? JSON.parse(text) : undefined) as T)
-            } catch {
-              reject(
-                new ClientTransportError(
-                  `the server answered ${status} with a body that is not JSON`,
-                  this.options.url,
-                ),
-              )
-            }
-          })
-        },
-      )
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
-      req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(e)))
+      const timeoutMs = this.options.timeoutMs ?? 30_000
+      const req = send(new URL(path, this.base), {method, agent, headers}, (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0
+        const ok = status >= 200 && status < 300
+        const chunks: Buffer[] = []
+        if (ok && onText) {
+          clearTimeout(timer)
+          res.setEncoding('utf8')
+          res.on('data', (text: string) => onText(text))
+        } else res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', (e) =>
+          reject(new ClientTransportError(`reading the response failed: ${e.message}`, this.options.url)),
+        )
+        res.on('end', () => {
+          clearTimeout(timer)
+          const text = Buffer.concat(chunks).toString('utf8')
+          if (!ok) reject(this.apiError(status, text, res.statusMessage))
+          else resolve({status, text})
+        })
+      })
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})), timeoutMs)
+      const abort = () => {
+        clearTimeout(timer)
+        req.destroy()
+        if (onText) resolve({status: 200, text: ''})
+        else reject(new ClientTransportError('cancelled', this.options.url))
+      }
+      signal?.addEventListener('abort', abort, {once: true})
+      req.on('close', () => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', abort)
+      })
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        if (!signal?.aborted) reject(this.transportError(e))
+      })
       req.end(payload)
     })
   }
@@ -162,37 +191,8 @@ export class DroverClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = `${paths.logs(ref.type, ref.name)}${query({workspace: ref.workspace, ...options})}`
-    if (!options.follow) {
-      onText(await this.requestText(path))
-      return
-    }
-    const {agent, request: send} = await this.connection()
-    await new Promise<void>((resolve, reject) => {
-      const req = send(new URL(path, this.base), {method: 'GET', agent, headers: this.headers()}, (res) => {
-        if ((res.statusCode ?? 0) >= 300) {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () =>
-            reject(this.apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.statusMessage)),
-          )
-          return
-        }
-        res.setEncoding('utf8')
-        res.on('data', (text: string) => onText(text))
-        res.on('end', () => resolve())
-        res.on('error', () => resolve())
-      })
-      req.on('error', (e: NodeJS.ErrnoException) => (signal?.aborted ? resolve() : reject(this.transportError(e))))
-      signal?.addEventListener(
-        'abort',
-        () => {
-          req.destroy()
-          resolve()
-        },
-        {once: true},
-      )
-      req.end()
-    })
+    if (options.follow) await this.exchange('GET', path, {onText, signal})
+    else onText((await this.exchange('GET', path, {signal})).text)
   }
 
   private headers(): Record<string, string> {
@@ -220,28 +220,6 @@ export class DroverClient {
             details: [],
           },
     )
-  }
-
-  private async requestText(path: string): Promise<string> {
-    const {agent, request: send} = await this.connection()
-    return new Promise<string>((resolve, reject) => {
-      const req = send(
-        new URL(path, this.base),
-        {method: 'GET', agent, headers: this.headers(), timeout: this.options.timeoutMs ?? 30_000},
-        (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
-            if ((res.statusCode ?? 0) >= 300) reject(this.apiError(res.statusCode ?? 0, text, res.statusMessage))
-            else resolve(text)
-          })
-        },
-      )
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
-      req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(e)))
-      req.end()
-    })
   }
 
   events(ref: RefQuery): Promise<EventsResponse> {

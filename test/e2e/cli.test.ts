@@ -1,10 +1,13 @@
 // The built CLI as a subprocess: what users type, what they see, and the exit codes.
 import {spawn} from 'node:child_process'
+import {type Server, createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {NODE, ROOT, RUN_JS, runCli} from '../helpers/run-cli.js'
+import {NODE, ROOT, RUN_JS, cliEnv, runCli} from '../helpers/run-cli.js'
+import {waitFor} from '../helpers/wait.js'
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
 
@@ -273,6 +276,53 @@ describe('a reader that goes away', () => {
       expect(code).toBe(141)
     } finally {
       rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
+
+describe('a control plane that accepts and never answers', () => {
+  let silent: Server
+  let url = ''
+  const seen: string[] = []
+  beforeAll(async () => {
+    silent = createServer((req) => seen.push(req.url ?? ''))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+  })
+  afterAll(() => {
+    silent.closeAllConnections()
+    silent.close()
+  })
+
+  it('ends log and get at DROVER_REQUEST_TIMEOUT with exit 5', async () => {
+    for (const args of [
+      ['log', '-n', 'w'],
+      ['get', '-t', 'worker'],
+    ]) {
+      const r = await runCli(args, {env: {DROVER_URL: url, DROVER_APIKEY: 'k', DROVER_REQUEST_TIMEOUT: '300ms'}})
+      expect(r).toMatchObject({code: 5, stdout: ''})
+      expect(r.stderr).toContain(`cannot reach the control plane at ${url}: timed out`)
+    }
+    const bad = await runCli(['get', '-t', 'worker'], {env: {DROVER_URL: url, DROVER_REQUEST_TIMEOUT: 'soon'}})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('DROVER_REQUEST_TIMEOUT="soon": a duration such as 30s')
+  })
+
+  it('lets Ctrl-C end log at once', async () => {
+    const before = seen.length
+    const child = spawn(NODE, [RUN_JS, 'log', '-n', 'w'], {
+      env: cliEnv({DROVER_URL: url, DROVER_APIKEY: 'k'}),
+      stdio: 'ignore',
+    })
+    try {
+      await waitFor('the request', () => seen.length > before || undefined)
+      child.kill('SIGINT')
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.once('exit', (c, s) => resolve([c, s])),
+      )
+      expect(signal ?? code).toBe('SIGINT')
+    } finally {
+      child.kill('SIGKILL')
     }
   })
 })

@@ -94,10 +94,13 @@ export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
     throw new UsageError(`--replica ${JSON.stringify(flags.replica)}: a replica index (0, 1, …)`)
   if (flags.follow && flags.previous)
     throw new UsageError('--previous shows logs that are finished; it does not go with --follow')
+  // Only a followed log ends on Ctrl-C as a success; any other request is simply interrupted.
   const controller = new AbortController()
   const stop = () => controller.abort()
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  if (flags.follow) {
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  }
   try {
     await withClient(io, (client) =>
       client.logs(

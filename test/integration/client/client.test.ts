@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DroverClient} from '../../../src/client/client.js'
 import {ClientApiError, ClientTransportError} from '../../../src/client/errors.js'
 import {type TestApp, buildTestApp, tempDir} from '../../helpers/server.js'
+import {waitFor} from '../../helpers/wait.js'
 
 const worker = (name: string) => ({
   name,
@@ -80,6 +81,34 @@ describe('DroverClient', () => {
     } finally {
       silent.closeAllConnections()
       silent.close()
+    }
+  })
+
+  it('times out a body that starts and stalls, but not a followed log that stays quiet; an abort ends the follow', async () => {
+    const stalls = createServer((req, res) => {
+      res.writeHead(200, {'content-type': 'text/plain'})
+      res.write(req.url?.includes('follow=true') ? 'first line\n' : '{"user":')
+    })
+    const url = await listen(stalls)
+    try {
+      const c = new DroverClient({url, timeoutMs: 100})
+      await expect(c.whoami()).rejects.toMatchObject({code: 'ETIMEDOUT'})
+      const controller = new AbortController()
+      let got = ''
+      const followed = c.logs({type: 'worker', name: 'w'}, {follow: true}, (t) => (got += t), controller.signal)
+      await waitFor('the first line', () => got || undefined)
+      let settled = false
+      const tracked = followed.finally(() => (settled = true))
+      // A whole timeout passes (another request times out meanwhile): the stream is still open.
+      await expect(c.whoami()).rejects.toMatchObject({code: 'ETIMEDOUT'})
+      expect(settled).toBe(false)
+      controller.abort()
+      await expect(tracked).resolves.toBeUndefined()
+      expect(got).toBe('first line\n')
+      c.close()
+    } finally {
+      stalls.closeAllConnections()
+      stalls.close()
     }
   })
 
