@@ -33,6 +33,8 @@ interface ManifestFlag {
 interface ManifestCommand {
   flags: Record<string, ManifestFlag>
   args: Record<string, unknown>
+  aliases?: string[]
+  hiddenAliases?: string[]
 }
 
 interface Manifest {
@@ -141,8 +143,12 @@ export async function tryFastPath(argv: readonly string[], root: string): Promis
   }
   let words = 0
   while (words < argv.length && !argv[words]!.startsWith('-')) words++
+  const aliases = new Map<string, string>()
+  for (const [id, command] of Object.entries(manifest.commands))
+    for (const alias of [...(command.aliases ?? []), ...(command.hiddenAliases ?? [])]) aliases.set(alias, id)
   for (let n = words; n > 0; n--) {
-    const id = argv.slice(0, n).join(':')
+    const typed = argv.slice(0, n).join(':')
+    const id = manifest.commands[typed] ? typed : (aliases.get(typed) ?? typed)
     const command = manifest.commands[id]
     const load = ACTIONS[id]
     if (!command || !load) continue

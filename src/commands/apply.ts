@@ -9,6 +9,7 @@ import {
 } from '../cli/flags.js'
 
 export default class Apply extends BaseCommand {
+  static override hiddenAliases = ['resource:apply']
   static override summary = 'Create or update resources from manifests.'
   static override description =
     `Reads every manifest (multi-document YAML or JSON) from the files and folders given with -f,

@@ -9,6 +9,7 @@ import {
 } from '../cli/flags.js'
 
 export default class Delete extends BaseCommand {
+  static override hiddenAliases = ['resource:delete']
   static override summary = 'Delete resources.'
   static override description =
     `Deletes the resources named by -i, --id, -f (every document of the files) or -t/-n/-w. A secret or

@@ -60,20 +60,26 @@ export async function run(entry: string): Promise<void> {
 
 function usageError(error: unknown, argv: readonly string[]): number {
   if (!(error instanceof Errors.CLIError)) return reportError(error, jsonRequested(argv))
-  const message = error.message.replace(/\n*See more help with --help$/, '')
+  const message = error.message
+    .replace(/\n*See more help with --help$/, '')
+    .replace(/^The following errors? occurred:\n/, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .join('; ')
   const id = commandOf(argv)
   const shown = id ? `${id.replaceAll(':', ' ')} ` : ''
   const usage = id ? `usage: drover ${shown}${usageOf(COMMANDS[id as keyof typeof COMMANDS].flags)}\n  ` : ''
   return reportError(new UsageError(message, `${usage}see "drover ${shown}--help"`), jsonRequested(argv))
 }
 
-/** The longest run of leading words that names a command. */
+/** The longest run of leading words that names a command (or one of its aliases). */
 function commandOf(argv: readonly string[]): string | undefined {
   let words = 0
   while (words < argv.length && !argv[words]!.startsWith('-')) words++
   for (let n = words; n > 0; n--) {
-    const id = argv.slice(0, n).join(':')
-    if (id in COMMANDS) return id
+    const typed = argv.slice(0, n).join(':')
+    for (const [id, command] of Object.entries(COMMANDS) as [string, {aliases?: string[]; hiddenAliases?: string[]}][])
+      if (id === typed || command.aliases?.includes(typed) || command.hiddenAliases?.includes(typed)) return id
   }
   return undefined
 }
@@ -88,7 +94,9 @@ function usageOf(flags: Record<string, {char?: string; name?: string; required?:
 
 /** An unknown command is a usage error (exit 2), with the nearest command suggested. */
 export const commandNotFound: Hook<'command_not_found'> = async function (options) {
-  const ids = Object.keys(COMMANDS).map((id) => id.replaceAll(':', ' '))
+  const ids = Object.entries(COMMANDS as Record<string, {aliases?: string[]; hiddenAliases?: string[]}>)
+    .flatMap(([id, command]) => [id, ...(command.aliases ?? []), ...(command.hiddenAliases ?? [])])
+    .map((id) => id.replaceAll(':', ' '))
   const typed = options.id.replaceAll(':', ' ')
   const near = closest(typed, ids)
   this.error(`unknown command "${typed}"${near ? `; did you mean "${near}"?` : ''}`, {exit: 2})

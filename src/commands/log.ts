@@ -9,7 +9,7 @@ export default class Log extends BaseCommand {
 follows them as they are written, replicas started meanwhile included, until Ctrl-C. --previous prints the log of
 each replica's instance before its last restart.`
 
-  static override aliases = ['logs']
+  static override hiddenAliases = ['logs', 'resource:log']
   static override examples = [
     '<%= config.bin %> log -t worker -n my-worker -w public -f',
     '<%= config.bin %> log -n my-worker --replica 1 --previous',

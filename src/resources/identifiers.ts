@@ -1,6 +1,7 @@
 // Resource identifiers as dataos-ctl accepts them (research/dataos-spec.md §4.3):
-//   -i "name | version | type | workspace"   pipe form, copied from a `get` row: spaces and
-//                                           empty segments are ignored, extra columns too
+//   -i "name | version | type | workspace"   a row copied from `get` (| or │ between columns,
+//                                           or spaces); an empty segment is the default, extra
+//                                           columns are ignored
 //   -i type:version:name[:workspace]        colon form, type first (the command reference)
 //   -i name:version:type[:workspace]        colon form, name first (other DataOS pages)
 //   --id type:version:name[:workspace]      always type first (DATAOS_RESOURCE_ID)
@@ -57,23 +58,40 @@ export function parseId(input: string): ResourceRef {
   return complete(kind, version, name, workspace, input)
 }
 
-/** `-i`: the pipe form, or either colon order (decided by which reading names a known type and version). */
-export function parseIdentifier(input: string): ResourceRef {
-  if (input.includes('|')) {
-    const parts = input
-      .split('|')
-      .map((s) => s.trim())
-      .filter((s) => s !== '')
-    if (parts.length < 3) {
-      throw new IdentifierError(
-        `"${input}": expected "name | version | type | workspace", e.g. "my-worker | v1beta | worker | public"`,
-      )
-    }
-    const [name, version, type, workspace] = parts as [string, string, string, string | undefined]
-    const kind = findKind(type)
-    if (!kind) throw unknownType(input, type)
-    return complete(kind, version, name, workspace, input)
+/**
+ * A row pasted from `get`: `|`-separated (dataos-ctl's ASCII or box tables) or space-separated
+ * (kubectl's), columns by position (name, version, type, workspace, then ignored ones). An empty
+ * segment means the default (the type's preferred version, the public workspace); it never
+ * shifts the columns after it.
+ */
+function parseRow(input: string, segments: string[]): ResourceRef {
+  const [name = '', version = '', type = '', workspace = ''] = segments
+  if (name === '' || type === '') {
+    throw new IdentifierError(
+      `"${input}": expected "name | version | type | workspace", e.g. "my-worker | v1beta | worker | public"`,
+    )
   }
+  const kind = findKind(type)
+  if (!kind) throw unknownType(input, type)
+  return complete(kind, version || kind.versions[0]!, name, workspace || undefined, input)
+}
+
+/** `-i`: a pasted row (either form), or either colon order (decided by which reading names a known type and version). */
+export function parseIdentifier(input: string): ResourceRef {
+  const trimmed = input.trim()
+  if (/[|│]/.test(trimmed)) {
+    const segments = trimmed.split(/[|│]/).map((s) => s.trim())
+    // A box table's row starts with its border: "│ name │ v1 │ …".
+    if (segments[0] === '' && segments.length > 1 && segments[1] !== '') segments.shift()
+    // By position first; DataOS's reference also pads rows with empty segments
+    // ("x | | v1beta | | worker | public"): when the third column names no type, read it so.
+    if (findKind(segments[2] ?? '')) return parseRow(input, segments)
+    return parseRow(
+      input,
+      segments.filter((x) => x !== ''),
+    )
+  }
+  if (/\s/.test(trimmed)) return parseRow(input, trimmed.split(/\s+/))
   const parts = input
     .trim()
     .split(':')

@@ -331,14 +331,14 @@ describe('get -r', () => {
         const timer = setTimeout(() => reject(new Error(`no second refresh: ${out}`)), 10_000)
         child.stdout.on('data', (d: string) => {
           out += d
-          if ((out.match(/^NAME +VERSION/gm) ?? []).length >= 2) {
+          if ((out.match(/^NAME +\| VERSION/gm) ?? []).length >= 2) {
             clearTimeout(timer)
             resolve()
           }
         })
       })
       expect(out).toMatch(
-        /^\d{4}-\d\d-\d\dT\S+Z\nNAME +VERSION +TYPE +WORKSPACE +STATUS +RUNTIME +OWNER +AGE\nhello-worker +v1beta/,
+        /^\d{4}-\d\d-\d\dT\S+Z\nNAME +\| VERSION \| TYPE +\| WORKSPACE \| STATUS \| RUNTIME +\| OWNER +\| AGE\n-+\|[-|]+\nhello-worker +\| v1beta/,
       )
     } finally {
       child.kill('SIGINT')

@@ -28,7 +28,7 @@ describe('workers through the CLI', () => {
     )
     expect(r.code).toBe(0)
     expect((await run(['get', '-t', 'worker'])).stdout).toMatch(
-      /\nhello-worker +v1beta +worker +public +active +running:1\/1 +\S+ +\d+s\n$/,
+      /\nhello-worker \| v1beta +\| worker \| public +\| active \| running:1\/1 \| \S+ +\| \d+s\n$/,
     )
   })
 

@@ -4,7 +4,7 @@ import type {ResourceEvent, ResourceObject} from '../../api/types.js'
 import type {DroverClient} from '../../client/client.js'
 import {parseIdentifier, parseId, IdentifierError} from '../../resources/identifiers.js'
 import {findKind} from '../../resources/registry.js'
-import {UsageError} from '../errors.js'
+import {NotFoundError, UsageError} from '../errors.js'
 import {seconds} from '../flags-parse.js'
 import type {Io, Outcome} from '../io.js'
 import {renderResources} from '../output/resources.js'
@@ -60,7 +60,14 @@ async function fetchOnce(
     // Secret values come only from a single get that asks for them.
     items = [await client.get({type: q.type, name: q.name, workspace: q.workspace}, true)]
   } else {
-    items = await client.listAll({type: q.type, name: q.name, workspace: q.workspace, all: q.all, owner: q.owner})
+    // A resource named exactly is shown whoever owns it (kubectl get TYPE NAME), and is an
+    // error (exit 3) when it does not exist; listings filter by owner.
+    const all = q.all || (q.name !== undefined && q.owner === undefined)
+    items = await client.listAll({type: q.type, name: q.name, workspace: q.workspace, all, owner: q.owner})
+    if (q.name !== undefined && items.length === 0)
+      throw new NotFoundError(
+        `${q.type} ${JSON.stringify(q.name)} not found${q.workspace ? ` in workspace ${q.workspace}` : ''}${q.owner ? ` owned by ${q.owner}` : ''}`,
+      )
   }
   if (!flags.details) return {items}
   const details = await Promise.all(

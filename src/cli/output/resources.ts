@@ -1,5 +1,5 @@
 // How resources look in `get`: DataOS's columns (NAME VERSION TYPE WORKSPACE STATUS RUNTIME
-// OWNER) plus kubectl's AGE. STATUS is the resource's lifecycle (active, error); RUNTIME is
+// OWNER) plus kubectl's AGE, `|` between them as dataos-ctl prints them. STATUS is the resource's lifecycle (active, error); RUNTIME is
 // what runs: pending, running:2/3, crashlooping:0/1, dry-run, stopped.
 import type {ResourceObject} from '../../api/types.js'
 import {age, renderTable} from './table.js'
@@ -38,6 +38,7 @@ export function renderResources(items: readonly ResourceObject[]): string {
   return renderTable(
     GET_COLUMNS,
     items.map((i) => resourceRow(i, now)),
+    'pipes',
   )
 }
 

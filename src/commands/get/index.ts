@@ -3,6 +3,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 import {typeOptions} from '../../cli/flags.js'
 
 export default class Get extends BaseCommand {
+  static override hiddenAliases = ['resource:get']
   static override summary = 'List resources.'
   static override description =
     `Lists resources of a type: by default your own, with -a everyone's. Columns: NAME, VERSION, TYPE,

@@ -3,6 +3,7 @@ import {workerFlags} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class GetRuntime extends BaseCommand {
+  static override hiddenAliases = ['resource:get:runtime', 'runtime:get']
   static override summary = 'Show the replicas of a worker: pid, phase, restarts, last exit, CPU, memory.'
   static override description =
     'Reads what the runtime reports now: per replica its id, pid, phase, readiness, restarts, last exit code and reason, CPU (cores), memory, and when it started.'

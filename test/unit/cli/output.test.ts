@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {ResourceObject} from '../../../src/api/types.js'
 import {renderResources, resourceLabel} from '../../../src/cli/output/resources.js'
-import {age, renderTable} from '../../../src/cli/output/table.js'
+import {age, displayWidth, renderTable} from '../../../src/cli/output/table.js'
 import {formatBytes, formatCores, parseDuration} from '../../../src/cli/output/units.js'
 
 describe('tables', () => {
@@ -16,6 +16,31 @@ describe('tables', () => {
       ),
     ).toBe('NAME          STATUS   AGE\na-long-name   ok       5s\nb                      12m')
   })
+  it('draw dataos-ctl’s pipes, with empty cells kept and wide characters counted twice', () => {
+    expect(
+      renderTable(
+        ['NAME', 'TYPE', 'OWNER'],
+        [
+          ['hello-worker', 'worker', 'alice'],
+          ['ticker', '', '名前'],
+          ['e\u0301', 'stack', 'x'],
+        ],
+        'pipes',
+      ),
+    ).toBe(
+      [
+        'NAME         | TYPE   | OWNER',
+        '-------------|--------|------',
+        'hello-worker | worker | alice',
+        'ticker       |        | 名前',
+        'e\u0301            | stack  | x',
+      ].join('\n'),
+    )
+    expect(displayWidth('名前')).toBe(4)
+    expect(displayWidth('e\u0301')).toBe(1)
+    expect(displayWidth('🚀x')).toBe(3)
+  })
+
   it('give kubectl’s ages', () => {
     const now = Date.parse('2026-11-23T12:00:00Z')
     const at = (seconds: number) => new Date(now - seconds * 1000).toISOString()
@@ -98,8 +123,10 @@ describe('get’s rows', () => {
       resource({type: 'stack', phase: 'Active'}),
     ])
       .split('\n')
-      .map((l) => l.split(/\s{3,}/))
+      .map((l) => l.split('|').map((c) => c.trim()))
     expect(rows[0]).toEqual(['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE'])
+    expect(rows[1]!.every((c) => /^-+$/.test(c))).toBe(true)
+    rows.splice(1, 1)
     expect(rows.slice(1, 5).map((r) => r.slice(4, 6).join(' '))).toEqual([
       'active running:2/3',
       'active pending',
@@ -107,7 +134,7 @@ describe('get’s rows', () => {
       'error failed:0/1',
     ])
     // A stack has no workspace and no runtime: those cells are empty.
-    expect(rows[5]).toEqual(['w', 'v1beta', 'stack', 'active', 'alice', expect.stringMatching(/^\d+s$/)])
+    expect(rows[5]).toEqual(['w', 'v1beta', 'stack', '', 'active', '', 'alice', expect.stringMatching(/^\d+s$/)])
     expect(renderResources([])).toBe('')
   })
 

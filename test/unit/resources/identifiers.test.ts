@@ -11,8 +11,17 @@ describe('parseIdentifier (-i)', () => {
     ['my-worker | v1beta | worker', worker],
     // A row copied from `get`, with STATUS, RUNTIME and OWNER after the workspace.
     ['my-worker | v1beta | worker | public | active | running:1 | me', worker],
-    // Empty segments (as in dataos-ctl's command reference) are ignored.
+    // Empty segments padding a row (as in dataos-ctl's command reference) are ignored...
     ['my-worker | | v1beta | | worker | sandbox', {...worker, workspace: 'sandbox'}],
+    // ...but an empty column where a value belongs is its default and shifts nothing.
+    ['my-worker||worker|public', worker],
+    ['my-worker | | worker | sandbox', {...worker, workspace: 'sandbox'}],
+    ['my-worker | v1beta | worker | | active', worker],
+    ['ticker | | stack | | active | | me', {type: 'stack', version: 'v1', name: 'ticker'}],
+    // Box tables (newer dataos-ctl) and space-separated rows (kubectl's, or an old drover get).
+    ['│ my-worker │ v1beta │ worker │ public │ active │', worker],
+    ['my-worker   v1beta   worker   public   active   running:1/1   me   5s', worker],
+    ['ticker  v1  stack', {type: 'stack', version: 'v1', name: 'ticker'}],
     ['worker:v1beta:my-worker:public', worker],
     ['worker:v1beta:my-worker', worker],
     ['my-worker:v1beta:worker:sandbox', {...worker, workspace: 'sandbox'}],

@@ -3,6 +3,7 @@ import {BaseCommand} from '../../../../cli/base-command.js'
 import {typeOptions, textOrJsonFlag} from '../../../../cli/flags.js'
 
 export default class DevelopSchemaGetResource extends BaseCommand {
+  static override hiddenAliases = ['develop:get:resource']
   static override summary = 'Print the JSON Schema of a resource type as the control plane validates it.'
   static override examples = ['<%= config.bin %> develop schema get resource -t worker -v v1beta']
 
