@@ -11,6 +11,7 @@ type ProblemCode =
   | 'Duplicate' // the same field twice (autoscaling + autoScaling, duplicate YAML keys)
   | 'Forbidden' // a field that must not be set here
   | 'Syntax' // the document is not YAML, or not a manifest at all
+  | 'Defaulted' // a warning: a field left out that the control plane fills with its default
 
 export type PathSegment = string | number
 
@@ -24,6 +25,8 @@ export interface Problem {
   hint?: string
   /** Where to point in the source: at the key of `path` or at its value. */
   anchor?: 'key' | 'value'
+  /** A warning does not make the manifest invalid (lint exits 0 with only warnings). */
+  severity?: 'warning'
 }
 
 /** `worker.dataosVolumes[0].name`, the way Kubernetes prints field paths. */
@@ -54,6 +57,7 @@ const headline: Record<ProblemCode, string> = {
   Duplicate: 'Duplicate value',
   Forbidden: 'Forbidden',
   Syntax: 'Invalid document',
+  Defaulted: 'Defaulted value',
 }
 
 export interface MessageOptions {

@@ -61,27 +61,34 @@ function workerRules(worker: Json): Problem[] {
     if (cpuTarget === undefined && memoryTarget === undefined && requests.cpu === undefined) {
       problems.push({
         path: ['worker', key],
-        code: 'Required',
-        detail: `without a target, autoscaling scales on CPU at ${DEFAULT_CPU_TARGET} % of the request, which requires worker.resources.requests.cpu`,
+        code: 'Defaulted',
+        severity: 'warning',
+        detail: `without a target, autoscaling scales on CPU at ${DEFAULT_CPU_TARGET} % of worker.resources.requests.cpu, which is not set: the control plane's default cpu request applies`,
         hint: 'set worker.resources.requests.cpu, or a utilization target',
         anchor: 'key',
       })
     }
+    // DataOS fills requests from the compute; drover from the control plane's defaults
+    // (defaultCpuRequest, defaultMemoryRequest). Valid, with a warning.
     if (cpuTarget !== undefined && requests.cpu === undefined) {
       problems.push({
         path: ['worker', key, 'targetCPUUtilizationPercentage'],
-        code: 'Required',
-        detail: 'requires worker.resources.requests.cpu: utilization is measured relative to the request',
-        hint: 'add worker.resources.requests.cpu (e.g. "250m")',
+        code: 'Defaulted',
+        severity: 'warning',
+        detail:
+          "utilization is measured against worker.resources.requests.cpu, which is not set: the control plane's default cpu request applies",
+        hint: 'set worker.resources.requests.cpu (e.g. "250m")',
         anchor: 'key',
       })
     }
     if (memoryTarget !== undefined && requests.memory === undefined) {
       problems.push({
         path: ['worker', key, 'targetMemoryUtilizationPercentage'],
-        code: 'Required',
-        detail: 'requires worker.resources.requests.memory: utilization is measured relative to the request',
-        hint: 'add worker.resources.requests.memory (e.g. "256Mi")',
+        code: 'Defaulted',
+        severity: 'warning',
+        detail:
+          "utilization is measured against worker.resources.requests.memory, which is not set: the control plane's default memory request applies",
+        hint: 'set worker.resources.requests.memory (e.g. "256Mi")',
         anchor: 'key',
       })
     }

@@ -30,6 +30,8 @@ export interface ValidationResult {
   /** Schema key (`worker.v1beta`) once type and version are known. */
   key?: string
   problems: Problem[]
+  /** What the manifest leaves to defaults that the author may not expect; never makes it invalid. */
+  warnings?: Problem[]
   /** The manifest with defaults filled and spellings normalized; set when there is no problem. */
   manifest?: Json
 }
@@ -344,8 +346,15 @@ export function validateManifest(value: unknown): ValidationResult {
   // The rules run even when the schema failed (all errors at once); they read values
   // defensively, and a rule never repeats a field the schema already reported.
   const reported = new Set(problems.map((p) => p.path.join('\u0000')))
-  problems.push(...crossFieldProblems(data).filter((p) => !reported.has(p.path.join('\u0000'))))
-  return problems.length > 0 ? {kind, key, problems} : {kind, key, problems, manifest: normalize(data)}
+  const warnings: Problem[] = []
+  for (const p of crossFieldProblems(data)) {
+    if (reported.has(p.path.join('\u0000'))) continue
+    if (p.severity === 'warning') warnings.push(p)
+    else problems.push(p)
+  }
+  return problems.length > 0
+    ? {kind, key, problems, warnings}
+    : {kind, key, problems, warnings, manifest: normalize(data)}
 }
 
 /**

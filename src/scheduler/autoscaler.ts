@@ -77,8 +77,8 @@ export class Autoscaler {
     const now = this.now()
     const current = desiredReplicas(worker, record.status, this.decisions.get(id(key)))
     const requests = worker.resources?.requests ?? {}
-    const cpuRequest = parseCpu(requests.cpu)
-    const memoryRequest = parseMemory(requests.memory)
+    const cpuRequest = parseCpu(requests.cpu) ?? this.deps.policy.defaultRequests.cpu
+    const memoryRequest = parseMemory(requests.memory) ?? this.deps.policy.defaultRequests.memory
     let cpuTarget = scaling.targetCPUUtilizationPercentage
     const memoryTarget = scaling.targetMemoryUtilizationPercentage
     if (cpuTarget === undefined && memoryTarget === undefined) cpuTarget = this.deps.policy.defaultCpuTarget

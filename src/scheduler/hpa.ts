@@ -13,6 +13,8 @@ export interface AutoscalerPolicy {
   defaultCpuTarget: number
   /** CPU samples of replicas younger than this are ignored (start-up spikes). */
   cpuInitializationMs: number
+  /** Cores and bytes a utilization target is measured against when the worker requests none. */
+  defaultRequests: {cpu: number; memory: number}
 }
 
 export const DEFAULT_AUTOSCALER_POLICY: AutoscalerPolicy = {
@@ -23,6 +25,7 @@ export const DEFAULT_AUTOSCALER_POLICY: AutoscalerPolicy = {
   scaleUpLimitPercent: 100,
   defaultCpuTarget: 80,
   cpuInitializationMs: 300_000,
+  defaultRequests: {cpu: 0.1, memory: 256 * 1024 * 1024},
 }
 
 export interface MetricInput {

@@ -7,6 +7,7 @@ import {parseArgs} from 'node:util'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
 import {DEFAULT_PORT, configDir, dataDir, localFiles} from '../api/local.js'
+import {parseCpu, parseMemory} from '../resources/quantity.js'
 
 const MiB = 1024 * 1024
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
@@ -90,6 +91,18 @@ const serverConfigSchema = z.strictObject({
   scaleUpLimitPercent: z.coerce.number().min(1).default(100),
   defaultCpuTarget: z.coerce.number().int().min(1).default(80),
   cpuInitializationMs: ms(300_000),
+  /**
+   * The requests a worker's utilization targets are measured against when it sets none (DataOS
+   * fills them from the compute; a Compute resource will own these, issue 10).
+   */
+  defaultCpuRequest: z
+    .string()
+    .refine((v) => (parseCpu(v) ?? 0) > 0, 'must be a CPU quantity such as 100m or 0.5')
+    .default('100m'),
+  defaultMemoryRequest: z
+    .string()
+    .refine((v) => (parseMemory(v) ?? 0) > 0, 'must be a memory quantity such as 256Mi or 1Gi')
+    .default('256Mi'),
 })
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>

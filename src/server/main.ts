@@ -9,6 +9,7 @@ import {localFiles} from '../api/local.js'
 import {Background} from '../lib/background.js'
 import {packageVersion} from '../lib/package-root.js'
 import {type Isolation, executableByOthers, probeIsolation, traversableByOthers} from '../runtime/local/isolation.js'
+import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
 import {workloadId} from '../runtime/runtime.js'
 import {Autoscaler} from '../scheduler/autoscaler.js'
@@ -123,6 +124,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
       scaleUpLimitPercent: config.scaleUpLimitPercent,
       defaultCpuTarget: config.defaultCpuTarget,
       cpuInitializationMs: config.cpuInitializationMs,
+      defaultRequests: {cpu: parseCpu(config.defaultCpuRequest)!, memory: parseMemory(config.defaultMemoryRequest)!},
     },
   })
   const started = new WorkerReconciler({

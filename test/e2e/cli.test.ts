@@ -70,6 +70,7 @@ describe('apply --lint', () => {
           name: 'ticker',
           valid: true,
           problems: [],
+          warnings: [],
         },
       ],
     })
@@ -93,6 +94,41 @@ describe('apply --lint', () => {
   it('fails for a path that does not exist, naming it', async () => {
     const r = await runCli(['apply', '-l', '-f', 'nope.yaml'])
     expect(r).toEqual({code: 1, stdout: '', stderr: 'Error: nope.yaml: no such file or folder\n'})
+  })
+})
+
+describe('apply --lint warnings', () => {
+  it('accepts a utilization target without requests (DataOS fills them) with a warning, exit 0', async () => {
+    const yaml = [
+      'name: scaled',
+      'version: v1beta',
+      'type: worker',
+      'worker:',
+      '  stack: node',
+      '  compute: runnable-default',
+      '  stackSpec: {source: "0"}',
+      '  autoscaling:',
+      '    enabled: true',
+      '    maxReplicas: 3',
+      '    targetMemoryUtilizationPercentage: 80',
+      '',
+    ].join('\n')
+    const r = await runCli(['apply', '-l', '-f', '-'], {input: yaml})
+    expect(r).toEqual({
+      code: 0,
+      stdout: [
+        '<stdin>:1: scaled:v1beta:worker (public): valid',
+        '  <stdin>:11:5: warning: worker.autoscaling.targetMemoryUtilizationPercentage: Defaulted value: utilization is measured against worker.resources.requests.memory, which is not set: the control plane\'s default memory request applies; set worker.resources.requests.memory (e.g. "256Mi")',
+        '',
+      ].join('\n'),
+      stderr: '1 document: 1 valid, 0 invalid, 1 warning\n',
+    })
+    const json = JSON.parse((await runCli(['apply', '-l', '-f', '-', '--json'], {input: yaml})).stdout)
+    expect(json).toMatchObject({
+      valid: 1,
+      invalid: 0,
+      resources: [{valid: true, problems: [], warnings: [{code: 'Defaulted', severity: 'warning', line: 11}]}],
+    })
   })
 })
 

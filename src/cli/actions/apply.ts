@@ -229,6 +229,8 @@ export async function apply(flags: ApplyFlags, io: Io): Promise<Outcome> {
     if (!io.json) io.note(`nothing applied: ${invalid.length} of ${reports.length} documents invalid`)
     return {data: lintJson(reports, false), render: () => renderLintReport(invalid), exitCode}
   }
+  // Warnings go to stderr before anything is sent, as kubectl prints the server's.
+  if (!io.json) for (const r of reports) for (const w of r.warnings) io.note(formatLocated(w))
   return applyRemote(flags, io, reports)
 }
 

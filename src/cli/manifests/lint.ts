@@ -21,6 +21,8 @@ export interface DocumentReport {
   workspace?: string
   valid: boolean
   problems: LocatedProblem[]
+  /** Located warnings: printed under the resource, never making it invalid. */
+  warnings: LocatedProblem[]
   /** The manifest with defaults filled and interpolation done; set when valid. */
   manifest?: Json
   /** The document as written (interpolated): what apply sends. */
@@ -60,10 +62,10 @@ function resolveWorkspace(value: Json, flag: string | undefined): {workspace?: s
 
 export function lintFiles(paths: readonly string[], options: LintOptions): DocumentReport[] {
   const {sources, problems} = readSources(paths, options)
-  const reports: DocumentReport[] = problems.map((p) => ({file: p.file, valid: false, problems: [p]}))
+  const reports: DocumentReport[] = problems.map((p) => ({file: p.file, valid: false, problems: [p], warnings: []}))
   for (const source of sources) {
     const parsed = parseSource(source, options)
-    reports.push(...parsed.problems.map((p) => ({file: p.file, valid: false, problems: [p]})))
+    reports.push(...parsed.problems.map((p) => ({file: p.file, valid: false, problems: [p], warnings: []})))
     for (const doc of parsed.documents) {
       // Keys in the order machine output shows them; undefined ones are left out of JSON.
       const report: DocumentReport = {
@@ -76,6 +78,7 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
         workspace: undefined,
         valid: false,
         problems: [...doc.problems],
+        warnings: [],
       }
       reports.push(report)
       if (doc.value === undefined) continue
@@ -99,7 +102,12 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
         const located = doc.locate(problem)
         if (located) report.problems.push(located)
       }
+      for (const warning of result.warnings ?? []) {
+        const located = doc.locate(warning)
+        if (located) report.warnings.push(located)
+      }
       report.problems.sort(byPosition)
+      report.warnings.sort(byPosition)
       report.valid = report.problems.length === 0
       if (report.valid) report.manifest = result.manifest
     }

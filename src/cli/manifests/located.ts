@@ -10,11 +10,13 @@ export interface LocatedProblem {
   code: string
   /** One line, without the location; includes the hint. */
   message: string
+  /** A warning: printed as `file:line:col: warning: …`; the resource stays valid. */
+  severity?: 'warning'
 }
 
 export function formatLocated(p: LocatedProblem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}:${p.column ?? 1}`
-  return `${where}: ${p.message}`
+  return `${where}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`
 }
 
 export function byPosition(a: LocatedProblem, b: LocatedProblem): number {

@@ -168,7 +168,14 @@ export function parseSource(source: Source, options: ParseOptions): ParsedSource
           shownValue: original === undefined ? undefined : `${JSON.stringify(original)} (interpolated)`,
         },
       )
-      return {file, ...at(offset), field: formatPath(problem.path) || undefined, code: problem.code, message}
+      return {
+        file,
+        ...at(offset),
+        field: formatPath(problem.path) || undefined,
+        code: problem.code,
+        message,
+        ...(problem.severity ? {severity: problem.severity} : {}),
+      }
     }
     const result = (value?: unknown): ParsedDocument => ({
       file,

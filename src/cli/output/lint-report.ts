@@ -4,13 +4,13 @@
 import {stringify} from 'yaml'
 import {maskSensitive} from '../../resources/validate.js'
 import type {DocumentReport} from '../manifests/lint.js'
-import {formatLocated} from '../manifests/located.js'
+import {byPosition, formatLocated} from '../manifests/located.js'
 import {resourceLabel} from './resources.js'
 
 export function renderLintReport(reports: readonly DocumentReport[]): string {
   const lines: string[] = []
   for (const r of reports) {
-    const problems = r.problems.map(formatLocated)
+    const problems = [...r.problems, ...r.warnings].sort(byPosition).map(formatLocated)
     if (r.id === undefined || r.line === undefined) {
       lines.push(...problems)
       continue
@@ -24,7 +24,9 @@ export function renderLintReport(reports: readonly DocumentReport[]): string {
 export function lintSummary(reports: readonly DocumentReport[]): string {
   const valid = reports.filter((r) => r.valid).length
   const invalid = reports.length - valid
-  return `${reports.length} ${reports.length === 1 ? 'document' : 'documents'}: ${valid} valid, ${invalid} invalid`
+  const warnings = reports.reduce((n, r) => n + r.warnings.length, 0)
+  const warned = warnings ? `, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}` : ''
+  return `${reports.length} ${reports.length === 1 ? 'document' : 'documents'}: ${valid} valid, ${invalid} invalid${warned}`
 }
 
 /** The report as machine output: everything but the manifests, which only --de-ref shows. */
@@ -52,6 +54,7 @@ function reportJson(r: DocumentReport) {
     workspace: r.workspace,
     valid: r.valid,
     problems: r.problems,
+    warnings: r.warnings,
   }
 }
 

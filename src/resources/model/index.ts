@@ -22,6 +22,7 @@ export function modelFor(key: string): z.ZodType | undefined {
   const shape = SHAPES[key]
   return shape?.superRefine((value, ctx) => {
     for (const problem of crossFieldProblems(value as Record<string, unknown>)) {
+      if (problem.severity === 'warning') continue // a warning never makes a manifest invalid
       ctx.addIssue({code: 'custom', path: problem.path, message: `${formatPath(problem.path)}: ${problem.detail}`})
     }
   })

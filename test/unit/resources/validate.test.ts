@@ -144,20 +144,21 @@ describe('validateManifest', () => {
     ).toEqual(['worker.autoscaling.minReplicas: Invalid value: 5: must be less than or equal to maxReplicas (2)'])
   })
 
-  it('requires the request a utilization target is measured against', () => {
-    expect(
-      messages(
-        worker({
-          autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 80, targetMemoryUtilizationPercentage: 80},
-        }),
-      ),
-    ).toEqual([
-      'worker.autoScaling.targetCPUUtilizationPercentage: Required value: requires worker.resources.requests.cpu: utilization is measured relative to the request; add worker.resources.requests.cpu (e.g. "250m")',
-      'worker.autoScaling.targetMemoryUtilizationPercentage: Required value: requires worker.resources.requests.memory: utilization is measured relative to the request; add worker.resources.requests.memory (e.g. "256Mi")',
+  it('warns, without refusing, when a utilization target has no request to be measured against', () => {
+    const warnings = (value: unknown) => (validateManifest(value).warnings ?? []).map((p) => problemMessage(p))
+    const both = worker({
+      autoScaling: {maxReplicas: 3, targetCPUUtilizationPercentage: 80, targetMemoryUtilizationPercentage: 80},
+    })
+    expect(messages(both)).toEqual([])
+    expect(validateManifest(both).manifest).toBeDefined()
+    expect(warnings(both)).toEqual([
+      `worker.autoScaling.targetCPUUtilizationPercentage: Defaulted value: utilization is measured against worker.resources.requests.cpu, which is not set: the control plane's default cpu request applies; set worker.resources.requests.cpu (e.g. "250m")`,
+      `worker.autoScaling.targetMemoryUtilizationPercentage: Defaulted value: utilization is measured against worker.resources.requests.memory, which is not set: the control plane's default memory request applies; set worker.resources.requests.memory (e.g. "256Mi")`,
     ])
-    expect(messages(worker({autoscaling: {maxReplicas: 3}}))).toEqual([
-      'worker.autoscaling: Required value: without a target, autoscaling scales on CPU at 80 % of the request, which requires worker.resources.requests.cpu; set worker.resources.requests.cpu, or a utilization target',
+    expect(warnings(worker({autoscaling: {maxReplicas: 3}}))).toEqual([
+      `worker.autoscaling: Defaulted value: without a target, autoscaling scales on CPU at 80 % of worker.resources.requests.cpu, which is not set: the control plane's default cpu request applies; set worker.resources.requests.cpu, or a utilization target`,
     ])
+    expect(warnings(worker({autoscaling: {maxReplicas: 3}, resources: {requests: {cpu: '1'}}}))).toEqual([])
     // Disabled autoscaling asks for nothing.
     expect(
       messages(worker({autoscaling: {enabled: false, maxReplicas: 3, targetCPUUtilizationPercentage: 80}})),
