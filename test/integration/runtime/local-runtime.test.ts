@@ -270,6 +270,8 @@ describe('LocalRuntime', () => {
     }
     const pid = Number(await waitFor('the escaped pid', () => /escaped (\d+)/.exec(log() ?? '')?.[1]))
     const replica = rt.observe(d.key)!.replicas[0]!
+    // The pid is env's until it has exec'd sleep with the emptied environment.
+    await waitFor('env to exec sleep', () => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep' || undefined)
     // It did escape: another process group, and no marker in its environment.
     expect(pgidOf(pid)).not.toBe(pgidOf(replica.pid!))
     expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toBe('')
