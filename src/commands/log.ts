@@ -22,6 +22,11 @@ each replica's instance before its last restart.`
     tailLines: Flags.string({char: 'l', summary: 'Lines per replica from the end (default 300; -1 for all).'}),
     replica: Flags.string({summary: 'Only this replica index (0, 1, …).'}),
     previous: Flags.boolean({summary: 'The log of the instance before the last restart.'}),
+    output: Flags.string({
+      summary: 'Output format: text, or json (one JSON object per line: replica, message).',
+      options: ['text', 'json'],
+      default: 'text',
+    }),
   }
 
   async run() {

@@ -97,6 +97,16 @@ describe('apply --lint', () => {
   })
 })
 
+describe('--output json on every command', () => {
+  it('develop generate prints the starter as JSON, develop schema generate the schema', async () => {
+    const starter = await runCli(['develop', 'generate', '-t', 'worker', '-n', 'x', '--output', 'json'])
+    expect(starter.code).toBe(0)
+    expect(JSON.parse(starter.stdout)).toMatchObject({name: 'x', version: 'v1beta', type: 'worker'})
+    const schema = await runCli(['develop', 'schema', 'generate', '-t', 'worker', '--output', 'json'])
+    expect(JSON.parse(schema.stdout)).toMatchObject({title: 'drover worker v1beta'})
+  })
+})
+
 describe('apply --lint warnings', () => {
   it('accepts a utilization target without requests (DataOS fills them) with a warning, exit 0', async () => {
     const yaml = [

@@ -64,6 +64,17 @@ describe('workers through the CLI', () => {
     expect(r.stdout).toMatch(
       /^\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n\[hello-worker-[0-9a-f]{8}-0\] heartbeat \d+ from replica 0\n$/,
     )
+    // JSON lines: one object per line, the replica apart from the message.
+    const json = await run(['log', '-n', 'hello-worker', '-l', '2', '--output', 'json'])
+    const entries = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {replica: string; message: string})
+    expect(entries).toHaveLength(2)
+    for (const e of entries) {
+      expect(e.replica).toMatch(/^hello-worker-[0-9a-f]{8}-0$/)
+      expect(e.message).toMatch(/^heartbeat \d+ from replica 0$/)
+    }
     const child = spawn(NODE, [RUN_JS, 'log', '-n', 'hello-worker', '-f', '-l', '0'], {
       cwd: ROOT,
       env: cliEnv(SETTINGS),

@@ -94,6 +94,7 @@ export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
     throw new UsageError(`--replica ${JSON.stringify(flags.replica)}: a replica index (0, 1, …)`)
   if (flags.follow && flags.previous)
     throw new UsageError('--previous shows logs that are finished; it does not go with --follow')
+  const {write, flush} = io.json ? jsonLines() : {write: (text: string) => process.stdout.write(text), flush: () => {}}
   // Only a followed log ends on Ctrl-C as a success; any other request is simply interrupted.
   const controller = new AbortController()
   const stop = () => controller.abort()
@@ -106,14 +107,39 @@ export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
       client.logs(
         ref,
         {tailLines: tail, ...(replica !== undefined ? {replica} : {}), previous: flags.previous, follow: flags.follow},
-        (text) => process.stdout.write(text),
+        write,
         controller.signal,
       ),
     )
+    flush()
   } finally {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
   }
   // The lines went to stdout as they came; nothing is left to print.
   return {data: undefined, render: () => ''}
+}
+
+/**
+ * `log --output json`: one JSON object per line, `{"replica":"w-1a2b3c4d-0","message":"…"}`,
+ * from the `[replica] message` lines the control plane sends (a line may arrive in pieces).
+ */
+function jsonLines(): {write: (text: string) => void; flush: () => void} {
+  let partial = ''
+  const emit = (line: string) => {
+    const m = /^\[([^\]]*)\] ?(.*)$/s.exec(line)
+    const entry = m ? {replica: m[1], message: m[2]} : {message: line}
+    process.stdout.write(`${JSON.stringify(entry)}\n`)
+  }
+  return {
+    write: (text) => {
+      const lines = (partial + text).split('\n')
+      partial = lines.pop()!
+      for (const line of lines) emit(line)
+    },
+    flush: () => {
+      if (partial) emit(partial)
+      partial = ''
+    },
+  }
 }

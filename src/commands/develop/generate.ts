@@ -12,6 +12,11 @@ export default class DevelopGenerate extends BaseCommand {
     type: Flags.string({...typeOptions, required: true}),
     name: Flags.string({char: 'n', summary: 'Name of the resource.', required: true}),
     version: Flags.string({char: 'v', summary: 'Schema version (default: the newest).'}),
+    output: Flags.string({
+      summary: 'Output format: the manifest as YAML, or as JSON.',
+      options: ['yaml', 'json'],
+      default: 'yaml',
+    }),
   }
 
   async run() {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../../cli/base-command.js'
-import {typeOptions} from '../../../cli/flags.js'
+import {textOrJsonFlag, typeOptions} from '../../../cli/flags.js'
 
 export default class DevelopSchemaGenerate extends BaseCommand {
   static override summary = 'Print the JSON Schema of a resource type.'
@@ -17,6 +17,7 @@ for CI validation and editors (yaml-language-server). The same files are committ
     type: Flags.string({...typeOptions, required: true}),
     version: Flags.string({char: 'v', summary: 'Schema version (default: the newest).'}),
     out: Flags.string({summary: 'Write the schema to this file instead of standard output.'}),
+    output: textOrJsonFlag,
   }
 
   async run() {
