@@ -17,7 +17,10 @@ const starters: Record<string, (name: string, version: string) => Json> = {
       envs: {GREETING: 'hello'},
       stackSpec: {
         command: 'node',
-        args: ['-e', 'setInterval(() => console.log(process.env.GREETING, new Date().toISOString()), 5000)'],
+        args: [
+          '-e',
+          'const hi = () => console.log(process.env.GREETING, new Date().toISOString()); hi(); setInterval(hi, 5000)',
+        ],
       },
       resources: {requests: {cpu: '100m', memory: '64Mi'}, limits: {cpu: '500m', memory: '256Mi'}},
     },
@@ -27,11 +30,20 @@ const starters: Record<string, (name: string, version: string) => Json> = {
     version,
     type: 'stack',
     description: `${name}: a program that workers can run`,
+    // Runs the JavaScript a worker gives as stackSpec.code (stack: <name>:1.0).
     stack: {
       name,
       version: '1.0',
-      command: ['node'],
-      arguments: ['{{.StackSpecFile}}'],
+      command: ['node', '-e'],
+      arguments: ['{{.StackSpec.code}}'],
+      stackSpecValueSchema: {
+        jsonSchema: {
+          type: 'object',
+          required: ['code'],
+          additionalProperties: false,
+          properties: {code: {type: 'string', description: 'JavaScript the worker runs'}},
+        },
+      },
     },
   }),
   secret: (name, version) => ({
@@ -39,7 +51,8 @@ const starters: Record<string, (name: string, version: string) => Json> = {
     version,
     type: 'secret',
     description: `${name}: credentials for workers`,
-    secret: {type: 'key-value', acl: 'r', data: {username: 'app', password: '${PASSWORD}'}},
+    // $PASSWORD from the environment at apply, or the placeholder: applies as printed.
+    secret: {type: 'key-value', acl: 'r', data: {username: 'app', password: '${PASSWORD:-change-me}'}},
   }),
 }
 

@@ -282,9 +282,12 @@ describe('develop', () => {
     const r = await runCli(['develop', 'generate', '-t', type, '-n', `my-${type}`])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(
-      new RegExp(`^# yaml-language-server: \\$schema=${ROOT}/schemas/${type}\\.v1(beta)?\\.schema\\.json\\n`),
+      new RegExp(`^# yaml-language-server: \\$schema=schemas/${type}\\.v1(beta)?\\.schema\\.json\\n`),
     )
-    const lint = await runCli(['apply', '-l', '--disable-interpolation', '-f', '-'], {input: r.stdout})
+    // Elsewhere, the path is relative to that folder: never the machine's absolute path.
+    const away = await runCli(['develop', 'generate', '-t', type, '-n', `my-${type}`], {cwd: join(ROOT, 'test')})
+    expect(away.stdout).toMatch(new RegExp(`^# yaml-language-server: \\$schema=\\.\\./schemas/${type}\\.`))
+    const lint = await runCli(['apply', '-l', '-f', '-'], {input: r.stdout, env: {PASSWORD: undefined}})
     expect(lint.stderr).toBe('1 document: 1 valid, 0 invalid\n')
     expect(lint.code).toBe(0)
   })

@@ -112,6 +112,50 @@ describe('workers through the CLI', () => {
     expect(slow.code).toBe(1)
   })
 
+  it('the starters of develop generate apply and run as printed', async () => {
+    const starter = async (type: string, name: string) => {
+      const r = await run(['develop', 'generate', '-t', type, '-n', name])
+      expect(r.code).toBe(0)
+      return r.stdout
+    }
+    const apply = (input: string, wait = false) =>
+      runCli(['apply', '-f', '-', ...(wait ? ['--wait'] : [])], {
+        input,
+        env: {...SETTINGS, PASSWORD: undefined},
+        timeoutMs: 30_000,
+      })
+    expect((await apply(await starter('secret', 'starter-secret'))).stdout).toBe(
+      'starter-secret:v1:secret (public): created\n',
+    )
+    expect((await apply(await starter('stack', 'starter-stack'))).stdout).toBe('starter-stack:v1:stack: created\n')
+    const worker = await apply(await starter('worker', 'starter-worker'), true)
+    expect(worker.stdout).toMatch(/ready: 1\/1 replicas ready\n$/)
+    await waitFor(
+      'the starter worker’s greeting',
+      async () => /\] hello \d{4}-/.test((await run(['log', '-n', 'starter-worker'])).stdout) || undefined,
+    )
+    // A worker on the stack starter: its stackSpec.code is what runs.
+    const onStack = [
+      'name: on-starter-stack',
+      'version: v1beta',
+      'type: worker',
+      'worker:',
+      '  stack: starter-stack:1.0',
+      '  compute: runnable-default',
+      '  stackSpec:',
+      '    code: "console.log(\'ran from the stack starter\'); setInterval(() => {}, 1000)"',
+      '',
+    ].join('\n')
+    expect((await apply(onStack, true)).stdout).toMatch(/ready: 1\/1 replicas ready\n$/)
+    await waitFor(
+      'the stack starter’s program',
+      async () =>
+        (await run(['log', '-n', 'on-starter-stack'])).stdout.includes('] ran from the stack starter') || undefined,
+    )
+    for (const name of ['starter-worker', 'on-starter-stack'])
+      expect((await run(['delete', '-t', 'worker', '-n', name])).code).toBe(0)
+  })
+
   it('delete stops the replicas; server stop --stop-workers stops the rest', async () => {
     const replicaOf = (name: string) =>
       processesWith(TEST_HOME).filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes(`/${name}/`))
