@@ -12,17 +12,12 @@ export default class Apply extends BaseCommand {
   static override hiddenAliases = ['resource:apply']
   static override summary = 'Create or update resources from manifests.'
   static override description =
-    `Reads every manifest (multi-document YAML or JSON) from the files and folders given with -f,
-replaces $VAR and \${VAR} with environment variables, and validates each one locally first.
---lint and --de-ref stop there and never need a control plane. Otherwise each resource is sent to the
-control plane (stacks first, then secrets, then workers) and reported as created, updated or unchanged;
-nothing is sent when any manifest is invalid. Without a context, the local control plane is used and
-started in the background when it is not running.`
+    `Reads every manifest (multi-document YAML or JSON) from the files and folders given with -f, replaces $VAR and \${VAR} with environment variables, and validates each one locally first. --lint and --de-ref stop there and never need a control plane. Otherwise each resource is sent to the control plane (stacks first, then secrets, then workers) and reported as created, updated or unchanged; nothing is sent when any manifest is invalid. Without a context, the local control plane is used and started in the background when it is not running.`
 
   static override examples = [
     '<%= config.bin %> apply -f worker.yaml -w public',
     '<%= config.bin %> apply --lint -f manifests/ -R',
-    'cat worker.yaml | <%= config.bin %> apply -l -f -',
+    '$ cat worker.yaml | <%= config.bin %> apply -l -f -',
     '<%= config.bin %> apply -d -f worker.yaml --output json',
     '<%= config.bin %> apply -f worker.yaml --dry-run',
     '<%= config.bin %> apply -f worker.yaml --wait --timeout 2m',

@@ -12,8 +12,7 @@ export default class Delete extends BaseCommand {
   static override hiddenAliases = ['resource:delete']
   static override summary = 'Delete resources.'
   static override description =
-    `Deletes the resources named by -i, --id, -f (every document of the files) or -t/-n/-w. A secret or
-stack that workers still use is not deleted (the error names them) unless --force, which says what it skipped.`
+    `Deletes the resources named by -i, --id, -f (every document of the files) or -t/-n/-w. A secret or stack that workers still use is not deleted (the error names them) unless --force, which says what it skipped.`
 
   static override examples = [
     '<%= config.bin %> delete -i "my-worker | v1beta | worker | public"',

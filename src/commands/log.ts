@@ -5,9 +5,7 @@ import {BaseCommand} from '../cli/base-command.js'
 export default class Log extends BaseCommand {
   static override summary = "Print a worker's logs, every replica's, each line prefixed with its replica."
   static override description =
-    `Prints the last lines of every replica's log (--tailLines, default 300; -1 for all), then with -f
-follows them as they are written, replicas started meanwhile included, until Ctrl-C. --previous prints the log of
-each replica's instance before its last restart.`
+    `Prints the last lines of every replica's log (--tailLines, default 300; -1 for all), then with -f follows them as they are written, replicas started meanwhile included, until Ctrl-C. --previous prints the log of each replica's instance before its last restart.`
 
   static override hiddenAliases = ['logs', 'resource:log']
   static override examples = [

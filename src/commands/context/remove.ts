@@ -4,7 +4,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ContextRemove extends BaseCommand {
   static override summary = 'Remove a context.'
-  static override aliases = ['context:delete']
+  static override hiddenAliases = ['context:delete']
   static override examples = ['<%= config.bin %> context remove -n prod']
 
   static override flags = {

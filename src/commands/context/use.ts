@@ -4,7 +4,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ContextUse extends BaseCommand {
   static override summary = 'Make a context current (local: the embedded control plane).'
-  static override aliases = ['context:select']
+  static override hiddenAliases = ['context:select']
   static override examples = ['<%= config.bin %> context use -n prod', '<%= config.bin %> context use -n local']
 
   static override flags = {

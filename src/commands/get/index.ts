@@ -6,8 +6,7 @@ export default class Get extends BaseCommand {
   static override hiddenAliases = ['resource:get']
   static override summary = 'List resources.'
   static override description =
-    `Lists resources of a type: by default your own, with -a everyone's. Columns: NAME, VERSION, TYPE,
-WORKSPACE, STATUS (active, error), RUNTIME (pending, running:2/3, crashlooping:0/1, dry-run), OWNER, AGE.`
+    `Lists resources of a type: by default your own, with -a everyone's. Columns: NAME, VERSION, TYPE, WORKSPACE, STATUS (active, error), RUNTIME (pending, running:2/3, crashlooping:0/1, dry-run), OWNER, AGE.`
 
   static override examples = [
     '<%= config.bin %> get -t worker -a',

@@ -5,10 +5,7 @@ import {BaseCommand} from '../../cli/base-command.js'
 export default class ServerStart extends BaseCommand {
   static override summary = 'Start the local control plane.'
   static override description =
-    `Runs the control plane in the foreground (logs on the terminal, Ctrl-C stops it), or with --detach in
-the background, with a pid file and a log file in the data folder. Settings come from flags, DROVER_*
-environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEVEL, …) and a config file
-($XDG_CONFIG_HOME/drover/server.yaml, or --config). It listens on 127.0.0.1:7424 by default.`
+    `Runs the control plane in the foreground (logs on the terminal, Ctrl-C stops it), or with --detach in the background, with a pid file and a log file in the data folder. Settings come from flags, DROVER_* environment variables (DROVER_PORT, DROVER_HOST, DROVER_DATA_DIR, DROVER_LOG_LEVEL, …) and a config file ($XDG_CONFIG_HOME/drover/server.yaml, or --config). It listens on 127.0.0.1:7424 by default.`
 
   static override examples = [
     '<%= config.bin %> server start --detach',

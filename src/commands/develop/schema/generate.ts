@@ -5,8 +5,7 @@ import {textOrJsonFlag, typeOptions} from '../../../cli/flags.js'
 export default class DevelopSchemaGenerate extends BaseCommand {
   static override summary = 'Print the JSON Schema of a resource type.'
   static override description =
-    `Generates the draft-07 JSON Schema of a resource type and version from drover's resource model,
-for CI validation and editors (yaml-language-server). The same files are committed in schemas/.`
+    `Generates the draft-07 JSON Schema of a resource type and version from drover's resource model, for CI validation and editors (yaml-language-server). The same files are committed in schemas/.`
 
   static override examples = [
     '<%= config.bin %> develop schema generate -t worker -v v1beta',
