@@ -99,6 +99,7 @@ describe('the command surface', () => {
         string,
         {
           aliases: string[]
+          hiddenAliases?: string[]
           flags: Record<
             string,
             {
@@ -120,7 +121,8 @@ describe('the command surface', () => {
         .map(([id, c]) => [
           id.replaceAll(':', ' '),
           {
-            aliases: c.aliases.map((a) => a.replaceAll(':', ' ')),
+            // hidden aliases are the dataos-ctl and kubectl spellings users type: a contract too
+            aliases: [...c.aliases, ...(c.hiddenAliases ?? [])].map((a) => a.replaceAll(':', ' ')),
             flags: Object.fromEntries(
               Object.entries(c.flags)
                 .sort(([a], [b]) => a.localeCompare(b))

@@ -3,7 +3,7 @@
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {type ServerProcess, startServerProcess, tempDir} from '../helpers/server.js'
+import {type ServerProcess, adminKeyFile, startServerProcess, tempDir} from '../helpers/server.js'
 import {ROOT, TEST_HOME, killServerIn, runCli} from '../helpers/run-cli.js'
 
 const dataDir = join(TEST_HOME, 'data', 'drover')
@@ -17,9 +17,24 @@ describe('the local control plane, started on demand', () => {
       /^drover: started the local control plane at http:\/\/127\.0\.0\.1:\d+ \(pid \d+; logs: .*server\.log; stop it with: drover server stop\)\n$/,
     )
     expect(r.code).toBe(0)
-    const key = join(TEST_HOME, 'config', 'drover', 'local-admin.key')
+    const key = join(TEST_HOME, 'config', 'drover', 'local-admin.key') // the default data folder's
     expect(statSync(key).mode & 0o777).toBe(0o600)
     expect(statSync(join(TEST_HOME, 'config', 'drover', 'encryption.key')).mode & 0o777).toBe(0o600)
+  })
+
+  it('keeps its admin key when another control plane starts on another data folder', async () => {
+    const config = join(TEST_HOME, 'config', 'drover')
+    const key = readFileSync(join(config, 'local-admin.key'), 'utf8')
+    const other = await startServerProcess({home: tempDir('other-data'), env: {DROVER_CONFIG_DIR: config}})
+    try {
+      expect(readFileSync(join(config, 'local-admin.key'), 'utf8')).toBe(key)
+      expect(other.adminKey).not.toBe(key.trim())
+      expect(adminKeyFile(other)).toMatch(/local-admin-[0-9a-f]{8}\.key$/)
+      const r = await runCli(['get', '-t', 'worker', '-n', 'hello-worker'])
+      expect(r.code, r.stderr).toBe(0)
+    } finally {
+      await other.stop()
+    }
   })
 
   it('reports unchanged on a second apply, and applies a folder stacks first', async () => {
@@ -44,23 +59,17 @@ describe('the local control plane, started on demand', () => {
     const lines = r.stdout.trimEnd().split('\n')
     // Column widths follow the widest cell, and RUNTIME moves on as the scheduler starts the
     // workers (pending, progressing:0/1, running:1/1…): the columns are checked, not a moment.
-    expect(lines[0]!.split(/\s+/)).toEqual([
-      'NAME',
-      'VERSION',
-      'TYPE',
-      'WORKSPACE',
-      'STATUS',
-      'RUNTIME',
-      'OWNER',
-      'AGE',
-    ])
+    // The DataOS layout: cells separated by ` | `, a rule under the header.
+    const cells = (line: string) => line.trim().split(/\s*\|\s*/)
+    expect(lines[1]).toMatch(/^-+(\|-+){7}$/)
+    expect(cells(lines[0]!)).toEqual(['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE'])
     const runtimeState = '(pending|(progressing|running|degraded|crashlooping):\\d+/\\d+)'
-    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 7).join(' '))).toEqual(
+    expect(lines.slice(2).map((l) => cells(l).slice(0, 7).join(' '))).toEqual(
       ['busy-worker', 'hello-worker', 'order-consumer'].map((name) =>
         expect.stringMatching(new RegExp(`^${name} v1beta worker public active ${runtimeState} \\S+$`)),
       ),
     )
-    expect(lines[1]).toMatch(/ \d+s$/)
+    expect(lines[2]).toMatch(/ \d+s$/)
   })
 
   it('shows only the caller’s own resources unless -a', async () => {
@@ -68,7 +77,7 @@ describe('the local control plane, started on demand', () => {
       (await runCli(['get', '-t', 'stack', ...args])).stdout
         .trimEnd()
         .split('\n')
-        .slice(1)
+        .slice(2)
         .map((l) => l.split(/\s+/)[0])
     expect(await names([])).toEqual(['ticker'])
     expect(await names(['-a'])).toEqual(['command', 'node', 'ticker'])

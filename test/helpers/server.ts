@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {FastifyInstance} from 'fastify'
 import {afterAll} from 'vitest'
+import {localFiles} from '../../src/api/local.js'
 import {buildApp} from '../../src/server/app.js'
 import {newApiKey} from '../../src/server/auth.js'
 import {registerBuiltinStacks} from '../../src/server/builtin-stacks.js'
@@ -137,6 +138,11 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)))
 }
 
+/** The admin key file of a control plane's data folder (local-admin.key, or one named after the folder). */
+export function adminKeyFile(server: {dataDir: string; configDir: string}): string {
+  return localFiles({DROVER_DATA_DIR: server.dataDir, DROVER_CONFIG_DIR: server.configDir}).adminKey
+}
+
 /** The real control plane process (dist/server/main.js) on a free loopback port. */
 export async function startServerProcess(options: {
   home: string
@@ -146,8 +152,8 @@ export async function startServerProcess(options: {
   uid?: number
 }): Promise<ServerProcess> {
   homes.add(options.home)
-  const dataDir = join(options.home, 'data')
-  const configDir = join(options.home, 'config')
+  const dataDir = options.env?.DROVER_DATA_DIR ?? join(options.home, 'data')
+  const configDir = options.env?.DROVER_CONFIG_DIR ?? join(options.home, 'config')
   const env = cliEnv({
     DROVER_DATA_DIR: dataDir,
     DROVER_CONFIG_DIR: configDir,
@@ -192,7 +198,7 @@ export async function startServerProcess(options: {
     pid: child.pid!,
     dataDir,
     configDir,
-    adminKey: readFileSync(join(configDir, 'local-admin.key'), 'utf8').trim(),
+    adminKey: readFileSync(adminKeyFile({dataDir, configDir}), 'utf8').trim(),
     child,
     output: () => output,
     stop: async () => {

@@ -8,7 +8,14 @@ import {ROOT} from '../../helpers/run-cli.js'
 import {afterAll, describe, expect, it} from 'vitest'
 import {apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
 import {processesWith} from '../../helpers/procs.js'
-import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
+import {
+  FAST,
+  type ServerProcess,
+  adminKeyFile,
+  killReplicasUnder,
+  startServerProcess,
+  tempDir,
+} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
 const root = process.getuid?.() === 0
@@ -68,7 +75,7 @@ describe.runIf(root)('isolation as root: a workspace writer stays in its workspa
     )
     const victimDir = join(server.dataDir, 'runtime', 'team-b', 'victim')
     const targets = [
-      ['admin-key', join(server.configDir, 'local-admin.key')],
+      ['admin-key', adminKeyFile(server)],
       ['encryption-key', join(server.configDir, 'encryption.key')],
       ['database', join(server.dataDir, 'drover.db')],
       ['server-state', join(server.dataDir, 'server.json')],
@@ -108,8 +115,8 @@ describe.runIf(root)('isolation as root: a workspace writer stays in its workspa
     // the control plane's files stay its own
     for (const file of ['drover.db', 'drover.db-wal', 'server.json', 'server.pid', 'uids.json'])
       expect(statSync(join(server.dataDir, file)).mode & 0o077).toBe(0)
-    for (const file of ['local-admin.key', 'encryption.key'])
-      expect(statSync(join(server.configDir, file)).mode & 0o077).toBe(0)
+    for (const file of [adminKeyFile(server), join(server.configDir, 'encryption.key')])
+      expect(statSync(file).mode & 0o077).toBe(0)
   })
 
   it('no key material is in the control plane’s environment', async () => {
