@@ -15,6 +15,8 @@ export const paths = {
   events: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/events'),
   runtime: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/runtime'),
   logs: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/logs'),
+  action: (type: string, name: string, action: string) =>
+    resourceUrl(type, name, encodeURIComponent, `/${encodeURIComponent(action)}`),
   schema: (type: string, version: string) => schemaUrl(type, version, encodeURIComponent),
   whoami: `${API_PREFIX}/whoami`,
   users: `${API_PREFIX}/users`,
@@ -30,6 +32,7 @@ export const routePatterns = {
   events: resourceUrl(':type', ':name', raw, '/events'),
   runtime: resourceUrl(':type', ':name', raw, '/runtime'),
   logs: resourceUrl(':type', ':name', raw, '/logs'),
+  action: (action: string) => resourceUrl(':type', ':name', raw, `/${action}`),
   schema: schemaUrl(':type', ':version', raw),
 } as const
 

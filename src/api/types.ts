@@ -110,6 +110,19 @@ export interface DeleteResponse {
   skipped: string[]
 }
 
+/** What `scale`, `stop`, `start` and `restart` do to a worker without a new manifest. */
+export const WORKER_ACTIONS = ['scale', 'stop', 'start', 'restart'] as const
+export type WorkerAction = (typeof WORKER_ACTIONS)[number]
+
+export interface WorkerActionResponse {
+  action: WorkerAction
+  /** What changed, in a few words (`replicas 1 → 3`, `stopped`, `already stopped`). */
+  result: string
+  /** False when the worker already was as asked. */
+  changed: boolean
+  resource: ResourceObject
+}
+
 export interface EventsResponse {
   items: ResourceEvent[]
 }

@@ -16,6 +16,8 @@ import type {
   ResourceObject,
   RuntimeView,
   WhoAmI,
+  WorkerAction,
+  WorkerActionResponse,
 } from '../api/types.js'
 import {ClientApiError, ClientTransportError} from './errors.js'
 
@@ -173,6 +175,15 @@ export class DroverClient {
     return this.request(
       'DELETE',
       `${paths.resource(ref.type, ref.name)}${query({workspace: ref.workspace, force: options.force})}`,
+    )
+  }
+
+  /** scale (with replicas), stop, start or restart a worker. */
+  workerAction(ref: RefQuery, action: WorkerAction, body: {replicas?: number} = {}): Promise<WorkerActionResponse> {
+    return this.request(
+      'POST',
+      `${paths.action(ref.type, ref.name, action)}${query({workspace: ref.workspace})}`,
+      action === 'scale' ? body : {},
     )
   }
 

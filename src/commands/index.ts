@@ -17,9 +17,13 @@ import Get from './get/index.js'
 import GetRuntime from './get/runtime.js'
 import Log from './log.js'
 import Login from './login.js'
+import Restart from './restart.js'
+import Scale from './scale.js'
 import ServerStart from './server/start.js'
 import ServerStatus from './server/status.js'
 import ServerStop from './server/stop.js'
+import Start from './start.js'
+import Stop from './stop.js'
 import UserCreate from './user/create.js'
 
 export const COMMANDS = {
@@ -28,6 +32,10 @@ export const COMMANDS = {
   'get:runtime': GetRuntime,
   log: Log,
   delete: Delete,
+  scale: Scale,
+  stop: Stop,
+  start: Start,
+  restart: Restart,
   'server:start': ServerStart,
   'server:stop': ServerStop,
   'server:status': ServerStatus,

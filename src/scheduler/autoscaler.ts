@@ -67,6 +67,7 @@ export class Autoscaler {
     const worker = workerSpec(record.manifest)
     const scaling = autoscalingSpec(worker)
     const key = {workspace: record.key.workspace, name: record.key.name}
+    if (record.status.stopped === true) return // stopped: nothing runs, nothing to scale
     if (!scaling || worker.dryRun === true) {
       this.decisions.delete(id(key))
       this.history.delete(id(key))

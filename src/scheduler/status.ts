@@ -76,10 +76,12 @@ export function computeStatus(input: StatusInput): ResourceStatus {
   const replicas = observed?.replicas ?? []
   const current = replicas.filter((r) => r.revision === observed?.revision && r.phase !== 'Stopping')
   const old = replicas.filter((r) => r.revision !== observed?.revision && r.phase !== 'Stopping')
-  const ready = current.filter((r) => r.ready).length
+  const rolloutBlocked = observed?.rolloutBlocked === true
+  // What serves: the new revision's ready replicas, and while its rollout is blocked the old
+  // revision's that keep running (a blocked rollout with 2 old replicas up is running:2/2).
+  const ready = (rolloutBlocked ? [...current, ...old] : current).filter((r) => r.ready).length
   const crashLooping = current.filter((r) => r.crashLooping)
   const unhealthy = current.filter((r) => r.phase === 'Waiting' || r.phase === 'Failed')
-  const rolloutBlocked = observed?.rolloutBlocked === true
   const progressing = !rolloutBlocked && (current.length !== desired || old.length > 0 || ready < desired)
   const lastExit = [...current].filter((r) => r.lastExit).sort((a, b) => (a.lastExit!.at < b.lastExit!.at ? 1 : -1))[0]
   const failedToStart = current.find((r) => r.message)
@@ -145,6 +147,8 @@ export function computeStatus(input: StatusInput): ResourceStatus {
   ]
   let phase = 'Running'
   if (desired === 0 && replicas.length === 0) phase = 'Stopped'
+  else if (rolloutBlocked)
+    phase = ready >= desired ? 'Running' : 'Degraded' // the conditions say it is blocked
   else if (crashLooping.length > 0) phase = 'CrashLooping'
   else if (ready === 0 && current.every((r) => !r.ready) && progressing && old.length === 0) phase = 'Pending'
   else if (unhealthy.length > 0 || rolloutBlocked) phase = 'Degraded'

@@ -159,9 +159,23 @@ export function processSpec(
   }
 }
 
-/** Identifies everything that affects the processes: a change means new replicas. */
-export function revisionOf(spec: ProcessSpec): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 8)
+/**
+ * Identifies everything that affects the processes: a change means new replicas. A restart
+ * (`drover restart`, the time it was asked for) is such a change, as kubectl's restartedAt
+ * annotation is.
+ */
+export function revisionOf(spec: ProcessSpec, restartedAt?: string): string {
+  const hash = createHash('sha256').update(canonicalJson(spec))
+  if (restartedAt !== undefined) hash.update(`\nrestartedAt ${restartedAt}`)
+  return hash.digest('hex').slice(0, 8)
+}
+
+/** The control plane's own marks in a worker's status (stop, restart), kept by every status write. */
+function marks(status: ResourceStatus): Partial<ResourceStatus> {
+  return {
+    ...(status.stopped === true ? {stopped: true} : {}),
+    ...(typeof status.restartedAt === 'string' ? {restartedAt: status.restartedAt} : {}),
+  }
 }
 
 export class WorkerReconciler {
@@ -219,7 +233,8 @@ export class WorkerReconciler {
       : record.manifest
     const worker = workerSpec(manifest)
     const scaled = this.deps.scaledReplicas(key)
-    const desired = desiredReplicas(worker, record.status, scaled)
+    const stopped = record.status.stopped === true
+    const desired = stopped ? 0 : desiredReplicas(worker, record.status, scaled)
     let status: ResourceStatus
     let requeue: number | undefined
     if (worker.dryRun === true) {
@@ -249,7 +264,10 @@ export class WorkerReconciler {
           key,
           uid: record.uid,
           resourceId: formatRef({type: 'worker', version: record.version, name: key.name, workspace: key.workspace}),
-          revision: revisionOf(spec),
+          revision: revisionOf(
+            spec,
+            typeof record.status.restartedAt === 'string' ? record.status.restartedAt : undefined,
+          ),
           replicas: desired,
           spec,
         }
@@ -274,6 +292,7 @@ export class WorkerReconciler {
         (observed?.replicas.some((r) => r.phase === 'Running' && !r.ready) ?? false)
       if (settling) requeue = this.deps.progressPollMs
     }
+    status = {...status, ...marks(record.status)}
     // Written only over the version read: a spec applied meanwhile gets a fresh reconcile, not
     // a status computed from the old one.
     if ((await this.writeStatus(record, status)) === 'stale') return {requeueAfterMs: 0}

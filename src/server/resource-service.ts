@@ -14,6 +14,8 @@ import type {
   ResourceObject,
   ResourceStatus,
   RuntimeView,
+  WorkerAction,
+  WorkerActionResponse,
 } from '../api/types.js'
 import type {LogLine, LogOptions, WorkloadRuntime} from '../runtime/runtime.js'
 import {diffJson} from '../lib/diff.js'
@@ -42,7 +44,7 @@ import {type Tenancy, actAs, grantWrite, readLogs, revealCredentials, useSecret,
 import type {SecretCipher} from './secrets.js'
 import {nameProblem} from '../resources/names.js'
 import type {WorkerSpec} from '../resources/model/worker-v1beta.js'
-import {workerSpec} from '../resources/rules.js'
+import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 import type {CreateUserRequest, CreateUserResponse} from '../api/types.js'
 import {newApiKey} from './auth.js'
 import {isObject} from '../lib/json.js'
@@ -533,6 +535,111 @@ export class ResourceService {
       if (error instanceof StoreNotFoundError) throw new ApiError('NotFound', error.message)
       throw error
     }
+  }
+
+  /**
+   * scale, stop, start and restart: what users do to a worker without writing a manifest.
+   * scale changes the stored manifest's replicas (as kubectl scale does: the next apply of the
+   * file sets them again); stop, start and restart are the control plane's own marks in the
+   * status (`stopped`, `restartedAt`), kept across applies and read by the reconciler.
+   */
+  async workerAction(
+    caller: Caller,
+    query: ResourceRefQuery,
+    action: WorkerAction,
+    body: {replicas?: number} = {},
+  ): Promise<WorkerActionResponse> {
+    if (query.type !== 'worker') throw new ApiError('BadRequest', `only workers can ${action}, not ${query.type}s`)
+    const key = this.keyOf('worker', query.name, query.workspace)
+    enforce(writeWorker(caller, key.workspace, this.tenancy))
+    // The reconciler writes status too: retry over its writes, never over a lost update.
+    for (let attempt = 0; ; attempt++) {
+      const record = await this.store.get(key)
+      if (!record)
+        throw new ApiError('NotFound', `worker ${JSON.stringify(key.name)} not found in workspace ${key.workspace}`)
+      try {
+        const done = await this.actOn(caller, record, action, body)
+        if (done.changed) this.onChange(key, {stackNames: []})
+        return {action, result: done.result, changed: done.changed, resource: this.toObject(done.record)}
+      } catch (error) {
+        if (!(error instanceof StoreConflictError) || attempt >= 10) throw error
+      }
+    }
+  }
+
+  private async actOn(
+    caller: Caller,
+    record: StoredRecord,
+    action: WorkerAction,
+    body: {replicas?: number},
+  ): Promise<{result: string; changed: boolean; record: StoredRecord}> {
+    const worker = workerSpec(record.manifest)
+    const by = caller.user.name
+    const unchanged = (result: string) => ({result, changed: false, record})
+    const mark = async (status: ResourceStatus, reason: string, message: string) => {
+      const updated = await this.store.putStatus(record.key, status, {ifResourceVersion: record.resourceVersion})
+      await this.store.addEvent(record.key, {type: 'Normal', reason, message})
+      return updated
+    }
+    const stopped = record.status.stopped === true
+    if (action === 'scale') {
+      const replicas = body.replicas
+      if (replicas === undefined || !Number.isSafeInteger(replicas) || replicas < 0)
+        throw new ApiError('BadRequest', 'scale needs replicas, a whole number of 0 or more')
+      const scaling = autoscalingSpec(worker)
+      if (scaling)
+        throw new ApiError(
+          'Invalid',
+          `worker ${record.key.name} is autoscaled (${scaling.minReplicas ?? 1} to ${scaling.maxReplicas} replicas): change worker.autoScaling.minReplicas and maxReplicas in its manifest instead`,
+        )
+      if (replicas > this.maxReplicas)
+        throw new ApiError(
+          'Invalid',
+          `${replicas} replicas is more than ${this.maxReplicas} (the control plane's maxReplicas setting)`,
+          [{field: 'worker.replicas', code: 'InvalidValue', message: `must be at most ${this.maxReplicas}`}],
+        )
+      const from = worker.replicas ?? 1
+      if (from === replicas) return unchanged(`already ${replicas} replicas${stopped ? ' (stopped)' : ''}`)
+      const section = isObject(record.manifest.worker) ? record.manifest.worker : {}
+      const {record: updated} = await this.store.putSpec(
+        {
+          key: record.key,
+          version: record.version,
+          owner: record.owner,
+          manifest: {...record.manifest, worker: {...section, replicas}},
+          ...(record.sealed ? {sealed: record.sealed} : {}),
+        },
+        {
+          ifResourceVersion: record.resourceVersion,
+          initialStatus: record.status,
+          event: () => ({type: 'Normal', reason: 'Scaled', message: `replicas ${from} → ${replicas} by ${by}`}),
+        },
+      )
+      return {
+        result: `replicas ${from} → ${replicas}${stopped ? ' (stopped: start runs them)' : ''}`,
+        changed: true,
+        record: updated,
+      }
+    }
+    if (action === 'stop') {
+      if (stopped) return unchanged('already stopped')
+      const updated = await mark(
+        {...record.status, stopped: true},
+        'Stopping',
+        `stopped by ${by}: replicas 0 until start`,
+      )
+      return {result: 'stopped', changed: true, record: updated}
+    }
+    if (action === 'start') {
+      if (!stopped) return unchanged('already started')
+      const {stopped: _, ...status} = record.status
+      const updated = await mark(status, 'Starting', `started by ${by}`)
+      return {result: 'started', changed: true, record: updated}
+    }
+    if (stopped) throw new ApiError('Conflict', `worker ${record.key.name} is stopped: start it instead`)
+    const at = new Date().toISOString()
+    const updated = await mark({...record.status, restartedAt: at}, 'Restarting', `rolling restart by ${by}`)
+    return {result: 'restarting (rolling: one replica at a time)', changed: true, record: updated}
   }
 
   private async workerRecord(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {

@@ -42,6 +42,8 @@ async function waitForWorkers(
       const seen = (s.observedGeneration ?? 0) >= resource.metadata.generation
       if (!seen) continue
       if (s.phase === 'DryRun') o.wait = {ready: true, ...counts, message: 'dryRun: stored, never started'}
+      else if (s.phase === 'Stopped' && s.stopped === true)
+        o.wait = {ready: true, ...counts, message: 'stopped: drover start runs it'}
       else if (s.phase === 'Failed') o.wait = {ready: false, ...counts, message: `cannot run: ${s.lastError}`}
       else if (conditions.get('CrashLooping')?.status === 'True')
         o.wait = {ready: false, ...counts, message: `crash-looping: ${conditions.get('CrashLooping')!.message}`}

@@ -17,7 +17,7 @@ export interface WorkerFlags {
   id?: string
 }
 
-function workerRef(flags: WorkerFlags): RefQuery {
+export function workerRef(flags: WorkerFlags): RefQuery {
   let ref: {type: string; name: string; workspace?: string}
   try {
     if (flags.identifier !== undefined) ref = parseIdentifier(flags.identifier)

@@ -16,7 +16,8 @@ function runtimeColumn(r: ResourceObject): string {
   if (section?.dryRun) return 'dry-run'
   const phase = r.status.phase.toLowerCase()
   if (phase === 'pending' || r.status.desiredReplicas === undefined) return phase
-  return `${phase}:${r.status.readyReplicas ?? 0}/${r.status.desiredReplicas}`
+  const blocked = r.status.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked')
+  return `${phase}:${r.status.readyReplicas ?? 0}/${r.status.desiredReplicas}${blocked ? ' (rollout blocked)' : ''}${r.status.stopped === true && phase !== 'stopped' ? ' (stopping)' : ''}`
 }
 
 function resourceRow(r: ResourceObject, now = Date.now()): string[] {

@@ -2,7 +2,14 @@
 // arrive validated by the route's schemas; responses leave serialized by them (app.ts).
 import {PassThrough} from 'node:stream'
 import type {FastifyReply, FastifyRequest} from 'fastify'
-import type {ApplyRequest, CreateUserRequest, CreateUserResponse, ListQuery, WhoAmI} from '../../api/types.js'
+import {
+  type ApplyRequest,
+  type CreateUserRequest,
+  type CreateUserResponse,
+  type ListQuery,
+  WORKER_ACTIONS,
+  type WhoAmI,
+} from '../../api/types.js'
 import {findKind} from '../../resources/registry.js'
 import type {Caller} from '../auth.js'
 import {ApiError} from '../errors.js'
@@ -41,6 +48,13 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
       return service.delete(callerOf(request), refOf(request), {force: q.force, resourceVersion: q.resourceVersion})
     },
     runtime: async (request) => service.runtimeOf(callerOf(request), refOf(request)),
+    ...Object.fromEntries(
+      WORKER_ACTIONS.map((action): [string, Handler] => [
+        action,
+        async (request) =>
+          service.workerAction(callerOf(request), refOf(request), action, request.body as {replicas?: number}),
+      ]),
+    ),
     events: async (request) => service.events(callerOf(request), refOf(request)),
     logs: async (request, reply) => {
       const ref = refOf(request)

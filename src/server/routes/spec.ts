@@ -2,7 +2,7 @@
 // validates requests with these (Fastify/ajv) and the OpenAPI document is generated from them,
 // so the description cannot drift from what the server does.
 import {paths, routePatterns} from '../../api/paths.js'
-import {ERROR_STATUS} from '../../api/types.js'
+import {ERROR_STATUS, WORKER_ACTIONS, type WorkerAction} from '../../api/types.js'
 import {NAME_MAX_LENGTH, NAME_PATTERN} from '../../resources/names.js'
 
 export type JsonSchema = Record<string, unknown>
@@ -75,6 +75,52 @@ const workspaceQuery = {workspace: str('Workspace (default public); ignored for 
 const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
   Object.fromEntries(codes.map((c) => [ERROR_STATUS[c], {description: c, schema: errorSchema}]))
 const common = errors('BadRequest', 'Unauthorized', 'Forbidden')
+
+const ACTION_SUMMARY: Record<WorkerAction, string> = {
+  scale:
+    'Set a worker’s replicas (its stored manifest’s worker.replicas, as kubectl scale); refused for an autoscaled worker.',
+  stop: 'Stop every replica of a worker and keep it, stopped, until start (an apply does not start it).',
+  start: 'Start a stopped worker again with the replicas it asks for.',
+  restart: 'Replace every replica, one at a time as in a rollout, without a change of manifest.',
+}
+
+/** POST …/scale, …/stop, …/start, …/restart: what users do to a worker without a manifest. */
+const actionRoutes = (): RouteSpec[] =>
+  WORKER_ACTIONS.map((action) => ({
+    id: action,
+    method: 'POST',
+    url: routePatterns.action(action),
+    summary: ACTION_SUMMARY[action],
+    auth: true,
+    querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
+    ...(action === 'scale'
+      ? {
+          body: {
+            type: 'object',
+            required: ['replicas'],
+            additionalProperties: false,
+            properties: {replicas: {type: 'integer', minimum: 0, description: 'Replicas wanted.'}},
+          },
+        }
+      : {}),
+    responses: {
+      200: {
+        description: 'What changed, and the worker.',
+        schema: {
+          type: 'object',
+          required: ['action', 'result', 'changed', 'resource'],
+          properties: {
+            action: {type: 'string', enum: [...WORKER_ACTIONS]},
+            result: str('What changed, in a few words.'),
+            changed: bool('False when the worker already was as asked.'),
+            resource: resourceSchema,
+          },
+        },
+      },
+      ...common,
+      ...errors('NotFound', 'Invalid', 'Conflict'),
+    },
+  }))
 
 const ROUTE_TABLE: RouteSpec[] = [
   {
@@ -293,6 +339,7 @@ const ROUTE_TABLE: RouteSpec[] = [
     },
     responses: {200: {description: 'text/plain lines: [replica] line.'}, ...common, ...errors('NotFound')},
   },
+  ...actionRoutes(),
   {
     id: 'schema',
     method: 'GET',

@@ -27,6 +27,45 @@ const conditions = (s: ReturnType<typeof status>) =>
   Object.fromEntries((s.conditions ?? []).map((c) => [c.type, c.status]))
 
 describe('computeStatus', () => {
+  it('counts what serves during a blocked rollout: the old replicas, running, and the block as conditions', () => {
+    const old = (i: number) => replica(i, {id: `r0-${i}`, revision: 'r0'})
+    const looping = replica(0, {id: 'r1-0', ready: false, phase: 'Waiting', crashLooping: true, restarts: 5})
+    const s = computeStatus({
+      generation: 3,
+      desiredReplicas: 2,
+      observed: {
+        key: {workspace: 'w', name: 'n'},
+        revision: 'r1',
+        replicas: [old(0), old(1), looping],
+        rolloutBlocked: true,
+        limits,
+      },
+      dryRun: false,
+      now,
+    })
+    expect(s).toMatchObject({phase: 'Running', readyReplicas: 2, desiredReplicas: 2})
+    expect(s.conditions!.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'RolloutBlocked',
+    })
+    expect(conditions(s)).toMatchObject({Ready: 'True', Degraded: 'True', CrashLooping: 'True'})
+    // with one old replica left of two, it is degraded, not running
+    const fewer = computeStatus({
+      generation: 3,
+      desiredReplicas: 2,
+      observed: {
+        key: {workspace: 'w', name: 'n'},
+        revision: 'r1',
+        replicas: [old(0), looping],
+        rolloutBlocked: true,
+        limits,
+      },
+      dryRun: false,
+      now,
+    })
+    expect(fewer).toMatchObject({phase: 'Degraded', readyReplicas: 1})
+  })
+
   it('is Running with every replica ready', () => {
     const s = status([replica(0), replica(1)])
     expect(s).toMatchObject({
