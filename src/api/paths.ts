@@ -20,6 +20,8 @@ export const paths = {
   schema: (type: string, version: string) => schemaUrl(type, version, encodeURIComponent),
   whoami: `${API_PREFIX}/whoami`,
   users: `${API_PREFIX}/users`,
+  user: (name: string) => `${API_PREFIX}/users/${encodeURIComponent(name)}`,
+  userKeys: (name: string) => `${API_PREFIX}/users/${encodeURIComponent(name)}/keys`,
   openapi: `${API_PREFIX}/openapi.json`,
   healthz: '/healthz',
   readyz: '/readyz',
@@ -34,6 +36,8 @@ export const routePatterns = {
   logs: resourceUrl(':type', ':name', raw, '/logs'),
   action: (action: string) => resourceUrl(':type', ':name', raw, `/${action}`),
   schema: schemaUrl(':type', ':version', raw),
+  user: `${API_PREFIX}/users/:user`,
+  userKeys: `${API_PREFIX}/users/:user/keys`,
 } as const
 
 /** Query string from defined values only. */

@@ -137,12 +137,32 @@ export interface CreateUserRequest {
   name: string
   admin?: boolean
   grants?: {workspace: string; access: 'read' | 'write'}[]
+  /** Replace the permissions of an existing user (its keys stay); without it, an existing name is refused. */
+  update?: boolean
 }
 
 export interface CreateUserResponse {
   user: WhoAmI
-  /** Shown once; only its hash is stored. */
+  /** Shown once; only its hash is stored. Absent on an update. */
+  apiKey?: string
+  /** With update: what changed (`admin: false → true`, `grant ops:write added`). */
+  changes?: string[]
+}
+
+interface UserView extends WhoAmI {
+  /** How many API keys the user holds. */
+  keys: number
+}
+
+export interface UsersResponse {
+  items: UserView[]
+}
+
+export interface RotateKeyResponse {
+  user: string
+  /** Shown once. Every other key of the user stopped working when this answer was sent. */
   apiKey: string
+  revoked: number
 }
 
 export interface ReplicaView {

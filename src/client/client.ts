@@ -14,7 +14,9 @@ import type {
   EventsResponse,
   ListResponse,
   ResourceObject,
+  RotateKeyResponse,
   RuntimeView,
+  UsersResponse,
   WhoAmI,
   WorkerAction,
   WorkerActionResponse,
@@ -247,6 +249,23 @@ export class DroverClient {
 
   createUser(body: CreateUserRequest): Promise<CreateUserResponse> {
     return this.request('POST', paths.users, body)
+  }
+
+  listUsers(): Promise<UsersResponse> {
+    return this.request('GET', paths.users)
+  }
+
+  deleteUser(name: string): Promise<{user: string}> {
+    return this.request('DELETE', paths.user(name))
+  }
+
+  rotateKey(name: string): Promise<RotateKeyResponse> {
+    return this.request('POST', paths.userKeys(name), {})
+  }
+
+  /** The control plane's liveness answer, with its version. */
+  health(): Promise<{status: string; version?: string}> {
+    return this.request('GET', paths.healthz)
   }
 
   close(): void {

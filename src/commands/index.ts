@@ -25,6 +25,11 @@ import ServerStop from './server/stop.js'
 import Start from './start.js'
 import Stop from './stop.js'
 import UserCreate from './user/create.js'
+import UserDelete from './user/delete.js'
+import UserList from './user/list.js'
+import UserRotateKey from './user/rotate-key.js'
+import Version from './version.js'
+import Whoami from './whoami.js'
 
 export const COMMANDS = {
   apply: Apply,
@@ -45,6 +50,11 @@ export const COMMANDS = {
   'context:remove': ContextRemove,
   login: Login,
   'user:create': UserCreate,
+  'user:list': UserList,
+  'user:delete': UserDelete,
+  'user:rotate-key': UserRotateKey,
+  whoami: Whoami,
+  version: Version,
   'develop:generate': DevelopGenerate,
   'develop:schema:generate': DevelopSchemaGenerate,
   'develop:schema:get:resource': DevelopSchemaGetResource,

@@ -45,7 +45,7 @@ import type {SecretCipher} from './secrets.js'
 import {nameProblem} from '../resources/names.js'
 import type {WorkerSpec} from '../resources/model/worker-v1beta.js'
 import {autoscalingSpec, workerSpec} from '../resources/rules.js'
-import type {CreateUserRequest, CreateUserResponse} from '../api/types.js'
+import type {CreateUserRequest, CreateUserResponse, RotateKeyResponse, UsersResponse} from '../api/types.js'
 import {newApiKey} from './auth.js'
 import {isObject} from '../lib/json.js'
 
@@ -706,26 +706,75 @@ export class ResourceService {
   }
 
   /** Creates a user (or replaces its grants) and issues a key; admins only, the local admin excepted. */
-  async createUser(caller: Caller, body: CreateUserRequest): Promise<CreateUserResponse> {
-    if (!caller.user.admin) throw new ApiError('Forbidden', `user ${caller.user.name} may not create users`)
-    if (body.name === this.localAdmin)
+  private requireAdmin(caller: Caller, what: string): void {
+    if (!caller.user.admin) throw new ApiError('Forbidden', `user ${caller.user.name} may not ${what}`)
+  }
+
+  private notLocalAdmin(name: string): void {
+    if (name === this.localAdmin)
       throw new ApiError(
         'Forbidden',
-        `user ${body.name} is the local admin: the control plane keeps it, the API does not change it`,
+        `user ${name} is the local admin: the control plane keeps it and its key file, the API does not change them`,
       )
-    const grants = body.grants ?? []
-    if (body.admin !== true && grants.some((g) => g.access === 'write')) enforce(grantWrite(caller, this.tenancy))
-    const user = {name: body.name, admin: body.admin === true, grants}
-    await this.store.putUser(user)
+  }
+
+  private async issueKey(user: string, by: string): Promise<{id: string; key: string}> {
     const key = newApiKey()
     await this.store.addApiKey({
       id: key.id,
-      user: user.name,
-      name: `created by ${caller.user.name}`,
+      user,
+      name: `issued by ${by}`,
       hash: key.hash,
       createdAt: new Date().toISOString(),
     })
-    return {user: {user: user.name, admin: user.admin, grants: user.grants}, apiKey: key.key}
+    return {id: key.id, key: key.key}
+  }
+
+  async createUser(caller: Caller, body: CreateUserRequest): Promise<CreateUserResponse> {
+    this.requireAdmin(caller, 'create users')
+    this.notLocalAdmin(body.name)
+    // One order, whatever order the flags came in: listings and updates compare them as sets.
+    const grants = [...(body.grants ?? [])].sort((a, b) =>
+      a.workspace === b.workspace ? a.access.localeCompare(b.access) : a.workspace.localeCompare(b.workspace),
+    )
+    if (body.admin !== true && grants.some((g) => g.access === 'write')) enforce(grantWrite(caller, this.tenancy))
+    const user = {name: body.name, admin: body.admin === true, grants}
+    const existing = await this.store.getUser(body.name)
+    if (existing && !body.update)
+      throw new ApiError(
+        'Conflict',
+        `user ${body.name} already exists: --update replaces its permissions, user rotate-key issues a new key`,
+      )
+    if (!existing && body.update) throw new ApiError('NotFound', `user ${body.name} does not exist`)
+    await this.store.putUser(user)
+    const view = {user: user.name, admin: user.admin, grants: user.grants}
+    if (existing) return {user: view, changes: userChanges(existing, user)}
+    return {user: view, apiKey: (await this.issueKey(user.name, caller.user.name)).key}
+  }
+
+  async listUsers(caller: Caller): Promise<UsersResponse> {
+    this.requireAdmin(caller, 'list users')
+    const users = await this.store.listUsers()
+    return {items: users.map((u) => ({user: u.name, admin: u.admin, grants: u.grants, keys: u.keys}))}
+  }
+
+  async deleteUser(caller: Caller, name: string): Promise<{user: string}> {
+    this.requireAdmin(caller, 'delete users')
+    this.notLocalAdmin(name)
+    if (name === caller.user.name)
+      throw new ApiError('Forbidden', `user ${name} may not delete itself: another admin can`)
+    if (!(await this.store.deleteUser(name))) throw new ApiError('NotFound', `user ${name} does not exist`)
+    return {user: name}
+  }
+
+  /** A new key for `name`; every other key of it is revoked in the same request. */
+  async rotateKey(caller: Caller, name: string): Promise<RotateKeyResponse> {
+    if (name !== caller.user.name) this.requireAdmin(caller, `rotate the keys of ${name}`)
+    this.notLocalAdmin(name)
+    if (!(await this.store.getUser(name))) throw new ApiError('NotFound', `user ${name} does not exist`)
+    const issued = await this.issueKey(name, caller.user.name)
+    const revoked = await this.store.deleteApiKeys(name, issued.id)
+    return {user: name, apiKey: issued.key, revoked}
   }
 
   async events(caller: Caller, query: ResourceRefQuery): Promise<EventsResponse> {
@@ -738,6 +787,21 @@ export class ResourceService {
 }
 
 export interface LogQuery extends ResourceRefQuery, LogOptions {}
+
+/** What an update of a user changes, in words. */
+function userChanges(
+  before: {admin: boolean; grants: {workspace: string; access: string}[]},
+  after: {admin: boolean; grants: {workspace: string; access: string}[]},
+): string[] {
+  const changes: string[] = []
+  if (before.admin !== after.admin) changes.push(`admin: ${before.admin} → ${after.admin}`)
+  const text = (g: {workspace: string; access: string}) => `${g.workspace}:${g.access}`
+  const was = new Set(before.grants.map(text))
+  const now = new Set(after.grants.map(text))
+  for (const g of now) if (!was.has(g)) changes.push(`grant ${g} added`)
+  for (const g of was) if (!now.has(g)) changes.push(`grant ${g} removed`)
+  return changes
+}
 
 export interface ServiceOptions {
   /** How replicas are separated (permissions.ts); 'isolated' when the control plane is root. */

@@ -158,7 +158,13 @@ export interface ResourceStore {
   events(key: ResourceKey, limit?: number): Promise<ResourceEvent[]>
 
   getUser(name: string): Promise<User | undefined>
+  /** Every user, by name, with how many API keys it holds. */
+  listUsers(): Promise<(User & {keys: number})[]>
   putUser(user: User): Promise<void>
+  /** Deletes the user and its keys; false when there was none. */
+  deleteUser(name: string): Promise<boolean>
+  /** Deletes the user's keys but `keep`; how many went. */
+  deleteApiKeys(user: string, keep?: string): Promise<number>
   addApiKey(key: ApiKeyRecord): Promise<void>
   findApiKey(id: string): Promise<ApiKeyRecord | undefined>
   countUsers(): Promise<number>

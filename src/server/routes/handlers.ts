@@ -116,8 +116,20 @@ export function serviceHandlers(deps: {
       deps.usersChanged()
       return created
     },
+    listUsers: async (request) => service.listUsers(callerOf(request)),
+    // Revocation is immediate: the key cache forgets before the answer leaves.
+    deleteUser: async (request) => {
+      const deleted = await service.deleteUser(callerOf(request), (request.params as {user: string}).user)
+      deps.usersChanged()
+      return deleted
+    },
+    rotateKey: async (request) => {
+      const rotated = await service.rotateKey(callerOf(request), (request.params as {user: string}).user)
+      deps.usersChanged()
+      return rotated
+    },
     openapi: async () => openApiDocument(deps.version),
-    healthz: async () => ({status: 'ok'}),
+    healthz: async () => ({status: 'ok', version: deps.version}),
     readyz: async () => {
       const why = deps.notReady()
       if (why) throw new ApiError('Unavailable', `not ready: ${why}`)

@@ -370,7 +370,8 @@ const ROUTE_TABLE: RouteSpec[] = [
     id: 'createUser',
     method: 'POST',
     url: paths.users,
-    summary: 'Create a user (or replace its permissions) and issue an API key for it; admins only.',
+    summary:
+      'Create a user and issue an API key for it (an existing name is refused: 409), or with update replace its permissions; admins only.',
     auth: true,
     body: {
       type: 'object',
@@ -391,18 +392,90 @@ const ROUTE_TABLE: RouteSpec[] = [
             },
           },
         },
+        update: bool('Replace the permissions of an existing user; its keys stay, none is issued.'),
       },
     },
     responses: {
       200: {
-        description: 'The user and its new API key (shown once).',
+        description: 'The user and its new API key (shown once), or with update what changed.',
         schema: {
           type: 'object',
-          required: ['user', 'apiKey'],
-          properties: {user: {type: 'object'}, apiKey: {type: 'string'}},
+          required: ['user'],
+          properties: {
+            user: {type: 'object'},
+            apiKey: {type: 'string'},
+            changes: {type: 'array', items: {type: 'string'}},
+          },
         },
       },
       ...common,
+      ...errors('Conflict', 'NotFound'),
+    },
+  },
+  {
+    id: 'listUsers',
+    method: 'GET',
+    url: paths.users,
+    summary: 'Every user with its permissions and how many keys it holds; admins only.',
+    auth: true,
+    responses: {
+      200: {
+        description: 'Users, by name.',
+        schema: {
+          type: 'object',
+          required: ['items'],
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['user', 'admin', 'grants', 'keys'],
+                properties: {
+                  user: {type: 'string'},
+                  admin: {type: 'boolean'},
+                  grants: {type: 'array'},
+                  keys: {type: 'integer'},
+                },
+              },
+            },
+          },
+        },
+      },
+      ...common,
+    },
+  },
+  {
+    id: 'deleteUser',
+    method: 'DELETE',
+    url: routePatterns.user,
+    summary: 'Delete a user and its keys, which stop working at once; admins only. What it owns stays.',
+    auth: true,
+    responses: {
+      200: {
+        description: 'The deleted user.',
+        schema: {type: 'object', required: ['user'], properties: {user: {type: 'string'}}},
+      },
+      ...common,
+      ...errors('NotFound'),
+    },
+  },
+  {
+    id: 'rotateKey',
+    method: 'POST',
+    url: routePatterns.userKeys,
+    summary: 'Issue a new API key for a user and revoke every other key of it at once; admins, or the user for itself.',
+    auth: true,
+    responses: {
+      200: {
+        description: 'The new key (shown once) and how many were revoked.',
+        schema: {
+          type: 'object',
+          required: ['user', 'apiKey', 'revoked'],
+          properties: {user: {type: 'string'}, apiKey: {type: 'string'}, revoked: {type: 'integer'}},
+        },
+      },
+      ...common,
+      ...errors('NotFound'),
     },
   },
   {

@@ -441,6 +441,33 @@ export class SqliteStore implements ResourceStore {
     )
   }
 
+  listUsers(): Promise<(User & {keys: number})[]> {
+    const rows = this.sql(
+      'SELECT u.name, u.admin, u.grants, (SELECT count(*) FROM api_keys k WHERE k.user = u.name) AS keys FROM users u ORDER BY u.name',
+    ).all() as Row[]
+    return Promise.resolve(
+      rows.map((row) => ({
+        name: String(row.name),
+        admin: Number(row.admin) === 1,
+        grants: JSON.parse(String(row.grants)) as User['grants'],
+        keys: Number(row.keys),
+      })),
+    )
+  }
+
+  deleteUser(name: string): Promise<boolean> {
+    return this.write(() => {
+      this.sql('DELETE FROM api_keys WHERE user = ?').run(name)
+      return Number(this.sql('DELETE FROM users WHERE name = ?').run(name).changes) > 0
+    })
+  }
+
+  deleteApiKeys(user: string, keep?: string): Promise<number> {
+    return this.write(() =>
+      Number(this.sql('DELETE FROM api_keys WHERE user = ? AND id != ?').run(user, keep ?? '').changes),
+    )
+  }
+
   putUser(user: User): Promise<void> {
     return this.write(() => {
       this.sql(

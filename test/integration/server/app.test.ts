@@ -409,7 +409,7 @@ describe('HTTP API', () => {
 
   describe('service endpoints', () => {
     it('serves health, readiness, metrics and the OpenAPI document without a key', async () => {
-      expect((await t.app.inject('/healthz')).json()).toEqual({status: 'ok'})
+      expect((await t.app.inject('/healthz')).json()).toEqual({status: 'ok', version: 'test'})
       expect((await t.app.inject('/readyz')).json()).toEqual({status: 'ready'})
       await apply('alice', {manifest: worker('counted')})
       const metrics = await t.app.inject('/metrics')
