@@ -1,7 +1,9 @@
-// Typed HTTP client of the control plane. Built on node:http with a keep-alive agent rather
-// than undici: a CLI makes one or two requests, and loading undici costs ~60 ms of start-up,
-// more than the requests themselves (docs/decisions/0005-http-client.md).
+// Typed HTTP client of the control plane. Requests are node:http with a keep-alive agent: a CLI
+// makes one or two, and loading undici costs ~60 ms of start-up, more than the requests
+// themselves. What streams (log -f) goes through undici, whose headers and body timeouts are
+// what a follow needs (docs/decisions/0005-http-client.md).
 import type {Agent, ClientRequest, IncomingMessage, RequestOptions} from 'node:http'
+import type {Dispatcher} from 'undici'
 import {paths, query} from '../api/paths.js'
 import type {
   ApplyRequest,
@@ -50,9 +52,19 @@ interface Transport {
   request: (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest
 }
 
+/** undici's errors as the node:net ones TRANSPORT_MESSAGES knows (the cause carries those). */
+function undiciError(error: unknown): NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
+  if (e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT')
+    return Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})
+  if (e.code === 'UND_ERR_SOCKET') return Object.assign(new Error(e.message), {code: 'ECONNRESET'})
+  return e.cause?.code ? e.cause : e
+}
+
 export class DroverClient {
   private readonly base: URL
   private transport?: Transport
+  private streaming?: Dispatcher
 
   constructor(private readonly options: ClientOptions) {
     this.base = new URL(options.url)
@@ -204,8 +216,36 @@ export class DroverClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = `${paths.logs(ref.type, ref.name)}${query({workspace: ref.workspace, ...options})}`
-    if (options.follow) await this.exchange('GET', path, {onText, signal})
+    if (options.follow) await this.follow(path, onText, signal)
     else onText((await this.exchange('GET', path, {signal})).text)
+  }
+
+  /**
+   * A response read as it arrives, through undici: the timeout covers connect and headers only
+   * (a followed log may stay quiet for hours); `signal` ends it, resolving with what came.
+   */
+  private async follow(path: string, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
+    // undici is CommonJS: its exports are the default export, in Node as in the bundle
+    const {Agent, request} = (await import('undici')).default
+    const timeoutMs = this.options.timeoutMs ?? 30_000
+    this.streaming ??= new Agent({connect: {timeout: timeoutMs}, headersTimeout: timeoutMs, bodyTimeout: 0})
+    if (signal?.aborted) return
+    try {
+      const response = await request(new URL(path, this.base), {
+        method: 'GET',
+        headers: this.headers(),
+        dispatcher: this.streaming,
+        ...(signal ? {signal} : {}),
+      })
+      if (response.statusCode < 200 || response.statusCode >= 300)
+        throw this.apiError(response.statusCode, await response.body.text())
+      response.body.setEncoding('utf8')
+      for await (const text of response.body) onText(text as string)
+    } catch (error) {
+      if (signal?.aborted) return
+      if (error instanceof ClientApiError) throw error
+      throw this.transportError(undiciError(error))
+    }
   }
 
   private headers(): Record<string, string> {
@@ -270,5 +310,6 @@ export class DroverClient {
 
   close(): void {
     this.transport?.agent.destroy()
+    this.streaming?.destroy().catch(() => {}) // nothing left to report: the command is done
   }
 }

@@ -346,6 +346,7 @@ describe('a control plane that accepts and never answers', () => {
   it('ends log and get at DROVER_REQUEST_TIMEOUT with exit 5', async () => {
     for (const args of [
       ['log', '-n', 'w'],
+      ['log', '-n', 'w', '-f'],
       ['get', '-t', 'worker'],
     ]) {
       const r = await runCli(args, {env: {DROVER_URL: url, DROVER_APIKEY: 'k', DROVER_REQUEST_TIMEOUT: '300ms'}})

@@ -50,6 +50,11 @@ describe('DroverClient', () => {
     const missing = await client.get({type: 'worker', name: 'nope'}).catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(ClientApiError)
     expect(missing).toMatchObject({status: 404, body: {code: 'NotFound'}})
+    const notFollowed = await client
+      .logs({type: 'worker', name: 'nope'}, {follow: true}, () => {})
+      .catch((e: unknown) => e)
+    expect(notFollowed).toBeInstanceOf(ClientApiError)
+    expect(notFollowed).toMatchObject({status: 404, body: {code: 'NotFound'}})
     const invalid = await client.apply({manifest: {...worker('bad'), worker: {}}}).catch((e: unknown) => e)
     expect(invalid).toMatchObject({status: 422, body: {code: 'Invalid'}})
     expect((invalid as ClientApiError).body.details.length).toBeGreaterThan(0)
@@ -65,6 +70,12 @@ describe('DroverClient', () => {
     expect((e as ClientTransportError).message).toBe(
       'cannot reach the control plane at http://127.0.0.1:9: connection refused',
     )
+    // the same words from the streaming path (undici)
+    const followed = await dead.logs({type: 'worker', name: 'w'}, {follow: true}, () => {}).catch((x: unknown) => x)
+    expect(followed).toBeInstanceOf(ClientTransportError)
+    expect((followed as ClientTransportError).message).toBe(
+      'cannot reach the control plane at http://127.0.0.1:9: connection refused',
+    )
     dead.close()
   })
 
@@ -76,6 +87,11 @@ describe('DroverClient', () => {
       await expect(c.whoami()).rejects.toMatchObject({code: 'ETIMEDOUT'})
       await expect(c.logs({type: 'worker', name: 'w'}, {tailLines: 5}, () => {})).rejects.toMatchObject({
         code: 'ETIMEDOUT',
+      })
+      // a follow (undici) waits for the headers as long, no longer
+      await expect(c.logs({type: 'worker', name: 'w'}, {follow: true}, () => {})).rejects.toMatchObject({
+        code: 'ETIMEDOUT',
+        message: `cannot reach the control plane at ${url}: timed out`,
       })
       c.close()
     } finally {
