@@ -3,7 +3,7 @@
 // the same bytes and exit with the same codes.
 import {nameProblem} from '../resources/names.js'
 import {DroverError, EXIT, type ExitCode, UsageError} from './errors.js'
-import {colorEnabled, red} from './output/style.js'
+import {errorPrefix} from './output/colour.js'
 
 export interface Io {
   /** Machine output requested (`--json` or `--output json`). */
@@ -72,15 +72,13 @@ export function reportError(error: unknown, json: boolean): ExitCode {
         `${JSON.stringify({error: {code: error.code, message: error.message, details: error.details, hint: error.hint}})}\n`,
       )
     } else {
-      process.stderr.write(
-        `${red('Error:', colorEnabled(process.stderr))} ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`,
-      )
+      process.stderr.write(`${errorPrefix()} ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`)
     }
     return error.exitCode
   }
   // Anything else is a bug in drover, not a user mistake: say so; the stack only when asked.
   const e = error instanceof Error ? error : new Error(String(error))
-  process.stderr.write(`${red('Error:', colorEnabled(process.stderr))} internal error: ${e.message}\n`)
+  process.stderr.write(`${errorPrefix()} internal error: ${e.message}\n`)
   process.stderr.write(
     process.env.DROVER_DEBUG
       ? `${e.stack}\n`

@@ -14,7 +14,7 @@ import {lintJson, lintSummary, renderLintReport, renderManifestsYaml} from '../o
 import {resourceLabel} from '../output/resources.js'
 import {cliError, withClient} from '../remote.js'
 import {parseDuration} from '../output/units.js'
-import {colorEnabled} from '../output/style.js'
+import {colourLevel} from '../output/colour.js'
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
@@ -30,7 +30,7 @@ async function waitForWorkers(
   io: Io,
 ): Promise<NonNullable<ApplyOutcome['wait']>[]> {
   const deadline = Date.now() + timeoutMs
-  const spinner = !io.json && process.stderr.isTTY && colorEnabled(process.stderr)
+  const spinner = !io.json && process.stderr.isTTY && colourLevel(process.stderr) > 0
   let frame = 0
   const pending = new Set(outcomes)
   while (pending.size > 0) {

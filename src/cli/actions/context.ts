@@ -4,7 +4,7 @@ import {DroverClient} from '../../client/client.js'
 import {LOCAL, readContexts, resolveTarget, writeContexts} from '../context.js'
 import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
-import {renderTable} from '../output/table.js'
+import {smallTable} from '../output/small-table.js'
 import {cliError} from '../remote.js'
 
 function apiKeyFrom(flags: {'api-key'?: string; 'api-key-file'?: string}): string | undefined {
@@ -86,6 +86,7 @@ export async function contextList(): Promise<Outcome> {
   ]
   if (target.kind === 'remote' && target.name === 'DROVER_URL')
     rows.push({name: 'DROVER_URL', url: target.url, current: true})
+  const renderTable = await smallTable()
   return {
     data: {current, contexts: rows},
     render: () =>

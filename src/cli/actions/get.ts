@@ -8,7 +8,8 @@ import {NotFoundError, UsageError} from '../errors.js'
 import {seconds} from '../flags-parse.js'
 import type {Io, Outcome} from '../io.js'
 import {renderResources} from '../output/resources.js'
-import {renderTable} from '../output/table.js'
+import {PLAIN, type Palette, palette} from '../output/colour.js'
+import {type RenderTable, smallTable} from '../output/small-table.js'
 import {withClient} from '../remote.js'
 
 export interface GetFlags {
@@ -87,7 +88,7 @@ async function fetchOnce(
 
 type Stringify = (value: unknown, options: {lineWidth: number}) => string
 
-function renderDetails(details: readonly Detailed[], stringify: Stringify): string {
+function renderDetails(details: readonly Detailed[], stringify: Stringify, renderTable: RenderTable): string {
   return details
     .map(({resource, events}) => {
       const m = resource.metadata
@@ -119,21 +120,27 @@ function renderDetails(details: readonly Detailed[], stringify: Stringify): stri
     .join('\n---\n')
 }
 
-function render(
-  flags: GetFlags,
-  result: {items: ResourceObject[]; details?: Detailed[]},
-  stringify: Stringify,
-): string {
-  if (flags.output === 'yaml') return stringify(result.details ?? result.items, {lineWidth: 0})
-  if (result.details) return renderDetails(result.details, stringify)
-  return renderResources(result.items)
+interface Printers {
+  stringify: Stringify
+  /** cli-table3, for the events of -d. */
+  table?: RenderTable
+  colours: Palette
+}
+
+function render(flags: GetFlags, result: {items: ResourceObject[]; details?: Detailed[]}, p: Printers): string {
+  if (flags.output === 'yaml') return p.stringify(result.details ?? result.items, {lineWidth: 0})
+  if (result.details) return renderDetails(result.details, p.stringify, p.table!)
+  return renderResources(result.items, p.colours)
 }
 
 export async function get(flags: GetFlags, io: Io): Promise<Outcome> {
   query(flags) // usage errors before connecting
   // The YAML printer only when YAML is printed: the table is what most calls want, and fast.
-  const stringify: Stringify =
-    flags.output === 'yaml' || flags.details ? (await import('../output/yaml.js')).stringify : () => ''
+  const printers: Printers = {
+    stringify: flags.output === 'yaml' || flags.details ? (await import('../output/yaml.js')).stringify : () => '',
+    ...(flags.details && flags.output !== 'yaml' && !io.json ? {table: await smallTable()} : {}),
+    colours: flags.output === 'table' && !io.json ? await palette() : PLAIN,
+  }
   return withClient(io, async (client) => {
     let result = await fetchOnce(client, flags)
     if (result.items.length === 0 && !io.json && flags.output !== 'yaml')
@@ -142,13 +149,13 @@ export async function get(flags: GetFlags, io: Io): Promise<Outcome> {
       // Re-renders every --refreshRate seconds until interrupted, like dataos-ctl get -r.
       const rate = seconds(flags.refreshRate, 5, '--refreshRate') * 1000
       for (;;) {
-        const text = render(flags, result, stringify)
+        const text = render(flags, result, printers)
         process.stdout.write(`${process.stdout.isTTY ? '\u001B[2J\u001B[H' : ''}${new Date().toISOString()}\n${text}\n`)
         await new Promise((r) => setTimeout(r, rate))
         result = await fetchOnce(client, flags)
       }
     }
     const data = flags.details ? result.details : {items: result.items}
-    return {data, render: () => render(flags, result, stringify)}
+    return {data, render: () => render(flags, result, printers)}
   })
 }

@@ -5,7 +5,9 @@ import {IdentifierError, parseId, parseIdentifier} from '../../resources/identif
 import {UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {resourceLabel} from '../output/resources.js'
-import {age, renderTable} from '../output/table.js'
+import {type Palette, paintStatus, palette} from '../output/colour.js'
+import {type RenderTable, smallTable} from '../output/small-table.js'
+import {age} from '../output/table.js'
 import {formatBytes, formatCores} from '../output/units.js'
 import {withClient} from '../remote.js'
 
@@ -35,11 +37,11 @@ export function workerRef(flags: WorkerFlags): RefQuery {
   return ref
 }
 
-function renderRuntime(view: RuntimeView): string {
+function renderRuntime(view: RuntimeView, renderTable: RenderTable, colours: Palette): string {
   const [type, version, name, workspace] = view.id.split(':')
   const s = view.status
   const head = [
-    `${resourceLabel({name, version, type, workspace})}: ${s.phase}, ${s.readyReplicas ?? 0}/${s.desiredReplicas ?? 0} replicas ready${view.revision ? `, revision ${view.revision}` : ''}`,
+    `${resourceLabel({name, version, type, workspace})}: ${paintStatus(colours, s.phase)}, ${s.readyReplicas ?? 0}/${s.desiredReplicas ?? 0} replicas ready${view.revision ? `, revision ${view.revision}` : ''}`,
     ...(s.lastError ? [`last error: ${s.lastError}`] : []),
     `limits: memory ${view.limits.memory}, cpu ${view.limits.cpu}`,
     ...(s.conditions ?? [])
@@ -54,7 +56,7 @@ function renderRuntime(view: RuntimeView): string {
   const rows = view.replicas.map((r) => [
     r.name,
     r.pid === undefined ? '-' : String(r.pid),
-    r.phase + (r.crashLooping ? ' (crash-looping)' : ''),
+    paintStatus(colours, r.phase + (r.crashLooping ? ' (crash-looping)' : '')),
     r.ready ? 'yes' : 'no',
     String(r.restarts),
     r.lastExit
@@ -74,7 +76,9 @@ function renderRuntime(view: RuntimeView): string {
 export async function getRuntime(flags: WorkerFlags, io: Io): Promise<Outcome> {
   const ref = workerRef(flags)
   const view = await withClient(io, (client) => client.runtime(ref))
-  return {data: view, render: () => renderRuntime(view)}
+  if (io.json) return {data: view, render: () => ''}
+  const [renderTable, colours] = await Promise.all([smallTable(), palette()])
+  return {data: view, render: () => renderRuntime(view, renderTable, colours)}
 }
 
 export interface LogFlags extends WorkerFlags {

@@ -3,7 +3,7 @@ import type {WhoAmI} from '../../api/types.js'
 import {LOCAL, readContexts, resolveTarget, writeContexts} from '../context.js'
 import {UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
-import {renderTable} from '../output/table.js'
+import {smallTable} from '../output/small-table.js'
 import {withClient} from '../remote.js'
 
 function grantsOf(flags: {grant?: string[]}) {
@@ -45,6 +45,7 @@ export async function userCreate(
 
 export async function userList(_flags: object, io: Io): Promise<Outcome> {
   const users = await withClient(io, (client) => client.listUsers())
+  const renderTable = await smallTable()
   return {
     data: users,
     render: () =>

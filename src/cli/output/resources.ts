@@ -2,6 +2,7 @@
 // OWNER) plus kubectl's AGE, `|` between them as dataos-ctl prints them. STATUS is the resource's lifecycle (active, error); RUNTIME is
 // what runs: pending, running:2/3, crashlooping:0/1, dry-run, stopped.
 import type {ResourceObject} from '../../api/types.js'
+import {PLAIN, type Palette, paintStatus} from './colour.js'
 import {age, renderTable} from './table.js'
 
 const GET_COLUMNS = ['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE']
@@ -33,13 +34,16 @@ function resourceRow(r: ResourceObject, now = Date.now()): string[] {
   ]
 }
 
-export function renderResources(items: readonly ResourceObject[]): string {
+const STATUS_COLUMNS = new Set([GET_COLUMNS.indexOf('STATUS'), GET_COLUMNS.indexOf('RUNTIME')])
+
+export function renderResources(items: readonly ResourceObject[], colours: Palette = PLAIN): string {
   if (items.length === 0) return ''
   const now = Date.now()
   return renderTable(
     GET_COLUMNS,
     items.map((i) => resourceRow(i, now)),
     'pipes',
+    colours === PLAIN ? undefined : (column, text) => (STATUS_COLUMNS.has(column) ? paintStatus(colours, text) : text),
   )
 }
 

@@ -35,10 +35,6 @@ function isWide(code: number): boolean {
   )
 }
 
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - displayWidth(text)))
-}
-
 /**
  * kubectl's style (no borders, three spaces between columns) by default; `pipes` is
  * dataos-ctl's: `|` between columns and a rule under the header, so that a row pasted into
@@ -48,19 +44,24 @@ export function renderTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
   style: 'plain' | 'pipes' = 'plain',
+  /** Colours a body cell (chalk); widths are measured on the text before. */
+  paint?: (column: number, text: string) => string,
 ): string {
   const widths = headers.map((h, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i] ?? '')), h.length))
   const gap = style === 'pipes' ? ' | ' : '   '
-  const line = (cells: readonly string[]) =>
+  const line = (cells: readonly string[], painted?: typeof paint) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!)))
+      .map((c, i) => {
+        const shown = painted ? painted(i, c) : c
+        return i === cells.length - 1 ? shown : shown + ' '.repeat(Math.max(0, widths[i]! - displayWidth(c)))
+      })
       .join(gap)
       .trimEnd()
   const rule =
     style === 'pipes'
       ? [widths.map((w, i) => '-'.repeat(w + (i === 0 || i === widths.length - 1 ? 1 : 2))).join('|')]
       : []
-  return [line(headers), ...rule, ...rows.map(line)].join('\n')
+  return [line(headers), ...rule, ...rows.map((r) => line(r, paint))].join('\n')
 }
 
 /** kubectl's AGE: 45s, 12m, 5h, 3d, 2y. */
