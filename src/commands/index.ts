@@ -10,6 +10,7 @@ import ContextList from './context/list.js'
 import ContextRemove from './context/remove.js'
 import ContextUse from './context/use.js'
 import Delete from './delete.js'
+import Describe from './describe.js'
 import DevelopGenerate from './develop/generate.js'
 import DevelopSchemaGenerate from './develop/schema/generate.js'
 import DevelopSchemaGetResource from './develop/schema/get/resource.js'
@@ -37,6 +38,7 @@ export const COMMANDS = {
   'get:runtime': GetRuntime,
   log: Log,
   delete: Delete,
+  describe: Describe,
   scale: Scale,
   stop: Stop,
   start: Start,

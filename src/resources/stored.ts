@@ -28,8 +28,14 @@ export interface ResourceStatus {
 }
 
 export interface ResourceEvent {
+  /** When it last happened. */
   time: string
   type: 'Normal' | 'Warning'
   reason: string
+  /** The latest message of its kind. */
   message: string
+  /** How many times it happened, when more than once (similar events counted, as Kubernetes does). */
+  count?: number
+  /** When it first happened, when more than once. */
+  firstTime?: string
 }

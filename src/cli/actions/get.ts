@@ -112,7 +112,12 @@ function renderDetails(details: readonly Detailed[], stringify: Stringify, rende
       const table = events.length
         ? renderTable(
             ['TIME', 'TYPE', 'REASON', 'MESSAGE'],
-            events.map((e) => [e.time, e.type, e.reason, e.message]),
+            events.map((e) => [
+              e.time,
+              e.type,
+              e.reason,
+              e.count ? `${e.message} (x${e.count} since ${e.firstTime})` : e.message,
+            ]),
           )
         : '(no events)'
       return `${head}${body}\nEVENTS\n${table}`

@@ -274,10 +274,12 @@ const ROUTE_TABLE: RouteSpec[] = [
               items: {
                 type: 'object',
                 properties: {
-                  time: {type: 'string'},
+                  time: {type: 'string', description: 'When it last happened.'},
                   type: {type: 'string'},
                   reason: {type: 'string'},
-                  message: {type: 'string'},
+                  message: {type: 'string', description: 'The latest message of its kind.'},
+                  count: {type: 'integer', description: 'How many times, when more than once.'},
+                  firstTime: {type: 'string', description: 'When it first happened, when more than once.'},
                 },
               },
             },

@@ -46,4 +46,13 @@ export const MIGRATIONS: readonly {version: number; sql: string}[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Events de-duplicated as Kubernetes does: a repeat of a similar event counts, rather than
+    // filling the bounded history (a crash loop added two events per restart).
+    version: 2,
+    sql: `
+      ALTER TABLE events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE events ADD COLUMN first_time TEXT;
+    `,
+  },
 ]

@@ -54,6 +54,22 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+/**
+ * Whether two event messages say the same thing but for numbers (pids, exit codes, delays,
+ * counts). The subject before the first `: ` (a replica's name) must match exactly.
+ */
+function similarMessages(a: string, b: string): boolean {
+  if (a === b) return true
+  const split = (m: string) => {
+    const at = m.indexOf(': ')
+    return at < 0 ? ['', m] : [m.slice(0, at), m.slice(at + 2)]
+  }
+  const [subjectA, restA] = split(a)
+  const [subjectB, restB] = split(b)
+  const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#')
+  return subjectA === subjectB && shape(restA!) === shape(restB!)
+}
+
 export class SqliteStore implements ResourceStore {
   readonly db: DatabaseSync
   private readonly eventsPerResource: number
@@ -254,9 +270,27 @@ export class SqliteStore implements ResourceStore {
   }
 
   private insertEvent(key: ResourceKey, event: NewEvent): void {
+    // A similar event already kept (same type and reason, same message but for its numbers)
+    // is counted and moved to the end with the latest message, as Kubernetes counts repeats.
+    const similar = (
+      this.sql(
+        'SELECT id, message, count, time, first_time FROM events WHERE workspace = ? AND type = ? AND name = ? AND kind = ? AND reason = ? ORDER BY id DESC',
+      ).all(key.workspace, key.type, key.name, event.type, event.reason) as Row[]
+    ).find((r) => similarMessages(String(r.message), event.message))
+    if (similar) this.sql('DELETE FROM events WHERE id = ?').run(Number(similar.id))
     this.sql(
-      'INSERT INTO events (workspace, type, name, time, kind, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(key.workspace, key.type, key.name, new Date().toISOString(), event.type, event.reason, event.message)
+      'INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      key.workspace,
+      key.type,
+      key.name,
+      new Date().toISOString(),
+      event.type,
+      event.reason,
+      event.message,
+      similar ? Number(similar.count) + 1 : 1,
+      similar ? String(similar.first_time ?? similar.time) : null,
+    )
     this.sql(
       `DELETE FROM events WHERE workspace = ? AND type = ? AND name = ? AND id <= (
          SELECT id FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
@@ -414,7 +448,7 @@ export class SqliteStore implements ResourceStore {
 
   events(key: ResourceKey, limit = this.eventsPerResource): Promise<ResourceEvent[]> {
     const rows = this.sql(
-      'SELECT time, kind, reason, message FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT ?',
+      'SELECT time, kind, reason, message, count, first_time FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT ?',
     ).all(key.workspace, key.type, key.name, limit) as Row[]
     return Promise.resolve(
       rows.reverse().map((r) => ({
@@ -422,6 +456,7 @@ export class SqliteStore implements ResourceStore {
         type: r.kind as ResourceEvent['type'],
         reason: String(r.reason),
         message: String(r.message),
+        ...(Number(r.count) > 1 ? {count: Number(r.count), firstTime: String(r.first_time)} : {}),
       })),
     )
   }

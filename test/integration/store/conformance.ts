@@ -166,14 +166,58 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
 
     it('keeps a bounded event history, newest last', async () => {
       await store.putSpec(write('a'), {initialStatus, event: (r) => ({type: 'Normal', reason: 'Applied', message: r})})
+      // messages that differ in words, not numbers: each is an event of its own
+      const word = ['zero', 'one', 'two', 'three', 'four', 'five', 'six']
       for (let i = 0; i < 7; i++)
-        await store.addEvent(key('a'), {type: i % 2 ? 'Warning' : 'Normal', reason: 'Test', message: `event ${i}`})
+        await store.addEvent(key('a'), {
+          type: i % 2 ? 'Warning' : 'Normal',
+          reason: 'Test',
+          message: `event ${word[i]}`,
+        })
       const events = await store.events(key('a'))
-      expect(events.map((e) => e.message)).toEqual(['event 2', 'event 3', 'event 4', 'event 5', 'event 6'])
+      expect(events.map((e) => e.message)).toEqual([
+        'event two',
+        'event three',
+        'event four',
+        'event five',
+        'event six',
+      ])
       expect(events[1]).toMatchObject({type: 'Warning', reason: 'Test'})
-      expect((await store.events(key('a'), 2)).map((e) => e.message)).toEqual(['event 5', 'event 6'])
+      expect((await store.events(key('a'), 2)).map((e) => e.message)).toEqual(['event five', 'event six'])
       await store.addEvent(key('missing'), {type: 'Normal', reason: 'Test', message: 'ignored'})
       expect(await store.events(key('missing'))).toEqual([])
+    })
+
+    it('counts a repeat of a similar event instead of keeping it twice, as Kubernetes does', async () => {
+      await store.putSpec(write('a'), {initialStatus, event: (r) => ({type: 'Normal', reason: 'Applied', message: r})})
+      // a crash loop: two events per restart, that differ only in their numbers
+      for (let i = 1; i <= 6; i++) {
+        await store.addEvent(key('a'), {
+          type: 'Warning',
+          reason: 'Exited',
+          message: `a-0: exited: code 1; restarting in ${i}s`,
+        })
+        await store.addEvent(key('a'), {
+          type: 'Normal',
+          reason: 'Started',
+          message: `a-0: started (pid ${100 + i}, restart ${i})`,
+        })
+      }
+      // another replica's exit is its own event
+      await store.addEvent(key('a'), {
+        type: 'Warning',
+        reason: 'Exited',
+        message: 'a-1: exited: code 1; restarting in 1s',
+      })
+      const events = await store.events(key('a'))
+      expect(events.map((e) => [e.reason, e.message, e.count])).toEqual([
+        ['Applied', 'created', undefined],
+        ['Exited', 'a-0: exited: code 1; restarting in 6s', 6],
+        ['Started', 'a-0: started (pid 106, restart 6)', 6],
+        ['Exited', 'a-1: exited: code 1; restarting in 1s', undefined],
+      ])
+      const exited = events[1]!
+      expect(Date.parse(exited.firstTime!)).toBeLessThanOrEqual(Date.parse(exited.time))
     })
 
     it('records an event only when the spec is created or changed', async () => {

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {SqliteStore} from '../../../src/store/sqlite/sqlite-store.js'
+import {MIGRATIONS} from '../../../src/store/sqlite/migrations.js'
 import {describeStoreConformance} from './conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-store-'))
@@ -26,7 +27,7 @@ describe('SqliteStore', () => {
     await first.close()
     const second = new SqliteStore({path})
     expect((await second.get({workspace: 'public', type: 'worker', name: 'a'}))?.manifest).toEqual({name: 'a'})
-    expect(second.db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({n: 1})
+    expect(second.db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({n: MIGRATIONS.length})
     expect(second.db.prepare('PRAGMA journal_mode').get()).toEqual({journal_mode: 'wal'})
     expect(second.db.prepare('PRAGMA synchronous').get()).toEqual({synchronous: 2}) // FULL
     await second.close()
