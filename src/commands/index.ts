@@ -5,6 +5,7 @@ import {UsageError} from '../cli/errors.js'
 import {drained, jsonRequested, reportError} from '../cli/io.js'
 import {closest} from '../lib/edit-distance.js'
 import Apply from './apply.js'
+import Completion from './completion.js'
 import ContextAdd from './context/add.js'
 import ContextList from './context/list.js'
 import ContextRemove from './context/remove.js'
@@ -57,6 +58,7 @@ export const COMMANDS = {
   'user:rotate-key': UserRotateKey,
   whoami: Whoami,
   version: Version,
+  completion: Completion,
   'develop:generate': DevelopGenerate,
   'develop:schema:generate': DevelopSchemaGenerate,
   'develop:schema:get:resource': DevelopSchemaGetResource,
@@ -88,7 +90,7 @@ function usageError(error: unknown, argv: readonly string[]): number {
     .join('; ')
   const id = commandOf(argv)
   const shown = id ? `${id.replaceAll(':', ' ')} ` : ''
-  const usage = id ? `usage: drover ${shown}${usageOf(COMMANDS[id as keyof typeof COMMANDS].flags)}\n  ` : ''
+  const usage = id ? `usage: drover ${shown}${usageOf(COMMANDS[id as keyof typeof COMMANDS])}\n  ` : ''
   return reportError(new UsageError(message, `${usage}see "drover ${shown}--help"`), jsonRequested(argv))
 }
 
@@ -105,11 +107,17 @@ function commandOf(argv: readonly string[]): string | undefined {
 }
 
 /** Required flags spelled out, the others summed up, as in `kubectl apply -f FILENAME [options]`. */
-function usageOf(flags: Record<string, {char?: string; name?: string; required?: boolean; multiple?: boolean}> = {}) {
-  const required = Object.entries(flags)
+function usageOf(command: {
+  args?: Record<string, {required?: boolean}>
+  flags?: Record<string, {char?: string; name?: string; required?: boolean; multiple?: boolean}>
+}) {
+  const args = Object.entries(command.args ?? {})
+    .filter(([, a]) => a.required)
+    .map(([name]) => name.toUpperCase())
+  const required = Object.entries(command.flags ?? {})
     .filter(([, f]) => f.required)
     .map(([name, f]) => `${f.char ? `-${f.char}` : `--${name}`} <value>${f.multiple ? '...' : ''}`)
-  return [...required, '[flags]'].join(' ')
+  return [...args, ...required, '[flags]'].join(' ')
 }
 
 /** An unknown command is a usage error (exit 2), with the nearest command suggested. */
