@@ -108,6 +108,8 @@ export interface DeleteResponse {
   deleted: ResourceObject
   /** What --force skipped (dependants that still reference the resource). */
   skipped: string[]
+  /** With waitSeconds, for a worker: whether its replicas had all stopped when the answer left. */
+  replicasStopped?: boolean
 }
 
 /** What `scale`, `stop`, `start` and `restart` do to a worker without a new manifest. */

@@ -83,8 +83,8 @@ export class DroverClient {
     return this.options.url
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const {status, text} = await this.exchange(method, path, {body})
+  async request<T>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+    const {status, text} = await this.exchange(method, path, {body, timeoutMs})
     try {
       return (text ? JSON.parse(text) : undefined) as T
     } catch {
@@ -101,7 +101,7 @@ export class DroverClient {
   private async exchange(
     method: string,
     path: string,
-    options: {body?: unknown; onText?: (text: string) => void; signal?: AbortSignal} = {},
+    options: {body?: unknown; onText?: (text: string) => void; signal?: AbortSignal; timeoutMs?: number} = {},
   ): Promise<{status: number; text: string}> {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body))
     const {agent, request: send} = await this.connection()
@@ -112,7 +112,7 @@ export class DroverClient {
         ...this.headers(),
         ...(payload ? {'content-type': 'application/json', 'content-length': String(payload.length)} : {}),
       }
-      const timeoutMs = this.options.timeoutMs ?? 30_000
+      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 30_000
       const req = send(new URL(path, this.base), {method, agent, headers}, (res: IncomingMessage) => {
         const status = res.statusCode ?? 0
         const ok = status >= 200 && status < 300
@@ -185,10 +185,14 @@ export class DroverClient {
     return this.request('GET', `${paths.resource(ref.type, ref.name)}${query({workspace: ref.workspace, unSanitize})}`)
   }
 
-  delete(ref: RefQuery, options: {force?: boolean} = {}): Promise<DeleteResponse> {
+  /** With wait, the answer comes once the worker's replicas have stopped (at most `waitMs`). */
+  delete(ref: RefQuery, options: {force?: boolean; waitMs?: number} = {}): Promise<DeleteResponse> {
+    const wait = options.waitMs === undefined ? undefined : Math.ceil(options.waitMs / 1000)
     return this.request(
       'DELETE',
-      `${paths.resource(ref.type, ref.name)}${query({workspace: ref.workspace, force: options.force})}`,
+      `${paths.resource(ref.type, ref.name)}${query({workspace: ref.workspace, force: options.force, waitSeconds: wait})}`,
+      undefined,
+      options.waitMs === undefined ? undefined : options.waitMs + (this.options.timeoutMs ?? 30_000),
     )
   }
 

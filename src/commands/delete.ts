@@ -19,6 +19,7 @@ export default class Delete extends BaseCommand {
     '<%= config.bin %> delete --id worker:v1beta:my-worker:public',
     '<%= config.bin %> delete -f worker.yaml',
     '<%= config.bin %> delete -t worker -n my-worker -w public',
+    '<%= config.bin %> delete -f worker.yaml --wait --timeout 2m',
   ]
 
   static override flags = {
@@ -34,6 +35,8 @@ export default class Delete extends BaseCommand {
     workspace: Flags.string({char: 'w', summary: 'Workspace (default public).'}),
     version: Flags.string({char: 'v', summary: 'Schema version (default: the type’s).'}),
     force: Flags.boolean({summary: 'Delete even though workers still use it.'}),
+    wait: Flags.boolean({summary: 'Return once a deleted worker’s replicas have stopped (exit 1 at the timeout).'}),
+    timeout: Flags.string({summary: 'How long --wait waits (default 5m; e.g. 90s).'}),
     'disable-interpolation': disableInterpolationFlag,
     output: textOrJsonFlag,
   }

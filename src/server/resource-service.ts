@@ -505,7 +505,7 @@ export class ResourceService {
   async delete(
     caller: Caller,
     query: ResourceRefQuery,
-    options: {force?: boolean; resourceVersion?: string} = {},
+    options: {force?: boolean; resourceVersion?: string; waitMs?: number} = {},
   ): Promise<DeleteResponse> {
     const key = this.keyOf(query.type, query.name, query.workspace)
     if (key.type === 'worker') enforce(writeWorker(caller, key.workspace, this.tenancy))
@@ -529,7 +529,13 @@ export class ResourceService {
       const deleted = await this.store.delete(key, {ifResourceVersion: expected})
       if (!deleted) throw new ApiError('NotFound', `${key.type} ${JSON.stringify(key.name)} not found`)
       this.onChange(key, {stackNames: stackNames(deleted)})
-      return {deleted: this.toObject(deleted), skipped: dependants.map((d) => `still used by ${d}`)}
+      const response: DeleteResponse = {
+        deleted: this.toObject(deleted),
+        skipped: dependants.map((d) => `still used by ${d}`),
+      }
+      if (options.waitMs !== undefined && key.type === 'worker')
+        response.replicasStopped = await this.replicasGone(key, options.waitMs)
+      return response
     } catch (error) {
       if (error instanceof StoreConflictError) throw this.conflict(key, error.current, expected)
       if (error instanceof StoreNotFoundError) throw new ApiError('NotFound', error.message)
@@ -640,6 +646,17 @@ export class ResourceService {
     const at = new Date().toISOString()
     const updated = await mark({...record.status, restartedAt: at}, 'Restarting', `rolling restart by ${by}`)
     return {result: 'restarting (rolling: one replica at a time)', changed: true, record: updated}
+  }
+
+  /** Whether a deleted worker's replicas are all gone within `ms` (the reconciler stops them). */
+  private async replicasGone(key: ResourceKey, ms: number): Promise<boolean> {
+    const workload = {workspace: key.workspace, name: key.name}
+    const deadline = Date.now() + ms
+    for (;;) {
+      if (!this.runtime || (this.runtime.observe(workload)?.replicas.length ?? 0) === 0) return true
+      if (Date.now() >= deadline) return false
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
   }
 
   private async workerRecord(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {

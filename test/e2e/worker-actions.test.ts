@@ -87,6 +87,19 @@ describe('scale, stop, start and restart', () => {
     expect(replicaPids()).toHaveLength(1)
   })
 
+  it('delete --wait returns once the replicas have stopped', async () => {
+    expect(replicaPids()).toHaveLength(1)
+    expect((await run(['delete', '-n', 'hello-worker', '--timeout', '1m'])).code).toBe(2) // --timeout goes with --wait
+    const r = await run(['delete', '-t', 'worker', '-n', 'hello-worker', '--wait', '--timeout', '1m'])
+    expect(r).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: 'hello-worker:v1beta:worker (public): deleted\nhello-worker:v1beta:worker (public): replicas stopped\n',
+    })
+    expect(replicaPids()).toEqual([]) // at once: no waiting after the command
+    expect((await run(['apply', '-f', 'examples/worker-minimal.yaml', '--wait'])).code).toBe(0)
+  })
+
   it('refuses what it cannot do, with the documented exit codes', async () => {
     const missing = await run(['scale', '-n', 'no-such-worker', '--replicas', '1'])
     expect(missing.code).toBe(3)

@@ -21,12 +21,33 @@ afterAll(() => {
 })
 
 describe('workers through the CLI', () => {
-  it('apply --wait returns once the worker is ready', async () => {
-    const r = await run(['apply', '-f', 'examples/worker-minimal.yaml', '--wait'])
-    expect(r.stdout).toBe(
+  it('apply --wait says what it applied at once, then progress, and returns once the worker is ready', async () => {
+    // A replica is ready after DROVER_MIN_READY_MS (3 s here): the apply line must come before.
+    const child = spawn(NODE, [RUN_JS, 'apply', '-f', 'examples/worker-minimal.yaml', '--wait'], {
+      cwd: ROOT,
+      env: cliEnv(SETTINGS),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+    let running = true
+    void exited.then(() => (running = false))
+    try {
+      await waitFor('the apply line', () => (stdout.includes('created\n') ? true : undefined), 20_000)
+      expect(running).toBe(true) // said while still waiting
+      expect(await exited).toBe(0)
+    } finally {
+      child.kill('SIGKILL')
+    }
+    expect(stdout).toBe(
       'hello-worker:v1beta:worker (public): created\nhello-worker:v1beta:worker (public): ready: 1/1 replicas ready\n',
     )
-    expect(r.code).toBe(0)
+    expect(stderr).toMatch(
+      /hello-worker:v1beta:worker \(public\): 0\/1 ready\n(.*\n)*hello-worker:v1beta:worker \(public\): 1\/1 ready\n/,
+    )
     expect((await run(['get', '-t', 'worker'])).stdout).toMatch(
       /\nhello-worker \| v1beta +\| worker \| public +\| active \| running:1\/1 \| \S+ +\| \d+s\n$/,
     )

@@ -13,7 +13,7 @@ import {type LocatedProblem, formatLocated} from '../manifests/located.js'
 import {lintJson, lintSummary, renderLintReport, renderManifestsYaml} from '../output/lint-report.js'
 import {resourceLabel} from '../output/resources.js'
 import {cliError, withClient} from '../remote.js'
-import {parseDuration} from '../output/units.js'
+import {formatDuration, parseDuration} from '../output/units.js'
 import {colourLevel} from '../output/colour.js'
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
@@ -21,7 +21,7 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 /**
  * Waits until every worker's newest generation is ready: observed by the control plane, its
  * replicas ready and rolled out. A crash loop or a worker that cannot run ends the wait at
- * once. A spinner on stderr shows progress on a terminal.
+ * once. Progress goes to stderr as it changes (`name: 2/3 ready`), with a spinner on a terminal.
  */
 async function waitForWorkers(
   client: DroverClient,
@@ -33,6 +33,7 @@ async function waitForWorkers(
   const spinner = !io.json && process.stderr.isTTY && colourLevel(process.stderr) > 0
   let frame = 0
   const pending = new Set(outcomes)
+  const shown = new Map<ApplyOutcome, string>()
   while (pending.size > 0) {
     for (const o of [...pending]) {
       const resource = await client.get(o.ref!)
@@ -41,6 +42,12 @@ async function waitForWorkers(
       const counts = {phase: s.phase, readyReplicas: s.readyReplicas ?? 0, desiredReplicas: s.desiredReplicas ?? 0}
       const seen = (s.observedGeneration ?? 0) >= resource.metadata.generation
       if (!seen) continue
+      const progress = `${counts.readyReplicas}/${counts.desiredReplicas} ready`
+      if (!io.json && shown.get(o) !== progress) {
+        shown.set(o, progress)
+        if (spinner) process.stderr.write('\r\u001B[K')
+        io.note(`${o.label}: ${progress}`)
+      }
       if (s.phase === 'DryRun') o.wait = {ready: true, ...counts, message: 'dryRun: stored, never started'}
       else if (s.phase === 'Stopped' && s.stopped === true)
         o.wait = {ready: true, ...counts, message: 'stopped: drover start runs it'}
@@ -120,15 +127,18 @@ export function renderDiff(diff: readonly DiffEntry[]): string[] {
   )
 }
 
-function renderOutcomes(outcomes: readonly ApplyOutcome[]): string {
+/** What apply did (`applied`), what --wait found (`waited`), or both. */
+function renderOutcomes(outcomes: readonly ApplyOutcome[], part: 'all' | 'applied' | 'waited' = 'all'): string {
   const lines: string[] = []
   for (const o of outcomes) {
-    if (o.result) {
+    if (part === 'waited') {
+      if (o.wait) lines.push(`${o.label}: ${o.wait.ready ? 'ready' : 'not ready'}: ${o.wait.message}`)
+    } else if (o.result) {
       lines.push(
         `${o.label}: ${o.dryRun ? `would be ${o.result === 'unchanged' ? 'unchanged' : o.result} (dry run)` : o.result}`,
       )
       lines.push(...renderDiff(o.diff).map((l) => `  ${l}`))
-      if (o.wait) lines.push(`${o.label}: ${o.wait.ready ? 'ready' : 'not ready'}: ${o.wait.message}`)
+      if (o.wait && part === 'all') lines.push(`${o.label}: ${o.wait.ready ? 'ready' : 'not ready'}: ${o.wait.message}`)
     } else {
       lines.push(`${o.label}: rejected`)
       if (o.problems.length > 0) lines.push(...o.problems.map((p) => `  ${formatLocated(p)}`))
@@ -142,6 +152,7 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
   const ordered = [...reports].sort((a, b) => (ORDER[a.type ?? ''] ?? 9) - (ORDER[b.type ?? ''] ?? 9))
   const outcomes: ApplyOutcome[] = []
   let exitCode: ExitCode = EXIT.ok
+  let waited = false
   await withClient(io, async (client) => {
     for (const r of ordered) {
       const base = {
@@ -188,6 +199,11 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
       const timeoutMs = flags.timeout === undefined ? 300_000 : parseDuration(flags.timeout)
       if (timeoutMs === undefined)
         throw new UsageError(`--timeout ${JSON.stringify(flags.timeout)}: a duration such as 90s or 5m`)
+      // What was applied is said before the wait, not after it.
+      if (!io.json) {
+        process.stdout.write(`${renderOutcomes(outcomes, 'applied')}\n`)
+        waited = true
+      }
       const results = await waitForWorkers(
         client,
         outcomes.filter((o) => o.ref),
@@ -201,7 +217,7 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
     dryRun: flags['dry-run'] === true,
     resources: outcomes.map(({label, ref, ...rest}) => rest),
   }
-  return {data, render: () => renderOutcomes(outcomes), exitCode}
+  return {data, render: () => renderOutcomes(outcomes, waited ? 'waited' : 'all'), exitCode}
 }
 
 export async function apply(flags: ApplyFlags, io: Io): Promise<Outcome> {
@@ -234,11 +250,4 @@ export async function apply(flags: ApplyFlags, io: Io): Promise<Outcome> {
   // Warnings go to stderr before anything is sent, as kubectl prints the server's.
   if (!io.json) for (const r of reports) for (const w of r.warnings) io.note(formatLocated(w))
   return applyRemote(flags, io, reports)
-}
-
-/** 50 ms, 2 s, 1.5 s, 3 min: the --timeout a user gave, said back the way they would say it. */
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
-  return `${Number((ms / 1000).toFixed(1))} s`
 }

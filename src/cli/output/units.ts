@@ -24,3 +24,10 @@ export function parseDuration(text: string): number | undefined {
   const n = Number(m[1])
   return n * ({ms: 1, s: 1000, m: 60_000, h: 3_600_000}[m[2] ?? 's'] ?? 1000)
 }
+
+/** 50 ms, 2 s, 1.5 s, 3 min: the --timeout a user gave, said back the way they would say it. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
+  return `${Number((ms / 1000).toFixed(1))} s`
+}

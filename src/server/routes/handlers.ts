@@ -44,8 +44,12 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
     get: async (request) =>
       service.get(callerOf(request), refOf(request), (request.query as {unSanitize?: boolean}).unSanitize === true),
     delete: async (request) => {
-      const q = request.query as {force?: boolean; resourceVersion?: string}
-      return service.delete(callerOf(request), refOf(request), {force: q.force, resourceVersion: q.resourceVersion})
+      const q = request.query as {force?: boolean; resourceVersion?: string; waitSeconds?: number}
+      return service.delete(callerOf(request), refOf(request), {
+        force: q.force,
+        resourceVersion: q.resourceVersion,
+        ...(q.waitSeconds === undefined ? {} : {waitMs: q.waitSeconds * 1000}),
+      })
     },
     runtime: async (request) => service.runtimeOf(callerOf(request), refOf(request)),
     ...Object.fromEntries(

@@ -240,6 +240,12 @@ const ROUTE_TABLE: RouteSpec[] = [
         ...workspaceQuery,
         force: bool('Delete even though workers still use it.'),
         resourceVersion: str('Delete only if the resource is still at this resourceVersion.'),
+        waitSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 3600,
+          description: 'For a worker: answer once its replicas have stopped, waiting at most this long.',
+        },
       },
     },
     responses: {
@@ -248,7 +254,11 @@ const ROUTE_TABLE: RouteSpec[] = [
         schema: {
           type: 'object',
           required: ['deleted', 'skipped'],
-          properties: {deleted: resourceSchema, skipped: {type: 'array', items: {type: 'string'}}},
+          properties: {
+            deleted: resourceSchema,
+            skipped: {type: 'array', items: {type: 'string'}},
+            replicasStopped: bool('With waitSeconds: whether every replica had stopped.'),
+          },
         },
       },
       ...common,
