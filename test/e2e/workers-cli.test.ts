@@ -34,7 +34,10 @@ describe('workers through the CLI', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
     let running = true
-    void exited.then(() => (running = false))
+    exited.then(
+      () => (running = false),
+      () => (running = false),
+    )
     try {
       await waitFor('the apply line', () => (stdout.includes('created\n') ? true : undefined), 20_000)
       expect(running).toBe(true) // said while still waiting

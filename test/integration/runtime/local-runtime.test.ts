@@ -254,8 +254,8 @@ describe('LocalRuntime', () => {
     // Killed over its limit and long before it holds its 300 MB (18 more steps of 20 ms). How
     // close to the limit depends on the sampling period and the machine's load: a benchmark's
     // question, not a test's (a 132 MiB bound failed under a loaded CI at 133).
-    const used = Number(/using (\d+) MiB/.exec(message)![1])
-    expect(used).toBeGreaterThan(120)
+    const used = Number(/using (\d+) MiB/.exec(message)![1]) // rounded: just over 120 MiB reads 120
+    expect(used).toBeGreaterThanOrEqual(120)
     expect(used).toBeLessThan(250)
   })
 
