@@ -6,6 +6,8 @@ import {PLAIN, type Palette, paintStatus} from './colour.js'
 import {age, renderTable} from './table.js'
 
 const GET_COLUMNS = ['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE']
+/** --output wide: what kubectl's wide adds, for workers. */
+const WIDE_COLUMNS = ['REPLICAS', 'STACK', 'COMPUTE', 'REVISION']
 
 function statusColumn(r: ResourceObject): string {
   return ['Failed', 'Error'].includes(r.status.phase) ? 'error' : 'active'
@@ -21,8 +23,20 @@ function runtimeColumn(r: ResourceObject): string {
   return `${phase}:${r.status.readyReplicas ?? 0}/${r.status.desiredReplicas}${blocked ? ' (rollout blocked)' : ''}${r.status.stopped === true && phase !== 'stopped' ? ' (stopping)' : ''}`
 }
 
-function resourceRow(r: ResourceObject, now = Date.now()): string[] {
+function wideCells(r: ResourceObject): string[] {
+  const w = (r.manifest.worker ?? {}) as {stack?: string; compute?: string; replicas?: number}
+  if (r.manifest.type !== 'worker') return ['', '', '', '']
+  const s = r.status
   return [
+    `${s.readyReplicas ?? 0}/${s.desiredReplicas ?? w.replicas ?? 1}`,
+    String(w.stack ?? ''),
+    String(w.compute ?? ''),
+    typeof s.revision === 'string' ? s.revision : '-',
+  ]
+}
+
+export function resourceRow(r: ResourceObject, now = Date.now(), wide = false): string[] {
+  const cells = [
     String(r.manifest.name),
     String(r.manifest.version),
     String(r.manifest.type),
@@ -32,16 +46,19 @@ function resourceRow(r: ResourceObject, now = Date.now()): string[] {
     r.metadata.owner,
     age(r.metadata.createdAt, now),
   ]
+  return wide ? [...cells, ...wideCells(r)] : cells
 }
+
+export const getColumns = (wide = false) => (wide ? [...GET_COLUMNS, ...WIDE_COLUMNS] : GET_COLUMNS)
 
 const STATUS_COLUMNS = new Set([GET_COLUMNS.indexOf('STATUS'), GET_COLUMNS.indexOf('RUNTIME')])
 
-export function renderResources(items: readonly ResourceObject[], colours: Palette = PLAIN): string {
+export function renderResources(items: readonly ResourceObject[], colours: Palette = PLAIN, wide = false): string {
   if (items.length === 0) return ''
   const now = Date.now()
   return renderTable(
-    GET_COLUMNS,
-    items.map((i) => resourceRow(i, now)),
+    getColumns(wide),
+    items.map((i) => resourceRow(i, now, wide)),
     'pipes',
     colours === PLAIN ? undefined : (column, text) => (STATUS_COLUMNS.has(column) ? paintStatus(colours, text) : text),
   )

@@ -13,6 +13,8 @@ export default class Get extends BaseCommand {
     '<%= config.bin %> get -t worker -w public -n my-worker -d',
     '<%= config.bin %> get -i "my-worker | v1beta | worker | public" --output yaml',
     '<%= config.bin %> get -t secret -n db -w public --unSanitize --output json',
+    '<%= config.bin %> get -t worker -a --output wide --selector team:data --sort-by age',
+    '<%= config.bin %> get -t worker --watch',
   ]
 
   static override flags = {
@@ -34,7 +36,23 @@ export default class Get extends BaseCommand {
     refresh: Flags.boolean({char: 'r', summary: 'Print again every --refreshRate seconds until interrupted.'}),
     refreshRate: Flags.string({summary: 'Seconds between refreshes (default 5).'}),
     unSanitize: Flags.boolean({summary: 'Show secret values (needs write access to the workspace; with -n).'}),
-    output: Flags.string({summary: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table'}),
+    output: Flags.string({
+      summary: 'Output format; wide adds REPLICAS, STACK, COMPUTE and REVISION (-o is the owner, as in dataos-ctl).',
+      options: ['table', 'wide', 'json', 'yaml'],
+      default: 'table',
+    }),
+    selector: Flags.string({
+      char: 'l',
+      summary:
+        'Only resources with these tags: tag1,tag2 (all of them), !tag (not it); key=value matches the tag key:value.',
+    }),
+    'sort-by': Flags.string({
+      summary:
+        'Sort by a column (name, age, status, runtime, owner, workspace) or a field (.manifest.worker.replicas).',
+    }),
+    watch: Flags.boolean({
+      summary: 'After the table, print a line for each resource that changes, as it changes, until interrupted.',
+    }),
   }
 
   async run() {
