@@ -709,6 +709,17 @@ export class ResourceService {
     }
   }
 
+  /** A replica index that the worker does not have is NotFound, not an empty log. */
+  checkReplica(record: StoredRecord, replica: number | undefined): void {
+    if (replica === undefined) return
+    const replicas = this.runtime?.observe({workspace: record.key.workspace, name: record.key.name})?.replicas ?? []
+    if (!replicas.some((r) => r.index === replica))
+      throw new ApiError(
+        'NotFound',
+        `worker ${record.key.name} has no replica ${replica}${replicas.length > 0 ? ` (it has ${[...new Set(replicas.map((r) => r.index))].sort((a, b) => a - b).join(', ')})` : ' (none runs)'}`,
+      )
+  }
+
   /** Throws unless the caller may read the worker's logs (they may hold the values of its secrets). */
   async checkLogs(caller: Caller, query: ResourceRefQuery): Promise<StoredRecord> {
     const record = await this.workerRecord(caller, query)
@@ -719,6 +730,7 @@ export class ResourceService {
   /** Log lines of a worker's replicas: the tail, then (follow) new lines until `signal` aborts. */
   async logs(caller: Caller, query: LogQuery, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
     const record = await this.checkLogs(caller, query)
+    this.checkReplica(record, query.replica)
     await this.runtime?.logs({workspace: record.key.workspace, name: record.key.name}, query, onLine, signal)
   }
 

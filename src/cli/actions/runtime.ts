@@ -107,21 +107,47 @@ export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
     process.once('SIGTERM', stop)
   }
   try {
-    await withClient(io, (client) =>
-      client.logs(
+    await withClient(io, async (client) => {
+      // Alongside: which replicas wait to restart, whose current log is empty or stale.
+      const waiting =
+        flags.previous || io.json
+          ? Promise.resolve()
+          : client.runtime(ref).then(
+              (view) => noteWaiting(view, ref, replica, io),
+              () => {}, // the log request reports what is wrong
+            )
+      await client.logs(
         ref,
         {tailLines: tail, ...(replica !== undefined ? {replica} : {}), previous: flags.previous, follow: flags.follow},
         write,
         controller.signal,
-      ),
-    )
+      )
+      await waiting
+    })
     flush()
+    if (flags.follow && !controller.signal.aborted && !io.json)
+      io.note('drover: the log ended: the worker was deleted, or the control plane stopped')
   } finally {
     process.off('SIGINT', stop)
     process.off('SIGTERM', stop)
   }
   // The lines went to stdout as they came; nothing is left to print.
   return {data: undefined, render: () => ''}
+}
+
+/** Says which replicas are waiting to restart, and where their last run's lines are. */
+function noteWaiting(view: RuntimeView, ref: RefQuery, replica: number | undefined, io: Io): void {
+  const now = Date.now()
+  for (const r of view.replicas) {
+    if (r.phase !== 'Waiting' || (replica !== undefined && r.index !== replica)) continue
+    const exit = r.lastExit ? `last exit: ${r.lastExit.signal ?? `code ${r.lastExit.code}`} ${r.lastExit.reason}; ` : ''
+    const next = r.nextStartAt
+      ? `restarts in ${Math.max(0, Math.round((Date.parse(r.nextStartAt) - now) / 1000))}s`
+      : 'restarting'
+    io.note(
+      `drover: replica ${r.name} is waiting to restart (${exit}${next}); its last run's lines: drover log -n ${ref.name}${ref.workspace && ref.workspace !== 'public' ? ` -w ${ref.workspace}` : ''} --replica ${r.index} --previous`,
+    )
+  }
 }
 
 /**

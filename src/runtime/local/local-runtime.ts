@@ -790,6 +790,10 @@ export class LocalRuntime implements WorkloadRuntime {
         onLine({replica: this.displayName(r), line})
     }
     if (!options.follow || !signal || options.previous) return
+    // The followers end with the request, or when the worker is deleted (its workload goes).
+    const ended = new AbortController()
+    const end = () => ended.abort()
+    signal.addEventListener('abort', end, {once: true})
     const attach = (r: Replica, fromStart: boolean) => {
       if (followed.has(r.id)) return
       let offset = 0
@@ -802,15 +806,15 @@ export class LocalRuntime implements WorkloadRuntime {
       }
       followed.set(
         r.id,
-        followFile(r.logs.current, offset, (line) => onLine({replica: this.displayName(r), line}), signal),
+        followFile(r.logs.current, offset, (line) => onLine({replica: this.displayName(r), line}), ended.signal),
       )
     }
     for (const r of pick()) attach(r, false)
     // Replicas started while following (a rollout, a scale-up) are followed from their start.
-    while (!signal.aborted) {
+    while (!ended.signal.aborted) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 500)
-        signal.addEventListener(
+        ended.signal.addEventListener(
           'abort',
           () => {
             clearTimeout(t)
@@ -819,8 +823,10 @@ export class LocalRuntime implements WorkloadRuntime {
           {once: true},
         )
       })
-      for (const r of pick()) attach(r, true)
+      if (this.workloads.get(wid(key)) !== workload) end()
+      else for (const r of pick()) attach(r, true)
     }
+    signal.removeEventListener('abort', end)
     await Promise.all(followed.values())
   }
 

@@ -78,7 +78,7 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
         return lines.join('')
       }
       // Follow: stream until the client goes away (permission and existence checked first).
-      await service.checkLogs(caller, ref)
+      service.checkReplica(await service.checkLogs(caller, ref), options.replica)
       const stream = new PassThrough()
       const controller = new AbortController()
       request.raw.on('close', () => controller.abort())

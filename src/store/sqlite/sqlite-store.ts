@@ -55,8 +55,10 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Whether two event messages say the same thing but for numbers (pids, exit codes, delays,
- * counts). The subject before the first `: ` (a replica's name) must match exactly.
+ * Whether two event messages say the same thing: the same words, or, for a message about a
+ * subject (`replica-name: exited: code 1; restarting in 2s`), the same subject and the same
+ * words but for numbers (pids, exit codes, delays, counts). A message without a subject (an
+ * apply and its generation) is counted only when repeated exactly.
  */
 function similarMessages(a: string, b: string): boolean {
   if (a === b) return true
@@ -66,6 +68,7 @@ function similarMessages(a: string, b: string): boolean {
   }
   const [subjectA, restA] = split(a)
   const [subjectB, restB] = split(b)
+  if (!subjectA) return false
   const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#')
   return subjectA === subjectB && shape(restA!) === shape(restB!)
 }
