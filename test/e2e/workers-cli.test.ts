@@ -178,7 +178,9 @@ describe('workers through the CLI', () => {
     )
     for (const name of ['starter-worker', 'on-starter-stack'])
       expect((await run(['delete', '-t', 'worker', '-n', name])).code).toBe(0)
-  })
+    // Two waits of DROVER_MIN_READY_MS (3 s) and a dozen CLI runs: ~10 s here, over 20 s under
+    // a stress run's load (which hit the default timeout).
+  }, 60_000)
 
   it('delete stops the replicas; server stop --stop-workers stops the rest', async () => {
     const replicaOf = (name: string) =>
