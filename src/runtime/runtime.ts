@@ -76,12 +76,19 @@ export interface ReplicaState {
   startedAt?: string
   /** Running for at least minReady. */
   ready: boolean
+  /** When it became ready (its start plus minReady). */
+  readySince?: string
   crashLooping: boolean
   /** Next start, while Waiting. */
   nextStartAt?: string
   /** Last message of the runtime about this replica (why it failed to start). */
   message?: string
-  usage?: {cpuCores?: number; memoryBytes?: number}
+  usage?: {
+    cpuCores?: number
+    /** Start of the window cpuCores was measured over (the sample before). */
+    cpuSince?: string
+    memoryBytes?: number
+  }
 }
 
 export interface LimitsSupport {

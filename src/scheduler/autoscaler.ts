@@ -2,9 +2,9 @@
 // requests of every autoscaled worker goes through the HPA algorithm (hpa.ts); a change of
 // replica count is recorded as an event that says why, and the worker is reconciled.
 import {parseCpu, parseMemory} from '../resources/quantity.js'
-import {type WorkloadKey, type WorkloadRuntime, workloadId} from '../runtime/runtime.js'
+import {type ReplicaState, type WorkloadKey, type WorkloadRuntime, workloadId} from '../runtime/runtime.js'
 import {type ResourceStore, type StoredRecord, listAll} from '../store/store.js'
-import {type AutoscalerPolicy, type MetricInput, type Recommendation, decideScale} from './hpa.js'
+import {type AutoscalerPolicy, type MetricInput, type Recommendation, type ScaleDecision, decideScale} from './hpa.js'
 import {desiredReplicas} from './worker-reconciler.js'
 import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 
@@ -20,9 +20,46 @@ export interface AutoscalerDeps {
   onError?: (error: unknown) => void
 }
 
+/** HPA's conditions on a worker's status: why it scales, or why it cannot. */
+export interface ScalingCondition {
+  type: 'ScalingActive' | 'AbleToScale' | 'ScalingLimited'
+  status: 'True' | 'False'
+  reason: string
+  message: string
+}
+
+/** What the autoscaler keeps in a worker's status: its conditions and its scale-down window. */
+export interface ScalingState {
+  conditions: ScalingCondition[]
+  recommendations: Recommendation[]
+}
+
+/**
+ * Whether a replica's CPU sample counts, by the HPA's rule: within cpuInitializationPeriod of
+ * its start, only once it is ready and measured over a window that began after it became ready
+ * (start-up spikes left out); after that period, whenever it is ready.
+ */
+export function cpuSampleCounts(r: ReplicaState, now: number, initializationMs: number): boolean {
+  if (!r.ready || r.usage?.cpuCores === undefined || r.startedAt === undefined) return false
+  if (now - Date.parse(r.startedAt) >= initializationMs) return true
+  return (
+    r.readySince !== undefined &&
+    r.usage.cpuSince !== undefined &&
+    Date.parse(r.usage.cpuSince) >= Date.parse(r.readySince)
+  )
+}
+
+const active = (status: 'True' | 'False', reason: string, message: string): ScalingCondition => ({
+  type: 'ScalingActive',
+  status,
+  reason,
+  message,
+})
+
 export class Autoscaler {
   private readonly decisions = new Map<string, number>()
   private readonly history = new Map<string, Recommendation[]>()
+  private readonly conditions = new Map<string, ScalingCondition[]>()
   private timer?: NodeJS.Timeout
   private running = false
   private readonly now: () => number
@@ -34,6 +71,19 @@ export class Autoscaler {
   /** The live replica count the autoscaler chose for a worker. */
   scaled(key: WorkloadKey): number | undefined {
     return this.decisions.get(id(key))
+  }
+
+  /** Its conditions and scale-down window, for the worker's status (kept across restarts). */
+  state(key: WorkloadKey): ScalingState | undefined {
+    const conditions = this.conditions.get(id(key))
+    return conditions ? {conditions, recommendations: this.history.get(id(key)) ?? []} : undefined
+  }
+
+  /** Sets a worker's conditions; a change is written to its status by a reconcile. */
+  private setConditions(key: WorkloadKey, conditions: ScalingCondition[]): void {
+    const before = JSON.stringify(this.conditions.get(id(key)))
+    this.conditions.set(id(key), conditions)
+    if (JSON.stringify(conditions) !== before) this.deps.enqueue(id(key))
   }
 
   start(): void {
@@ -67,10 +117,16 @@ export class Autoscaler {
     const worker = workerSpec(record.manifest)
     const scaling = autoscalingSpec(worker)
     const key = {workspace: record.key.workspace, name: record.key.name}
-    if (record.status.stopped === true) return // stopped: nothing runs, nothing to scale
     if (!scaling || worker.dryRun === true) {
       this.decisions.delete(id(key))
       this.history.delete(id(key))
+      this.conditions.delete(id(key))
+      return
+    }
+    // The scale-down window survives a restart: it is kept in the status the reconciler writes.
+    if (!this.history.has(id(key))) this.history.set(id(key), persistedWindow(record.status.autoscaler))
+    if (record.status.stopped === true) {
+      this.setConditions(key, [active('False', 'ScalingDisabled', 'the worker is stopped: drover start runs it')])
       return
     }
     const observed = this.deps.runtime.observe(key)
@@ -89,12 +145,7 @@ export class Autoscaler {
     if (cpuTarget !== undefined && cpuRequest) {
       // CPU of replicas still starting up is left out (start-up spikes), as the HPA does.
       const samples = ready
-        .filter(
-          (r) =>
-            r.startedAt &&
-            now - Date.parse(r.startedAt) >= this.deps.policy.cpuInitializationMs &&
-            r.usage!.cpuCores !== undefined,
-        )
+        .filter((r) => cpuSampleCounts(r, now, this.deps.policy.cpuInitializationMs))
         .map((r) => (r.usage!.cpuCores! / cpuRequest) * 100)
       if (samples.length > 0) metrics.push({name: 'cpu', utilization: mean(samples), target: cpuTarget})
     }
@@ -107,7 +158,17 @@ export class Autoscaler {
     const min = scaling.minReplicas ?? 1
     const max = scaling.maxReplicas
     // Without usable samples there is nothing to decide (the replicas are starting).
-    if (metrics.length === 0 && current >= min && current <= max) return
+    if (metrics.length === 0 && current >= min && current <= max) {
+      const starting = observed.replicas.filter((r) => r.revision === observed.revision && !r.ready).length
+      this.setConditions(key, [
+        active(
+          'False',
+          'FailedGetResourceMetric',
+          `no usable ${cpuTarget !== undefined ? 'CPU' : 'memory'} sample yet${starting > 0 ? `: ${starting} replicas not ready` : ': replicas are sampled once ready'}`,
+        ),
+      ])
+      return
+    }
     const history = this.history.get(id(key)) ?? []
     const decision = decideScale({current, min, max, metrics, history, now}, this.deps.policy)
     this.history.set(
@@ -116,6 +177,7 @@ export class Autoscaler {
         (h) => now - h.at <= this.deps.policy.scaleDownStabilizationMs,
       ),
     )
+    this.setConditions(key, scalingConditions(decision, metrics.length > 0, min, max))
     if (decision.desired === current) return
     this.decisions.set(id(key), decision.desired)
     await this.deps.store.addEvent(record.key, {
@@ -125,4 +187,41 @@ export class Autoscaler {
     })
     this.deps.enqueue(id(key))
   }
+}
+
+/** The recommendations a status kept (written by the reconciler from state()). */
+function persistedWindow(saved: unknown): Recommendation[] {
+  const list = (saved as {recommendations?: unknown} | undefined)?.recommendations
+  if (!Array.isArray(list)) return []
+  return list.filter(
+    (h): h is Recommendation =>
+      typeof h === 'object' && h !== null && Number.isFinite(h.at) && Number.isInteger(h.replicas),
+  )
+}
+
+/** HPA's three conditions for a decision. */
+function scalingConditions(decision: ScaleDecision, measured: boolean, min: number, max: number): ScalingCondition[] {
+  const limited: Record<NonNullable<ScaleDecision['limitedBy']>, [string, string] | undefined> = {
+    max: ['TooManyReplicas', `the recommendation (${decision.raw}) is above maxReplicas ${max}`],
+    min: ['TooFewReplicas', `the recommendation (${decision.raw}) is below minReplicas ${min}`],
+    rate: ['ScaleUpLimit', `scale-up is limited per period: ${decision.reason}`],
+    stabilization: undefined,
+  }
+  const held = decision.limitedBy ? limited[decision.limitedBy] : undefined
+  return [
+    measured
+      ? active('True', 'ValidMetricFound', decision.reason || 'utilization within the tolerance of the target')
+      : active('False', 'FailedGetResourceMetric', `no usable sample: ${decision.reason}`),
+    decision.limitedBy === 'stabilization'
+      ? {type: 'AbleToScale', status: 'True', reason: 'ScaleDownStabilized', message: decision.reason}
+      : {type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: 'the recommendation is applied'},
+    held
+      ? {type: 'ScalingLimited', status: 'True', reason: held[0], message: held[1]}
+      : {
+          type: 'ScalingLimited',
+          status: 'False',
+          reason: 'DesiredWithinRange',
+          message: `the recommendation is within ${min} to ${max} replicas`,
+        },
+  ]
 }

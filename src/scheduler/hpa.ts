@@ -46,6 +46,8 @@ export interface ScaleDecision {
   /** The unclamped recommendation, and why it was limited. */
   raw: number
   reason: string
+  /** What held the count away from the recommendation (HPA's ScalingLimited and AbleToScale). */
+  limitedBy?: 'stabilization' | 'rate' | 'max' | 'min'
 }
 
 export function recommend(
@@ -85,6 +87,7 @@ export function decideScale(
   const {current, min, max, now} = input
   const {replicas: raw, metric} = recommend(current, input.metrics, policy.tolerance)
   let desired = raw
+  let limitedBy: ScaleDecision['limitedBy']
   const why: string[] = []
   if (metric) why.push(`${metric.name} ${Math.round(metric.utilization)} % of request, target ${metric.target} %`)
   else if (input.metrics.length > 0) why.push(`within ${Math.round(policy.tolerance * 100)} % of the target`)
@@ -92,10 +95,12 @@ export function decideScale(
     // Scale down only to the highest recommendation of the stabilization window.
     const window = input.history.filter((h) => now - h.at <= policy.scaleDownStabilizationMs).map((h) => h.replicas)
     const stable = Math.max(desired, ...window)
-    if (stable > desired)
+    if (stable > desired) {
       why.push(
         `held at ${Math.min(stable, current)} by the ${policy.scaleDownStabilizationMs / 1000} s scale-down window`,
       )
+      limitedBy = 'stabilization'
+    }
     desired = Math.min(stable, current)
   }
   if (desired > current) {
@@ -107,15 +112,18 @@ export function decideScale(
     if (desired > limit && limit < max) {
       why.push(`limited to +${limit - current} per period`)
       desired = limit
+      limitedBy = 'rate'
     }
   }
   if (desired > max) {
     why.push(`capped at maxReplicas ${max}`)
     desired = max
+    limitedBy = 'max'
   }
   if (desired < min) {
     why.push(`raised to minReplicas ${min}`)
     desired = min
+    limitedBy = 'min'
   }
-  return {desired, raw, reason: why.join('; ')}
+  return {desired, raw, reason: why.join('; '), ...(limitedBy ? {limitedBy} : {})}
 }

@@ -14,6 +14,8 @@ export interface StatusInput {
   limitsProblem?: string
   previous?: ResourceStatus
   now: string
+  /** Conditions others own (the autoscaler's ScalingActive, AbleToScale, ScalingLimited). */
+  extraConditions?: readonly {type: string; status: Condition['status']; reason: string; message: string}[]
 }
 
 function condition(
@@ -144,6 +146,7 @@ export function computeStatus(input: StatusInput): ResourceStatus {
       input.limitsProblem ?? 'requested limits are enforced',
       now,
     ),
+    ...(input.extraConditions ?? []).map((c) => condition(prev, gen, c.type, c.status, c.reason, c.message, now)),
   ]
   let phase = 'Running'
   if (desired === 0 && replicas.length === 0) phase = 'Stopped'

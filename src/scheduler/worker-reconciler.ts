@@ -20,7 +20,7 @@ import {
   type StoredRecord,
   listAll,
 } from '../store/store.js'
-import {computeStatus} from './status.js'
+import {type StatusInput, computeStatus} from './status.js'
 import {isObject} from '../lib/json.js'
 
 const text = (v: unknown) =>
@@ -35,6 +35,8 @@ export interface ReconcilerDeps {
   nodeBinary: string
   /** The autoscaler's current decision for a worker, if it has one. */
   scaledReplicas: (key: WorkloadKey) => number | undefined
+  /** The autoscaler's conditions and scale-down window for a worker, if it scales it. */
+  scaling?: (key: WorkloadKey) => {conditions: StatusInput['extraConditions']; recommendations: unknown[]} | undefined
   /** How often to look again while a worker is starting or rolling. */
   progressPollMs: number
 }
@@ -233,6 +235,7 @@ export class WorkerReconciler {
       : record.manifest
     const worker = workerSpec(manifest)
     const scaled = this.deps.scaledReplicas(key)
+    const scaling = this.deps.scaling?.(key)
     const stopped = record.status.stopped === true
     const desired = stopped ? 0 : desiredReplicas(worker, record.status, scaled)
     let status: ResourceStatus
@@ -279,6 +282,7 @@ export class WorkerReconciler {
       status = computeStatus({
         generation: record.generation,
         desiredReplicas: desired,
+        extraConditions: scaling?.conditions,
         observed,
         dryRun: false,
         error,
@@ -293,6 +297,9 @@ export class WorkerReconciler {
       if (settling) requeue = this.deps.progressPollMs
     }
     status = {...status, ...marks(record.status)}
+    // The autoscaler's window goes into the status, so that a restarted control plane keeps it.
+    const window = scaling ? {recommendations: scaling.recommendations} : record.status.autoscaler
+    if (window !== undefined && autoscalingSpec(worker)) status.autoscaler = window
     // Written only over the version read: a spec applied meanwhile gets a fresh reconcile, not
     // a status computed from the old one.
     if ((await this.writeStatus(record, status)) === 'stale') return {requeueAfterMs: 0}

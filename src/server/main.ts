@@ -133,6 +133,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     unseal: (sealed) => cipher.unseal(sealed),
     nodeBinary,
     scaledReplicas: (key) => autoscaler.scaled(key),
+    scaling: (key) => autoscaler.state(key),
     progressPollMs: config.progressPollMs,
   })
   reconciler = started

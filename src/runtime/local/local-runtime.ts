@@ -117,7 +117,7 @@ interface Replica {
   nextStartAt?: number
   stopping?: Promise<void>
   exitWaiters: (() => void)[]
-  usage?: {cpuCores?: number; memoryBytes?: number}
+  usage?: {cpuCores?: number; cpuSince?: string; memoryBytes?: number}
   lastCpu?: {nanos: number; at: number}
 }
 
@@ -577,6 +577,7 @@ export class LocalRuntime implements WorkloadRuntime {
           ...(r.lastExit ? {lastExit: r.lastExit} : {}),
           ...(r.startedAt !== undefined ? {startedAt: new Date(r.startedAt).toISOString()} : {}),
           ready: this.isReady(r),
+          ...(this.isReady(r) ? {readySince: new Date(r.startedAt! + this.options.minReadyMs).toISOString()} : {}),
           crashLooping: r.crashLooping,
           ...(r.nextStartAt !== undefined ? {nextStartAt: new Date(r.nextStartAt).toISOString()} : {}),
           ...(r.message ? {message: r.message} : {}),
@@ -646,13 +647,12 @@ export class LocalRuntime implements WorkloadRuntime {
         nanos ??= (members.reduce((sum, s) => sum + s.cpuTicks, 0) / TICKS_PER_SECOND) * 1e9
         memory ??= members.reduce((sum, s) => sum + s.rss, 0)
       }
-      const cpuCores =
-        r.lastCpu && now > r.lastCpu.at
-          ? Math.max(0, (nanos - r.lastCpu.nanos) / 1e6 / (now - r.lastCpu.at))
-          : undefined
+      const since = r.lastCpu && now > r.lastCpu.at ? r.lastCpu.at : undefined
+      const cpuCores = since !== undefined ? Math.max(0, (nanos - r.lastCpu!.nanos) / 1e6 / (now - since)) : undefined
       r.lastCpu = {nanos, at: now}
+      const kept = r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores, cpuSince: r.usage.cpuSince} : {}
       r.usage = {
-        ...(cpuCores !== undefined ? {cpuCores} : r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}),
+        ...(cpuCores !== undefined ? {cpuCores, cpuSince: new Date(since!).toISOString()} : kept),
         memoryBytes: memory,
       }
     }

@@ -355,6 +355,75 @@ describe('the scheduler and the local runtime', () => {
     expect((await events('survivor')).filter((e) => e.reason === 'Adopted')).toHaveLength(1)
   })
 
+  it('keeps the scale-down window across a restart of the control plane', async () => {
+    // A 2-minute window: once the load stops, the count is held, before and after the restart.
+    const dir = join(home, 'window')
+    const settings = {...FAST, DROVER_SCALE_DOWN_STABILIZATION_MS: '120000'}
+    let own = await startServerProcess({home: dir, env: settings})
+    const control = join(dir, 'burn')
+    writeFileSync(control, 'burn')
+    const call = async (path: string, body?: unknown) => {
+      const r = await fetch(new URL(path, own.url), {
+        method: body ? 'POST' : 'GET',
+        headers: {authorization: `Bearer ${own.adminKey}`, ...(body ? {'content-type': 'application/json'} : {})},
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return (await r.json()) as Runtime
+    }
+    const status = async () => (await call('/api/v1/resources/worker/held/runtime')).status
+    try {
+      await call(
+        '/api/v1/apply',
+        worker(
+          'held',
+          {
+            envs: {BURN_WHILE: control},
+            autoscaling: {enabled: true, minReplicas: 1, maxReplicas: 2, targetCPUUtilizationPercentage: 50},
+            resources: {limits: {cpu: '200m'}},
+          },
+          'burn-cpu.mjs',
+        ),
+      )
+      await waitFor(
+        'scaled to 2, the window saved',
+        async () => {
+          const s = await status()
+          const saved = (s.autoscaler as {recommendations?: unknown[]} | undefined)?.recommendations ?? []
+          return s.desiredReplicas === 2 && saved.length > 0 ? true : undefined
+        },
+        20_000,
+      )
+      rmSync(control)
+      // The load is gone once the window holds the count against a lower recommendation.
+      await waitFor(
+        'the window holding 2',
+        async () =>
+          (await status()).conditions?.some((c) => c.type === 'AbleToScale' && c.reason === 'ScaleDownStabilized') ||
+          undefined,
+        20_000,
+      )
+      await own.stop()
+      const restarted = Date.now()
+      own = await startServerProcess({home: dir, env: settings})
+      // The first decision after the restart (a recommendation newer than it, saved with the
+      // count it led to): a fresh window would scale to 1 at once; the saved one holds 2.
+      const after = await waitFor(
+        'a decision after the restart',
+        async () => {
+          const s = await status()
+          const saved = (s.autoscaler as {recommendations?: {at: number}[]} | undefined)?.recommendations ?? []
+          return saved.some((r) => r.at > restarted) ? s : undefined
+        },
+        20_000,
+      )
+      expect(after.desiredReplicas).toBe(2)
+      expect(after.conditions!.find((c) => c.type === 'AbleToScale')).toMatchObject({reason: 'ScaleDownStabilized'})
+    } finally {
+      await own.stop()
+      killReplicasUnder(dir)
+    }
+  })
+
   it('scales a CPU-burning worker up to max, and back to min once the load stops', async () => {
     const control = join(home, 'burn')
     writeFileSync(control, 'burn')
@@ -371,6 +440,18 @@ describe('the scheduler and the local runtime', () => {
       'scaled to 3',
       async () => (await runtime('burner')).status.desiredReplicas === 3 || undefined,
       20_000,
+    )
+    // The HPA's conditions say why: a metric was measured, and what bounds the count.
+    const withConditions = await waitFor('the autoscaler’s conditions', async () => {
+      const s = (await runtime('burner')).status
+      return s.conditions?.some((c) => c.type === 'ScalingActive') ? s : undefined
+    })
+    expect(withConditions.conditions!.find((c) => c.type === 'ScalingActive')).toMatchObject({
+      status: 'True',
+      reason: 'ValidMetricFound',
+    })
+    expect(withConditions.conditions!.map((c) => c.type)).toEqual(
+      expect.arrayContaining(['AbleToScale', 'ScalingLimited']),
     )
     // One step (1 → 3, capped) or, when a loaded machine gives the burner less CPU, several:
     // each explained, each upward, from 1 to the cap.
