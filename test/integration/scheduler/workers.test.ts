@@ -457,9 +457,8 @@ describe('the scheduler and the local runtime', () => {
     // each explained, each upward, from 1 to the cap.
     const up = (await events('burner'))
       .filter((e) => e.reason === 'Scaled')
-      .reverse()
       .map((e) => {
-        // events come newest first
+        // events come oldest first (the API's order); reversing them passed only with one step
         const m = /^scaled (\d+) → (\d+): cpu \d+ % of request, target 50 %(; capped at maxReplicas 3)?$/.exec(
           e.message,
         )
