@@ -20,6 +20,7 @@ import GetRuntime from './get/runtime.js'
 import Log from './log.js'
 import Login from './login.js'
 import Restart from './restart.js'
+import RolloutStatus from './rollout/status.js'
 import Scale from './scale.js'
 import ServerStart from './server/start.js'
 import ServerStatus from './server/status.js'
@@ -44,6 +45,7 @@ export const COMMANDS = {
   stop: Stop,
   start: Start,
   restart: Restart,
+  'rollout:status': RolloutStatus,
   'server:start': ServerStart,
   'server:stop': ServerStop,
   'server:status': ServerStatus,

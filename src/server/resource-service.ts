@@ -644,7 +644,24 @@ export class ResourceService {
     }
     if (stopped) throw new ApiError('Conflict', `worker ${record.key.name} is stopped: start it instead`)
     const at = new Date().toISOString()
-    const updated = await mark({...record.status, restartedAt: at}, 'Restarting', `rolling restart by ${by}`)
+    // Progressing at once: a rollout status (or apply --wait) asked right after the restart
+    // waits for it, rather than reading the last rollout as complete.
+    const conditions = (record.status.conditions ?? []).map((c) =>
+      c.type === 'Progressing'
+        ? {
+            ...c,
+            status: 'True' as const,
+            reason: 'RestartRequested',
+            message: `rolling restart requested by ${by}`,
+            lastTransitionTime: at,
+          }
+        : c,
+    )
+    const updated = await mark(
+      {...record.status, restartedAt: at, phase: 'Progressing', conditions},
+      'Restarting',
+      `rolling restart by ${by}`,
+    )
     return {result: 'restarting (rolling: one replica at a time)', changed: true, record: updated}
   }
 

@@ -50,10 +50,15 @@ describe('scale, stop, start and restart', () => {
     const r = await run(['restart', '-n', 'hello-worker', '--output', 'json'])
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({action: 'restart', changed: true})
-    const after = await waitFor('two new replicas', async () => {
-      const rt = await settled(2)
-      return rt.replicas.every((x) => !oldPids.includes(x.pid)) ? rt : undefined
-    })
+    // kubectl's habit: restart, then rollout status, which returns once the new replicas serve
+    const status = await run(['rollout', 'status', '-n', 'hello-worker', '--timeout', '1m'])
+    expect(status.stdout).toMatch(
+      /^hello-worker:v1beta:worker \(public\): rolled out \(generation \d+\): 2\/2 replicas ready\n$/,
+    )
+    expect(status.code).toBe(0)
+    const after = await runtime()
+    expect(after.replicas.filter((x) => x.ready)).toHaveLength(2)
+    expect(after.replicas.every((x) => !oldPids.includes(x.pid))).toBe(true)
     expect(after.replicas.every((x) => x.revision !== before.replicas[0]!.revision)).toBe(true)
     const events = (await run(['get', '-t', 'worker', '-n', 'hello-worker', '-d'])).stdout
     expect(events).toMatch(/Restarting +rolling restart by /)
@@ -101,6 +106,7 @@ describe('scale, stop, start and restart', () => {
   })
 
   it('refuses what it cannot do, with the documented exit codes', async () => {
+    expect((await run(['rollout', 'status', '-n', 'no-such-worker'])).code).toBe(3)
     const missing = await run(['scale', '-n', 'no-such-worker', '--replicas', '1'])
     expect(missing.code).toBe(3)
     expect(missing.stderr).toContain('worker "no-such-worker" not found in workspace public')

@@ -23,9 +23,16 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
  * replicas ready and rolled out. A crash loop or a worker that cannot run ends the wait at
  * once. Progress goes to stderr as it changes (`name: 2/3 ready`), with a spinner on a terminal.
  */
-async function waitForWorkers(
+/** A worker to wait for: apply's outcomes, or rollout status's one worker. */
+interface Waited {
+  ref?: {type: string; name: string; workspace?: string}
+  label: string
+  wait?: ApplyOutcome['wait']
+}
+
+export async function waitForWorkers(
   client: DroverClient,
-  outcomes: ApplyOutcome[],
+  outcomes: Waited[],
   timeoutMs: number,
   io: Io,
 ): Promise<NonNullable<ApplyOutcome['wait']>[]> {
@@ -33,7 +40,7 @@ async function waitForWorkers(
   const spinner = !io.json && process.stderr.isTTY && colourLevel(process.stderr) > 0
   let frame = 0
   const pending = new Set(outcomes)
-  const shown = new Map<ApplyOutcome, string>()
+  const shown = new Map<Waited, string>()
   while (pending.size > 0) {
     for (const o of [...pending]) {
       const resource = await client.get(o.ref!)
