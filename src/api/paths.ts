@@ -15,6 +15,8 @@ export const paths = {
   events: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/events'),
   runtime: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/runtime'),
   logs: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/logs'),
+  revisions: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/revisions'),
+  undo: (type: string, name: string) => resourceUrl(type, name, encodeURIComponent, '/undo'),
   action: (type: string, name: string, action: string) =>
     resourceUrl(type, name, encodeURIComponent, `/${encodeURIComponent(action)}`),
   schema: (type: string, version: string) => schemaUrl(type, version, encodeURIComponent),
@@ -34,6 +36,8 @@ export const routePatterns = {
   events: resourceUrl(':type', ':name', raw, '/events'),
   runtime: resourceUrl(':type', ':name', raw, '/runtime'),
   logs: resourceUrl(':type', ':name', raw, '/logs'),
+  revisions: resourceUrl(':type', ':name', raw, '/revisions'),
+  undo: resourceUrl(':type', ':name', raw, '/undo'),
   action: (action: string) => resourceUrl(':type', ':name', raw, `/${action}`),
   schema: schemaUrl(':type', ':version', raw),
   user: `${API_PREFIX}/users/:user`,

@@ -125,6 +125,35 @@ export interface WorkerActionResponse {
   resource: ResourceObject
 }
 
+interface RevisionView {
+  /** 1, 2, …; a rollback makes the revision it returns to the newest. */
+  revision: number
+  /** The worker's generation when this revision was last written. */
+  generation: number
+  createdAt: string
+  /** What made it: `create by alice`, `apply by alice`, `rollback to revision 2 by bob`. */
+  cause: string
+  /** The revision in force. */
+  current: boolean
+  /** Its manifest, credentials masked. */
+  manifest: Json
+}
+
+export interface RevisionsResponse {
+  /** Oldest first; the last is the one in force. */
+  items: RevisionView[]
+}
+
+export interface UndoResponse {
+  /** What happened, in a few words. */
+  result: string
+  /** False when the revision asked for is already in force. */
+  changed: boolean
+  /** The revision in force now. */
+  revision: number
+  resource: ResourceObject
+}
+
 export interface EventsResponse {
   items: ResourceEvent[]
 }

@@ -16,8 +16,10 @@ import type {
   EventsResponse,
   ListResponse,
   ResourceObject,
+  RevisionsResponse,
   RotateKeyResponse,
   RuntimeView,
+  UndoResponse,
   UsersResponse,
   WhoAmI,
   WorkerAction,
@@ -202,6 +204,18 @@ export class DroverClient {
       'POST',
       `${paths.action(ref.type, ref.name, action)}${query({workspace: ref.workspace})}`,
       action === 'scale' ? body : {},
+    )
+  }
+
+  revisions(ref: RefQuery): Promise<RevisionsResponse> {
+    return this.request('GET', `${paths.revisions(ref.type, ref.name)}${query({workspace: ref.workspace})}`)
+  }
+
+  undo(ref: RefQuery, toRevision?: number): Promise<UndoResponse> {
+    return this.request(
+      'POST',
+      `${paths.undo(ref.type, ref.name)}${query({workspace: ref.workspace})}`,
+      toRevision === undefined ? {} : {toRevision},
     )
   }
 

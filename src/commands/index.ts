@@ -20,7 +20,9 @@ import GetRuntime from './get/runtime.js'
 import Log from './log.js'
 import Login from './login.js'
 import Restart from './restart.js'
+import RolloutHistory from './rollout/history.js'
 import RolloutStatus from './rollout/status.js'
+import RolloutUndo from './rollout/undo.js'
 import Scale from './scale.js'
 import ServerStart from './server/start.js'
 import ServerStatus from './server/status.js'
@@ -45,7 +47,9 @@ export const COMMANDS = {
   stop: Stop,
   start: Start,
   restart: Restart,
+  'rollout:history': RolloutHistory,
   'rollout:status': RolloutStatus,
+  'rollout:undo': RolloutUndo,
   'server:start': ServerStart,
   'server:stop': ServerStop,
   'server:status': ServerStatus,

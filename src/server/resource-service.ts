@@ -13,7 +13,9 @@ import type {
   ReplicaView,
   ResourceObject,
   ResourceStatus,
+  RevisionsResponse,
   RuntimeView,
+  UndoResponse,
   WorkerAction,
   WorkerActionResponse,
 } from '../api/types.js'
@@ -48,8 +50,27 @@ import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 import type {CreateUserRequest, CreateUserResponse, RotateKeyResponse, UsersResponse} from '../api/types.js'
 import {newApiKey} from './auth.js'
 import {isObject} from '../lib/json.js'
+import {canonicalJson} from '../lib/canonical-json.js'
+import {createHash} from 'node:crypto'
 
 const MAX_PAGE = 1000
+
+/** Revisions kept per worker: the one in force and 10 before it (a Deployment's revisionHistoryLimit). */
+const REVISIONS_KEPT = 11
+
+/**
+ * What a rollout rolls out: the spec but its replica count (scale changes no revision, as
+ * kubectl scale creates no ReplicaSet). Same template, same revision.
+ */
+function templateOf(write: Pick<SpecWrite, 'version' | 'manifest' | 'sealed'>): string {
+  const worker = isObject(write.manifest.worker) ? write.manifest.worker : {}
+  const {replicas: _, ...rest} = worker
+  return createHash('sha256')
+    .update(canonicalJson({version: write.version, manifest: {...write.manifest, worker: rest}}))
+    .update(`\n${write.sealed?.digest ?? ''}`)
+    .digest('hex')
+    .slice(0, 16)
+}
 
 export interface ResourceRefQuery {
   type: string
@@ -306,7 +327,12 @@ export class ResourceService {
 
   // ---- operations --------------------------------------------------------------------------
 
-  async apply(caller: Caller, request: ApplyRequest): Promise<ApplyResponse> {
+  async apply(
+    caller: Caller,
+    request: ApplyRequest,
+    /** A rollback (rollout undo) says so in the event and the history. */
+    rollback?: {revision: number},
+  ): Promise<ApplyResponse> {
     const validation = validateManifest(request.manifest)
     if (!validation.manifest || !validation.kind) {
       throw new ApiError('Invalid', 'the manifest is not valid', validation.problems.map(detailOf))
@@ -386,11 +412,27 @@ export class ResourceService {
       const {result, record} = await this.store.putSpec(write, {
         ifResourceVersion: expected,
         initialStatus: initialStatus(kind.type),
-        event: (r) => ({
-          type: 'Normal',
-          reason: 'Applied',
-          message: `${r} by ${caller.user.name} (generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1})`,
-        }),
+        event: (r) => {
+          const generation = `generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1}`
+          return rollback
+            ? {
+                type: 'Normal',
+                reason: 'RolledBack',
+                message: `rolled back to revision ${rollback.revision} by ${caller.user.name} (${generation})`,
+              }
+            : {type: 'Normal', reason: 'Applied', message: `${r} by ${caller.user.name} (${generation})`}
+        },
+        ...(kind.type === 'worker'
+          ? {
+              revision: {
+                template: templateOf(write),
+                cause: rollback
+                  ? `rollback to revision ${rollback.revision} by ${caller.user.name}`
+                  : `${current ? 'apply' : 'create'} by ${caller.user.name}`,
+                keep: REVISIONS_KEPT,
+              },
+            }
+          : {}),
       })
       if (result !== 'unchanged') this.onChange(key, {stackNames: stackNames(record, current)})
       return {result, dryRun: false, resource: this.toObject(record), diff: result === 'unchanged' ? [] : diff}
@@ -619,6 +661,7 @@ export class ResourceService {
           ifResourceVersion: record.resourceVersion,
           initialStatus: record.status,
           event: () => ({type: 'Normal', reason: 'Scaled', message: `replicas ${from} → ${replicas} by ${by}`}),
+          revision: {template: templateOf(record), cause: `scale by ${by}`, keep: REVISIONS_KEPT},
         },
       )
       return {
@@ -663,6 +706,73 @@ export class ResourceService {
       `rolling restart by ${by}`,
     )
     return {result: 'restarting (rolling: one replica at a time)', changed: true, record: updated}
+  }
+
+  /** A worker's rollout history (kubectl rollout history): oldest first, credentials masked. */
+  async revisions(caller: Caller, query: ResourceRefQuery): Promise<RevisionsResponse> {
+    const record = await this.workerRecord(caller, query)
+    const kept = await this.store.revisions(record.key)
+    return {
+      items: kept.map((r, i) => ({
+        revision: r.revision,
+        generation: r.generation,
+        createdAt: r.createdAt,
+        cause: r.cause,
+        current: i === kept.length - 1,
+        manifest: r.sealed ? joinSensitive(r.manifest, this.cipher.unseal(r.sealed) as Json, false) : r.manifest,
+      })),
+    }
+  }
+
+  /**
+   * Rolls a worker back to a kept revision (kubectl rollout undo): the previous one, or
+   * `toRevision`. Its spec is applied again (validated and authorized as any apply) with the
+   * worker's replica count as it is now; it becomes the newest revision.
+   */
+  async undo(caller: Caller, query: ResourceRefQuery, toRevision?: number): Promise<UndoResponse> {
+    const record = await this.workerRecord(caller, query)
+    enforce(writeWorker(caller, record.key.workspace, this.tenancy))
+    const kept = await this.store.revisions(record.key)
+    const numbers = kept.map((r) => r.revision).join(', ')
+    const target = toRevision === undefined ? kept.at(-2) : kept.find((r) => r.revision === toRevision)
+    if (!target)
+      throw new ApiError(
+        'NotFound',
+        toRevision === undefined
+          ? `worker ${record.key.name} has no earlier revision to roll back to${numbers ? ` (kept: ${numbers})` : ''}`
+          : `worker ${record.key.name} has no revision ${toRevision} (kept: ${numbers || 'none'})`,
+      )
+    const newest = kept.at(-1)!
+    if (target === newest || target.template === templateOf(record))
+      return {
+        result: `skipped: revision ${target.revision} is the one in force`,
+        changed: false,
+        revision: newest.revision,
+        resource: this.toObject(record),
+      }
+    const full = target.sealed
+      ? joinSensitive(target.manifest, this.cipher.unseal(target.sealed) as Json, true)
+      : target.manifest
+    const section = isObject(full.worker) ? {...full.worker} : {}
+    const replicas = isObject(record.manifest.worker) ? record.manifest.worker.replicas : undefined
+    if (replicas === undefined) delete section.replicas
+    else section.replicas = replicas
+    const applied = await this.apply(
+      caller,
+      {
+        manifest: {...full, worker: section},
+        workspace: record.key.workspace,
+        resourceVersion: String(record.resourceVersion),
+      },
+      {revision: target.revision},
+    )
+    const after = (await this.store.revisions(record.key)).at(-1)
+    return {
+      result: `rolled back to revision ${target.revision}`,
+      changed: applied.result !== 'unchanged',
+      revision: after?.revision ?? target.revision,
+      resource: applied.resource,
+    }
   }
 
   /** Whether a deleted worker's replicas are all gone within `ms` (the reconciler stops them). */

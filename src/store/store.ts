@@ -53,6 +53,26 @@ export interface PutSpecOptions {
   initialStatus: ResourceStatus
   /** Recorded in the same transaction when the spec is created or changed. */
   event?: (result: 'created' | 'updated') => NewEvent
+  /**
+   * Keep the spec in the resource's rollout history when it is created or changed (workers).
+   * `template` identifies what a rollout rolls out (the manifest but its replica count): a
+   * spec whose template is already in the history moves that revision to the newest number,
+   * as a Kubernetes Deployment renumbers the ReplicaSet it rolls back to.
+   */
+  revision?: {template: string; cause: string; keep: number}
+}
+
+/** A kept spec of a resource's rollout history. */
+export interface RevisionRecord {
+  /** 1, 2, …: the newest is the one in force. */
+  revision: number
+  template: string
+  generation: number
+  version: string
+  manifest: Json
+  sealed?: Sealed
+  cause: string
+  createdAt: string
 }
 
 export interface PutSpecResult {
@@ -156,6 +176,8 @@ export interface ResourceStore {
   addEvent(key: ResourceKey, event: NewEvent): Promise<void>
   /** Newest last. */
   events(key: ResourceKey, limit?: number): Promise<ResourceEvent[]>
+  /** The rollout history kept by putSpec's `revision` option, oldest first; deleted with the resource. */
+  revisions(key: ResourceKey): Promise<RevisionRecord[]>
 
   getUser(name: string): Promise<User | undefined>
   /** Every user, by name, with how many API keys it holds. */

@@ -52,6 +52,9 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
       })
     },
     runtime: async (request) => service.runtimeOf(callerOf(request), refOf(request)),
+    revisions: async (request) => service.revisions(callerOf(request), refOf(request)),
+    undo: async (request) =>
+      service.undo(callerOf(request), refOf(request), (request.body as {toRevision?: number} | undefined)?.toRevision),
     ...Object.fromEntries(
       WORKER_ACTIONS.map((action): [string, Handler] => [
         action,

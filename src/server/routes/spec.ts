@@ -328,6 +328,74 @@ const ROUTE_TABLE: RouteSpec[] = [
     },
   },
   {
+    id: 'revisions',
+    method: 'GET',
+    url: routePatterns.revisions,
+    summary:
+      'A worker’s rollout history: the specs it rolled out (every change but the replica count), oldest first, the last in force.',
+    auth: true,
+    querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
+    responses: {
+      200: {
+        description: 'The kept revisions (at most 11).',
+        schema: {
+          type: 'object',
+          required: ['items'],
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['revision', 'generation', 'createdAt', 'cause', 'current', 'manifest'],
+                properties: {
+                  revision: {type: 'integer', description: 'A rollback makes the revision it returns to the newest.'},
+                  generation: {type: 'integer'},
+                  createdAt: str('When this revision was rolled out (RFC 3339).'),
+                  cause: str('What made it: create, apply, rollback, by whom.'),
+                  current: bool('The revision in force.'),
+                  manifest: {type: 'object', description: 'Its manifest, credentials masked.'},
+                },
+              },
+            },
+          },
+        },
+      },
+      ...common,
+      ...errors('NotFound'),
+    },
+  },
+  {
+    id: 'undo',
+    method: 'POST',
+    url: routePatterns.undo,
+    summary:
+      'Roll a worker back to its previous revision or to toRevision (kubectl rollout undo), keeping its replica count.',
+    auth: true,
+    querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {toRevision: {type: 'integer', minimum: 1, description: 'The revision to return to.'}},
+    },
+    responses: {
+      200: {
+        description: 'What happened, the revision in force, and the worker.',
+        schema: {
+          type: 'object',
+          required: ['result', 'changed', 'revision', 'resource'],
+          properties: {
+            result: str('What happened, in a few words.'),
+            changed: bool('False when the revision asked for is already in force.'),
+            revision: {type: 'integer'},
+            resource: resourceSchema,
+          },
+        },
+      },
+      ...common,
+      ...errors('NotFound', 'Invalid', 'Conflict'),
+    },
+  },
+  {
     id: 'logs',
     method: 'GET',
     url: routePatterns.logs,

@@ -55,4 +55,25 @@ export const MIGRATIONS: readonly {version: number; sql: string}[] = [
       ALTER TABLE events ADD COLUMN first_time TEXT;
     `,
   },
+  {
+    // Rollout history (drover rollout history|undo): the specs a worker rolled out, by revision.
+    version: 3,
+    sql: `
+      CREATE TABLE revisions (
+        workspace TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        template TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        manifest TEXT NOT NULL,
+        sealed TEXT,
+        sealed_digest TEXT,
+        cause TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace, type, name, revision)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]

@@ -8,7 +8,7 @@ import {StoreUnavailableError, storageFailure} from '../store.js'
 import {randomUUID} from 'node:crypto'
 import {chmodSync} from 'node:fs'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {ResourceEvent, ResourceStatus} from '../../resources/stored.js'
+import type {Json, ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
   type ApiKeyRecord,
   type ListFilter,
@@ -17,6 +17,7 @@ import {
   type PutSpecResult,
   type ResourceKey,
   type ResourceStore,
+  type RevisionRecord,
   type SpecWrite,
   StoreConflictError,
   StoreNotFoundError,
@@ -400,8 +401,64 @@ export class SqliteStore implements ResourceStore {
       }
       const result = current ? 'updated' : 'created'
       if (options.event && changed) this.insertEvent(key, options.event(result))
-      return {result, record: this.getSync(key)!, ...(current ? {previous: current} : {})}
+      const record = this.getSync(key)!
+      if (options.revision && changed) this.keepRevision(record, options.revision)
+      return {result, record, ...(current ? {previous: current} : {})}
     })
+  }
+
+  private keepRevision(record: StoredRecord, revision: NonNullable<PutSpecOptions['revision']>): void {
+    const {key} = record
+    const where = 'workspace = ? AND type = ? AND name = ?'
+    const at = [key.workspace, key.type, key.name] as const
+    const newest = Number(
+      (this.sql(`SELECT coalesce(max(revision), 0) AS n FROM revisions WHERE ${where}`).get(...at) as Row).n,
+    )
+    const same = this.sql(`SELECT revision FROM revisions WHERE ${where} AND template = ?`).get(
+      ...at,
+      revision.template,
+    ) as Row | undefined
+    const spec = [
+      record.generation,
+      record.version,
+      JSON.stringify(record.manifest),
+      record.sealed?.ciphertext ?? null,
+      record.sealed?.digest ?? null,
+    ] as const
+    if (same && Number(same.revision) === newest) {
+      // The same template again (a replica count changed): the newest revision's spec follows.
+      this.sql(
+        `UPDATE revisions SET generation = ?, version = ?, manifest = ?, sealed = ?, sealed_digest = ? WHERE ${where} AND revision = ?`,
+      ).run(...spec, ...at, newest)
+      return
+    }
+    if (same) this.sql(`DELETE FROM revisions WHERE ${where} AND revision = ?`).run(...at, Number(same.revision))
+    this.sql(
+      `INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed, sealed_digest,
+         cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(...at, newest + 1, revision.template, ...spec, revision.cause, new Date().toISOString())
+    this.sql(
+      `DELETE FROM revisions WHERE ${where} AND revision <= (
+         SELECT revision FROM revisions WHERE ${where} ORDER BY revision DESC LIMIT 1 OFFSET ?)`,
+    ).run(...at, ...at, Math.max(1, revision.keep))
+  }
+
+  revisions(key: ResourceKey): Promise<RevisionRecord[]> {
+    const rows = this.sql(
+      'SELECT * FROM revisions WHERE workspace = ? AND type = ? AND name = ? ORDER BY revision',
+    ).all(key.workspace, key.type, key.name) as Row[]
+    return Promise.resolve(
+      rows.map((r) => ({
+        revision: Number(r.revision),
+        template: String(r.template),
+        generation: Number(r.generation),
+        version: String(r.version),
+        manifest: JSON.parse(String(r.manifest)) as Json,
+        ...(r.sealed ? {sealed: {ciphertext: String(r.sealed), digest: String(r.sealed_digest)}} : {}),
+        cause: String(r.cause),
+        createdAt: String(r.created_at),
+      })),
+    )
   }
 
   putStatus(
@@ -433,11 +490,12 @@ export class SqliteStore implements ResourceStore {
         key.type,
         key.name,
       )
-      this.sql('DELETE FROM events WHERE workspace = ? AND type = ? AND name = ?').run(
-        key.workspace,
-        key.type,
-        key.name,
-      )
+      for (const table of ['events', 'revisions'])
+        this.sql(`DELETE FROM ${table} WHERE workspace = ? AND type = ? AND name = ?`).run(
+          key.workspace,
+          key.type,
+          key.name,
+        )
       this.nextResourceVersion()
       return current
     })

@@ -228,6 +228,39 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
       expect((await store.events(key('a'))).map((e) => e.message)).toEqual(['created', 'updated'])
     })
 
+    it('keeps a rollout history: a revision per new template, renumbered on a return, bounded, deleted with the resource', async () => {
+      const apply = (extra: Record<string, unknown>, template: string, cause: string, keep = 3) =>
+        store.putSpec(write('a', extra), {initialStatus, revision: {template, cause, keep}})
+      await apply({}, 't1', 'created')
+      await apply({replicas: 4}, 't1', 'scaled') // same template: the newest revision follows
+      await apply({replicas: 4}, 't1', 'unchanged') // nothing written
+      await apply({replicas: 4, logLevel: 'DEBUG'}, 't2', 'debug')
+      await apply({replicas: 2, logLevel: 'WARN'}, 't3', 'warn')
+      let history = await store.revisions(key('a'))
+      expect(history.map((r) => [r.revision, r.template, r.cause, r.generation])).toEqual([
+        [1, 't1', 'created', 2],
+        [2, 't2', 'debug', 3],
+        [3, 't3', 'warn', 4],
+      ])
+      expect((history[0]!.manifest.worker as {replicas: number}).replicas).toBe(4)
+      // Back to t1: it becomes revision 4 (its number 1 is gone), as a Deployment's rollback.
+      await apply({replicas: 2}, 't1', 'undo')
+      history = await store.revisions(key('a'))
+      expect(history.map((r) => [r.revision, r.template, r.cause])).toEqual([
+        [2, 't2', 'debug'],
+        [3, 't3', 'warn'],
+        [4, 't1', 'undo'],
+      ])
+      await apply({replicas: 2, logLevel: 'ERROR'}, 't4', 'error')
+      expect((await store.revisions(key('a'))).map((r) => r.revision)).toEqual([3, 4, 5])
+      // Without the option (a stack, a secret) nothing is kept.
+      await store.putSpec({...write('s'), key: key('s', 'public', 'secret')}, {initialStatus})
+      expect(await store.revisions(key('s', 'public', 'secret'))).toEqual([])
+      await store.delete(key('a'))
+      await apply({}, 't1', 'again')
+      expect((await store.revisions(key('a'))).map((r) => [r.revision, r.cause])).toEqual([[1, 'again']])
+    })
+
     it('serializes concurrent writes: none lost, resourceVersions distinct, last acknowledged wins', async () => {
       const acknowledged: {name: string; replicas: number; rv: number}[] = []
       await Promise.all(
