@@ -93,4 +93,64 @@ describe('get: wide, selector, sort-by, watch', () => {
       child.kill('SIGINT')
     }
   })
+  it('get runtime --watch prints the replicas, then a row per replica that changes, until the worker is gone', async () => {
+    expect((await runCli(['apply', '-f', 'examples/worker-minimal.yaml', '--wait'], {env})).code).toBe(0)
+    expect((await runCli(['scale', '-n', 'hello-worker', '--replicas', '2'], {env})).code).toBe(0)
+    expect((await runCli(['rollout', 'status', '-n', 'hello-worker'], {env})).code).toBe(0)
+    const child = spawn(NODE, [RUN_JS, 'get', 'runtime', '-n', 'hello-worker', '--watch', '--output', 'json'], {
+      cwd: ROOT,
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const text = spawn(NODE, [RUN_JS, 'get', 'runtime', '-n', 'hello-worker', '--watch'], {
+      cwd: ROOT,
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let table = ''
+    let errors = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+    text.stdout.setEncoding('utf8').on('data', (d: string) => (table += d))
+    text.stderr.setEncoding('utf8').on('data', (d: string) => (errors += d))
+    const changes = () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as {type: string; replica: {index: number; ready: boolean; pid?: number}})
+    const exited = (c: typeof child) =>
+      new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.on('exit', resolve)))
+    try {
+      await waitFor('the replicas', () => (changes().length === 2 ? true : undefined), 15_000)
+      expect(changes().map((c) => [c.type, c.replica.index])).toEqual([
+        ['ADDED', 0],
+        ['ADDED', 1],
+      ])
+      await waitFor('the table', () => /\nREPLICA +PID +PHASE/.test(table) || undefined, 15_000)
+      const killed = changes()[0]!.replica.pid!
+      process.kill(killed, 'SIGKILL')
+      // The killed replica changes (exited, then restarted); the other one is never printed again.
+      await waitFor(
+        'replica 0 restarted',
+        () => changes().some((c) => c.type === 'MODIFIED' && c.replica.index === 0 && c.replica.ready) || undefined,
+        20_000,
+      )
+      expect(changes().filter((c) => c.type !== 'ADDED' && c.replica.index === 1)).toEqual([])
+      expect((await runCli(['delete', '-n', 'hello-worker', '-t', 'worker'], {env})).code).toBe(0)
+      expect(await exited(child)).toBe(0)
+      expect(await exited(text)).toBe(0)
+      expect(
+        changes()
+          .slice(-2)
+          .map((c) => c.type),
+      ).toEqual(['DELETED', 'DELETED'])
+      expect(table.trimEnd().split('\n').slice(-2).join('\n')).toMatch(
+        /hello-worker-\S+-0 .* Gone .*\nhello-worker-\S+-1 .* Gone /,
+      )
+      expect(errors).toContain('worker hello-worker was deleted: nothing more to watch')
+    } finally {
+      child.kill('SIGINT')
+      text.kill('SIGINT')
+    }
+  })
 })

@@ -1,11 +1,12 @@
 // `drover get runtime` and `drover log`: what the replicas of a worker do.
-import type {RuntimeView} from '../../api/types.js'
-import type {RefQuery} from '../../client/client.js'
+import type {ReplicaView, RuntimeView} from '../../api/types.js'
+import type {DroverClient, RefQuery} from '../../client/client.js'
+import {ClientApiError} from '../../client/errors.js'
 import {IdentifierError, parseId, parseIdentifier} from '../../resources/identifiers.js'
 import {UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {resourceLabel} from '../output/resources.js'
-import {type Palette, paintStatus, palette} from '../output/colour.js'
+import {PLAIN, type Palette, paintStatus, palette} from '../output/colour.js'
 import {type RenderTable, smallTable} from '../output/small-table.js'
 import {age} from '../output/table.js'
 import {formatBytes, formatCores} from '../output/units.js'
@@ -53,7 +54,16 @@ function renderRuntime(view: RuntimeView, renderTable: RenderTable, colours: Pal
   ]
   if (view.replicas.length === 0) return `${head.join('\n')}\n\nno replicas`
   const now = Date.now()
-  const rows = view.replicas.map((r) => [
+  return `${head.join('\n')}\n\n${renderTable(
+    REPLICA_COLUMNS,
+    view.replicas.map((r) => replicaRow(r, now, colours)),
+  )}`
+}
+
+const REPLICA_COLUMNS = ['REPLICA', 'PID', 'PHASE', 'READY', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEMORY', 'STARTED']
+
+function replicaRow(r: ReplicaView, now: number, colours: Palette): string[] {
+  return [
     r.name,
     r.pid === undefined ? '-' : String(r.pid),
     paintStatus(colours, r.phase + (r.crashLooping ? ' (crash-looping)' : '')),
@@ -69,12 +79,69 @@ function renderRuntime(view: RuntimeView, renderTable: RenderTable, colours: Pal
       : r.nextStartAt
         ? `restart in ${Math.max(0, Math.round((Date.parse(r.nextStartAt) - now) / 100) / 10)}s`
         : '-',
-  ])
-  return `${head.join('\n')}\n\n${renderTable(['REPLICA', 'PID', 'PHASE', 'READY', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEMORY', 'STARTED'], rows)}`
+  ]
 }
 
-export async function getRuntime(flags: WorkerFlags, io: Io): Promise<Outcome> {
+/** What a watch compares: what the replica is, not its CPU, memory or age, which move all the time. */
+const replicaState = (r: ReplicaView) =>
+  JSON.stringify([r.pid, r.phase, r.crashLooping, r.ready, r.restarts, r.lastExit?.at, r.nextStartAt !== undefined])
+
+/**
+ * get runtime --watch: the table once, then a row per replica that changes, as it changes
+ * (kubectl get pods -w), polling every second; a replica that is gone is printed once more,
+ * `Gone`. JSON prints each change as a line of its own. Ends when the worker is deleted (its
+ * replicas printed gone).
+ */
+async function watchRuntime(
+  client: DroverClient,
+  ref: RefQuery,
+  first: RuntimeView,
+  io: Io,
+  renderTable: RenderTable,
+  colours: Palette,
+): Promise<Outcome> {
+  const out = (line: string) => process.stdout.write(`${line}\n`)
+  const print = (type: 'ADDED' | 'MODIFIED' | 'DELETED', r: ReplicaView) => {
+    if (io.json) return out(JSON.stringify({type, replica: r}))
+    const row = replicaRow(r, Date.now(), colours)
+    if (type === 'DELETED') row[2] = paintStatus(colours, 'Gone')
+    out(renderTable(REPLICA_COLUMNS, [row]).split('\n').at(-1)!)
+  }
+  if (io.json) for (const r of first.replicas) print('ADDED', r)
+  else out(renderRuntime(first, renderTable, colours))
+  let known = new Map(first.replicas.map((r) => [r.name, r]))
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    let view: RuntimeView
+    try {
+      view = await client.runtime(ref)
+    } catch (error) {
+      if (error instanceof ClientApiError && error.status === 404) {
+        for (const r of known.values()) print('DELETED', r)
+        io.note(`worker ${ref.name} was deleted: nothing more to watch`)
+        return {data: undefined, render: () => ''}
+      }
+      throw error
+    }
+    const now = new Map(view.replicas.map((r) => [r.name, r]))
+    for (const r of view.replicas) {
+      const before = known.get(r.name)
+      if (!before) print('ADDED', r)
+      else if (replicaState(before) !== replicaState(r)) print('MODIFIED', r)
+    }
+    for (const [name, r] of known) if (!now.has(name)) print('DELETED', r)
+    known = now
+  }
+}
+
+export async function getRuntime(flags: WorkerFlags & {watch?: boolean}, io: Io): Promise<Outcome> {
   const ref = workerRef(flags)
+  if (flags.watch) {
+    const [renderTable, colours] = await Promise.all([smallTable(), io.json ? PLAIN : palette()])
+    return withClient(io, async (client) =>
+      watchRuntime(client, ref, await client.runtime(ref), io, renderTable, colours),
+    )
+  }
   const view = await withClient(io, (client) => client.runtime(ref))
   if (io.json) return {data: view, render: () => ''}
   const [renderTable, colours] = await Promise.all([smallTable(), palette()])

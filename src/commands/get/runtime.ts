@@ -10,11 +10,15 @@ export default class GetRuntime extends BaseCommand {
   static override examples = [
     '<%= config.bin %> get runtime -t worker -n my-worker -w public',
     '<%= config.bin %> get runtime -i "my-worker | v1beta | worker | public" --output json',
+    '<%= config.bin %> get runtime -n my-worker --watch',
   ]
 
   static override flags = {
     ...workerFlags(),
     output: Flags.string({summary: 'Output format.', options: ['table', 'json'], default: 'table'}),
+    watch: Flags.boolean({
+      summary: 'After the table, print a row per replica that changes, as it changes (JSON lines with --output json).',
+    }),
   }
 
   async run() {
