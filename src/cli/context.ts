@@ -4,6 +4,7 @@
 import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {localFiles} from '../api/local.js'
+import {DEFAULT_WORKSPACE} from '../resources/registry.js'
 import {InvalidInputError} from './errors.js'
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -13,11 +14,15 @@ export const LOCAL = 'local'
 interface Context {
   url: string
   apiKey?: string
+  /** The workspace commands use when -w is not given (kubectl's namespace of a context). */
+  workspace?: string
 }
 
 export interface ContextsFile {
   current?: string
   contexts: Record<string, Context>
+  /** The local control plane's context: only its default workspace. */
+  local?: {workspace?: string}
 }
 
 export function readContexts(env: Env = process.env): ContextsFile {
@@ -25,7 +30,11 @@ export function readContexts(env: Env = process.env): ContextsFile {
   if (!existsSync(contexts)) return {contexts: {}}
   try {
     const parsed = JSON.parse(readFileSync(contexts, 'utf8')) as ContextsFile
-    return {current: parsed.current, contexts: parsed.contexts ?? {}}
+    return {
+      current: parsed.current,
+      contexts: parsed.contexts ?? {},
+      ...(parsed.local?.workspace ? {local: {workspace: parsed.local.workspace}} : {}),
+    }
   } catch (error) {
     throw new InvalidInputError(`${contexts}: not a contexts file (${(error as Error).message})`, {
       hint: 'fix or remove it',
@@ -43,7 +52,10 @@ export function writeContexts(file: ContextsFile, env: Env = process.env): void 
   renameSync(tmp, contexts)
 }
 
-export type Target = {kind: 'remote'; name: string; url: string; apiKey?: string} | {kind: 'local'; name: typeof LOCAL}
+export type Target = (
+  | {kind: 'remote'; name: string; url: string; apiKey?: string}
+  | {kind: 'local'; name: typeof LOCAL}
+) & {workspace?: string}
 
 export function resolveTarget(env: Env = process.env): Target {
   if (env.DROVER_URL)
@@ -55,9 +67,28 @@ export function resolveTarget(env: Env = process.env): Target {
       throw new InvalidInputError(`the current context ${JSON.stringify(file.current)} does not exist`, {
         hint: 'drover context use -n NAME, or -n local',
       })
-    return {kind: 'remote', name: file.current, url: context.url, apiKey: env.DROVER_APIKEY || context.apiKey}
+    return {
+      kind: 'remote',
+      name: file.current,
+      url: context.url,
+      apiKey: env.DROVER_APIKEY || context.apiKey,
+      ...(context.workspace ? {workspace: context.workspace} : {}),
+    }
   }
-  return {kind: 'local', name: LOCAL}
+  return {kind: 'local', name: LOCAL, ...(file.local?.workspace ? {workspace: file.local.workspace} : {})}
+}
+
+/**
+ * The workspace a command uses when neither -w nor the manifest names one: the current
+ * context's (`drover context use -n NAME -w WS`), else public. A broken contexts file is
+ * reported when the command connects, not here.
+ */
+export function contextWorkspace(env: Env = process.env): string {
+  try {
+    return resolveTarget(env).workspace ?? DEFAULT_WORKSPACE
+  } catch {
+    return DEFAULT_WORKSPACE
+  }
 }
 
 export function localAdminKey(env: Env = process.env): string | undefined {

@@ -1,5 +1,6 @@
 // Which resources a command names: -i, --id, -t/-n/-w, or -f (every document of the files).
 import {IdentifierError, type ResourceRef, parseId, parseIdentifier, refFromFlags} from '../resources/identifiers.js'
+import {contextWorkspace} from './context.js'
 import {UsageError} from './errors.js'
 import {lintFiles} from './manifests/lint.js'
 
@@ -37,6 +38,7 @@ export function refsFromFlags(flags: RefFlags, what: string): ResourceRef[] {
       const reports = lintFiles(flags.manifestFile, {
         recursive: flags.recursive === true,
         workspace: flags.workspace,
+        defaultWorkspace: contextWorkspace(),
         interpolate: !flags['disable-interpolation'],
         env: process.env,
       })
@@ -49,7 +51,7 @@ export function refsFromFlags(flags: RefFlags, what: string): ResourceRef[] {
       })
     }
     if (!flags.type) throw new UsageError(`-n needs -t: the type of the resource to ${what}`)
-    return [refFromFlags(flags.type, flags.name!, flags.workspace, flags.version)]
+    return [refFromFlags(flags.type, flags.name!, flags.workspace ?? contextWorkspace(), flags.version)]
   } catch (error) {
     if (error instanceof IdentifierError) throw new UsageError(error.message)
     throw error

@@ -290,14 +290,40 @@ describe('a remote control plane', () => {
     expect(statSync(join(TEST_HOME, 'config', 'drover', 'contexts.json')).mode & 0o777).toBe(0o600)
     const list = await runCli(['context', 'list'])
     expect(list.stdout).toMatch(
-      /^CURRENT {3}NAME {4}URL\n {10}local {3}\(embedded control plane, started on demand\)\n\* {9}prod {4}http:\/\/127\.0\.0\.1:\d+\n$/,
+      /^CURRENT {3}NAME {4}URL +WORKSPACE\n {10}local {3}\(embedded control plane, started on demand\) {3}public\n\* {9}prod {4}http:\/\/127\.0\.0\.1:\d+ +public\n$/,
     )
     const got = await runCli(['get', '-t', 'worker', '-w', 'ci', '--output', 'json'])
     expect(JSON.parse(got.stdout).items.map((i: {metadata: {id: string}}) => i.metadata.id)).toEqual([
       'worker:v1beta:hello-worker:ci',
     ])
+    // A default workspace for the context, as a kubectl context's namespace: where -w is not given.
+    expect((await runCli(['context', 'use', '-n', 'prod', '-w', 'ci'])).stdout).toBe(
+      'using context prod (workspace ci)\n',
+    )
+    expect((await runCli(['context', 'list'])).stdout).toMatch(/\n\* +prod +http:\S+ +ci\n$/)
+    const runtime = await runCli(['get', 'runtime', '-n', 'hello-worker', '--output', 'json'])
+    expect(JSON.parse(runtime.stdout).id).toBe('worker:v1beta:hello-worker:ci')
+    expect((await runCli(['describe', '-n', 'hello-worker'])).stdout).toMatch(/\nWorkspace: +ci\n/)
+    expect((await runCli(['apply', '-f', 'examples/worker-minimal.yaml'])).stdout).toMatch(
+      /^hello-worker:v1beta:worker \(ci\): (unchanged|updated)\n/,
+    )
+    const elsewhere = await runCli(['delete', '-t', 'worker', '-n', 'hello-worker', '-w', 'public'])
+    expect(elsewhere.code).toBe(3) // -w still wins
+    expect(elsewhere.stdout).toBe('hello-worker:v1beta:worker (public): not found\n')
+    expect((await runCli(['context', 'use', '-n', 'prod', '-w', 'not a name'])).code).toBe(2)
+    expect((await runCli(['context', 'use', '-n', 'prod', '-w', 'public'])).stdout).toBe(
+      'using context prod (workspace public)\n',
+    )
+    expect(
+      JSON.parse(readFileSync(join(TEST_HOME, 'config', 'drover', 'contexts.json'), 'utf8')).contexts.prod,
+    ).not.toHaveProperty('workspace')
     expect((await runCli(['context', 'use', '-n', 'nope'])).code).toBe(3)
-    expect((await runCli(['context', 'use', '-n', 'local'])).stdout).toBe('using context local\n')
+    expect((await runCli(['context', 'use', '-n', 'local', '-w', 'team-a'])).stdout).toBe(
+      'using context local (workspace team-a)\n',
+    )
+    expect((await runCli(['context', 'list'])).stdout).toMatch(/\n\* +local +\(embedded[^\n]+ +team-a\n/)
+    expect((await runCli(['context', 'use', '-n', 'local', '-w', 'public'])).code).toBe(0)
+    expect((await runCli(['context', 'use', '-n', 'local'])).stdout).toBe('using context local (workspace public)\n')
     expect((await runCli(['context', 'remove', '-n', 'prod'])).stdout).toBe('context prod removed\n')
   })
 

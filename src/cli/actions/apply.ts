@@ -6,6 +6,7 @@ import type {ApplyResponse, DiffEntry} from '../../api/types.js'
 import type {DroverClient} from '../../client/client.js'
 import {ClientApiError} from '../../client/errors.js'
 import {anchorOf} from '../../resources/problems.js'
+import {contextWorkspace} from '../context.js'
 import {EXIT, type ExitCode, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {type DocumentReport, lintFiles} from '../manifests/lint.js'
@@ -174,7 +175,8 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
       try {
         const response = await client.apply({
           manifest: r.value as Record<string, unknown>,
-          ...(flags.workspace ? {workspace: flags.workspace} : {}),
+          // The workspace lint resolved: the manifest's own, -w, or the context's default.
+          ...(r.workspace ? {workspace: r.workspace} : {}),
           ...(flags['dry-run'] ? {dryRun: true} : {}),
         })
         outcomes.push({
@@ -231,6 +233,7 @@ export async function apply(flags: ApplyFlags, io: Io): Promise<Outcome> {
   const reports = lintFiles(flags.manifestFile, {
     recursive: flags.recursive,
     workspace: flags.workspace,
+    defaultWorkspace: contextWorkspace(),
     interpolate: !flags['disable-interpolation'],
     env: process.env,
   })

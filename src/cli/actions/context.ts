@@ -6,6 +6,7 @@ import {InvalidInputError, NotFoundError, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {smallTable} from '../output/small-table.js'
 import {cliError} from '../remote.js'
+import {DEFAULT_WORKSPACE} from '../../resources/registry.js'
 
 function apiKeyFrom(flags: {'api-key'?: string; 'api-key-file'?: string}): string | undefined {
   if (flags['api-key'] !== undefined && flags['api-key-file'] !== undefined)
@@ -40,13 +41,18 @@ export interface AddFlags {
   'api-key'?: string
   'api-key-file'?: string
   use: boolean
+  workspace?: string
 }
 
 export async function contextAdd(flags: AddFlags): Promise<Outcome> {
   if (flags.name === LOCAL) throw new UsageError(`"${LOCAL}" is the built-in local control plane; choose another name`)
   const file = readContexts()
   const apiKey = apiKeyFrom(flags)
-  file.contexts[flags.name] = {url: checkUrl(flags.url), ...(apiKey ? {apiKey} : {})}
+  file.contexts[flags.name] = {
+    url: checkUrl(flags.url),
+    ...(apiKey ? {apiKey} : {}),
+    ...(flags.workspace ? {workspace: flags.workspace} : {}),
+  }
   if (flags.use) file.current = flags.name
   writeContexts(file)
   return {
@@ -55,16 +61,30 @@ export async function contextAdd(flags: AddFlags): Promise<Outcome> {
   }
 }
 
-export async function contextUse(flags: {name: string}): Promise<Outcome> {
+export async function contextUse(flags: {name: string; workspace?: string}): Promise<Outcome> {
   const file = readContexts()
-  if (flags.name !== LOCAL && !file.contexts[flags.name])
+  const context = file.contexts[flags.name]
+  if (flags.name !== LOCAL && !context)
     throw new NotFoundError(
       `no context named ${flags.name}`,
       `known: ${[LOCAL, ...Object.keys(file.contexts)].join(', ')}`,
     )
   file.current = flags.name
+  if (flags.workspace !== undefined) {
+    // public is the default: kept as no setting at all.
+    const workspace = flags.workspace === DEFAULT_WORKSPACE ? undefined : flags.workspace
+    if (context) {
+      if (workspace) context.workspace = workspace
+      else delete context.workspace
+    } else if (workspace) file.local = {workspace}
+    else delete file.local
+  }
   writeContexts(file)
-  return {data: {current: flags.name}, render: () => `using context ${flags.name}`}
+  const workspace = (context ? context.workspace : file.local?.workspace) ?? DEFAULT_WORKSPACE
+  return {
+    data: {current: flags.name, workspace},
+    render: () => `using context ${flags.name} (workspace ${workspace})`,
+  }
 }
 
 export async function contextRemove(flags: {name: string}): Promise<Outcome> {
@@ -81,18 +101,28 @@ export async function contextList(): Promise<Outcome> {
   const target = resolveTarget()
   const current = target.name
   const rows = [
-    {name: LOCAL, url: '(embedded control plane, started on demand)', current: current === LOCAL},
-    ...Object.entries(file.contexts).map(([name, c]) => ({name, url: c.url, current: current === name})),
+    {
+      name: LOCAL,
+      url: '(embedded control plane, started on demand)',
+      workspace: file.local?.workspace ?? DEFAULT_WORKSPACE,
+      current: current === LOCAL,
+    },
+    ...Object.entries(file.contexts).map(([name, c]) => ({
+      name,
+      url: c.url,
+      workspace: c.workspace ?? DEFAULT_WORKSPACE,
+      current: current === name,
+    })),
   ]
   if (target.kind === 'remote' && target.name === 'DROVER_URL')
-    rows.push({name: 'DROVER_URL', url: target.url, current: true})
+    rows.push({name: 'DROVER_URL', url: target.url, workspace: DEFAULT_WORKSPACE, current: true})
   const renderTable = await smallTable()
   return {
     data: {current, contexts: rows},
     render: () =>
       renderTable(
-        ['CURRENT', 'NAME', 'URL'],
-        rows.map((r) => [r.current ? '*' : '', r.name, r.url]),
+        ['CURRENT', 'NAME', 'URL', 'WORKSPACE'],
+        rows.map((r) => [r.current ? '*' : '', r.name, r.url, r.workspace]),
       ),
   }
 }

@@ -4,6 +4,7 @@ import type {ResourceEvent, ResourceObject, RuntimeView} from '../../api/types.j
 import type {RefQuery} from '../../client/client.js'
 import {IdentifierError, parseId, parseIdentifier} from '../../resources/identifiers.js'
 import {findKind} from '../../resources/registry.js'
+import {contextWorkspace} from '../context.js'
 import {UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {type Palette, paintStatus, palette} from '../output/colour.js'
@@ -31,8 +32,11 @@ function refOf(flags: DescribeFlags): RefQuery {
   if (!flags.name)
     throw new UsageError('name the resource: -t TYPE -n NAME [-w WS], -i "name | version | type | workspace" or --id')
   const type = flags.type ?? 'worker'
-  if (!findKind(type)) throw new UsageError(`unknown type ${JSON.stringify(type)}`)
-  return {type, name: flags.name, ...(flags.workspace ? {workspace: flags.workspace} : {})}
+  const kind = findKind(type)
+  if (!kind) throw new UsageError(`unknown type ${JSON.stringify(type)}`)
+  return kind.scope === 'instance'
+    ? {type, name: flags.name}
+    : {type, name: flags.name, workspace: flags.workspace ?? contextWorkspace()}
 }
 
 interface Described {

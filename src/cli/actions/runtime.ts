@@ -3,6 +3,7 @@ import type {ReplicaView, RuntimeView} from '../../api/types.js'
 import type {DroverClient, RefQuery} from '../../client/client.js'
 import {ClientApiError} from '../../client/errors.js'
 import {IdentifierError, parseId, parseIdentifier} from '../../resources/identifiers.js'
+import {contextWorkspace} from '../context.js'
 import {UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
 import {resourceLabel} from '../output/resources.js'
@@ -28,7 +29,7 @@ export function workerRef(flags: WorkerFlags): RefQuery {
     else {
       if (!flags.name)
         throw new UsageError('name the worker: -n NAME [-w WORKSPACE], -i "name | v1beta | worker | workspace" or --id')
-      ref = {type: flags.type ?? 'worker', name: flags.name, workspace: flags.workspace ?? 'public'}
+      ref = {type: flags.type ?? 'worker', name: flags.name, workspace: flags.workspace ?? contextWorkspace()}
     }
   } catch (error) {
     if (error instanceof IdentifierError) throw new UsageError(error.message)

@@ -35,13 +35,19 @@ export interface LintOptions extends ParseOptions {
   recursive: boolean
   /** `-w` as given; undefined when the flag was not given. */
   workspace?: string
+  /** Where a document goes that names no workspace when -w is not given (default public). */
+  defaultWorkspace?: string
   stdin?: () => Buffer
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
 
-/** The workspace a document goes to: its own `workspace:`, else -w, else public. */
-function resolveWorkspace(value: Json, flag: string | undefined): {workspace?: string; problem?: Problem} {
+/** The workspace a document goes to: its own `workspace:`, else -w, else the default (public). */
+function resolveWorkspace(
+  value: Json,
+  flag: string | undefined,
+  fallback = DEFAULT_WORKSPACE,
+): {workspace?: string; problem?: Problem} {
   const kind = typeof value.type === 'string' ? findKind(value.type) : undefined
   if (kind?.scope === 'instance') return {}
   const own = text(value.workspace)
@@ -57,7 +63,7 @@ function resolveWorkspace(value: Json, flag: string | undefined): {workspace?: s
       },
     }
   }
-  return {workspace: own ?? flag ?? DEFAULT_WORKSPACE}
+  return {workspace: own ?? flag ?? fallback}
 }
 
 export function lintFiles(paths: readonly string[], options: LintOptions): DocumentReport[] {
@@ -92,7 +98,7 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
         report.type = text(json.type)
         report.version = text(json.version)
         report.name = text(json.name)
-        const {workspace, problem} = resolveWorkspace(json, options.workspace)
+        const {workspace, problem} = resolveWorkspace(json, options.workspace, options.defaultWorkspace)
         report.workspace = workspace
         if (problem) modelProblems.push(problem)
         if (result.kind && report.version && report.name)

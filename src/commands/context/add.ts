@@ -6,6 +6,7 @@ export default class ContextAdd extends BaseCommand {
   static override summary = 'Add a context: a control plane URL and its API key.'
   static override examples = [
     '<%= config.bin %> context add -n prod --url https://drover.example.com --api-key-file ~/.prod-key --use',
+    '<%= config.bin %> context add -n team --url https://drover.example.com --api-key-file ~/.team-key -w team-a',
   ]
 
   static override flags = {
@@ -16,6 +17,10 @@ export default class ContextAdd extends BaseCommand {
     }),
     'api-key-file': Flags.string({summary: 'File holding the API key, or - for standard input.'}),
     use: Flags.boolean({summary: 'Make it the current context.'}),
+    workspace: Flags.string({
+      char: 'w',
+      summary: 'The workspace commands use in this context when -w is not given (default public).',
+    }),
     output: textOrJsonFlag,
   }
 
