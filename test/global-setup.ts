@@ -1,7 +1,7 @@
 // After the whole suite: no control plane or replica that a test started may outlive it
 // (they would hold CI's output, or burn CPU). Each test file stops its own; this catches
 // what a crashed test left, kills it, and says so.
-import {readFileSync, readdirSync, rmSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 
 function leftovers(): {pid: number; cmdline: string}[] {
@@ -25,7 +25,9 @@ function leftovers(): {pid: number; cmdline: string}[] {
 }
 
 // A control plane run as root whose data folder sits below a folder others cannot traverse puts
-// its replica folders in /var/lib/drover/<hash>: what the suite made there goes with it.
+// its replica folders in /var/lib/drover/<hash>: what the suite made there goes with it. Only
+// folders whose data folder (their data-folder file) is gone: another suite or a control plane
+// running beside this one keeps its own (removing those broke a concurrent run's replicas).
 const FALLBACK = '/var/lib/drover'
 const entries = () => {
   try {
@@ -38,8 +40,6 @@ const entries = () => {
 export default function setup(): () => void {
   const before = new Set(entries())
   return () => {
-    for (const entry of entries())
-      if (!before.has(entry)) rmSync(`${FALLBACK}/${entry}`, {recursive: true, force: true})
     const left = leftovers()
     for (const p of left) {
       try {
@@ -47,6 +47,16 @@ export default function setup(): () => void {
       } catch {
         // gone
       }
+    }
+    for (const entry of entries()) {
+      if (before.has(entry)) continue
+      let dataFolder: string
+      try {
+        dataFolder = readFileSync(`${FALLBACK}/${entry}/data-folder`, 'utf8').trim()
+      } catch {
+        continue // not a control plane's, or one of an older version: not ours to judge
+      }
+      if (dataFolder && !existsSync(dataFolder)) rmSync(`${FALLBACK}/${entry}`, {recursive: true, force: true})
     }
     if (left.length > 0)
       console.error(

@@ -2,7 +2,7 @@
 // concrete adapters (the SQLite store, the local runtime). main() claims the data folder,
 // wire() builds the parts from the configuration, and lifecycle.ts runs and stops them.
 import {createHash} from 'node:crypto'
-import {chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {localFiles} from '../api/local.js'
@@ -248,13 +248,16 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
  * Where replica and volume folders go. Isolated replicas (other uids) must reach their own
  * folders, so every folder above them needs o+x; the data folder is then made 0711 (nothing in
  * it is readable by others: files 0600, folders 0700). When a folder above the data folder is
- * not traversable (root's home is 0700), they go to /var/lib/drover/<hash of the data folder>.
+ * not traversable (root's home is 0700), they go to /var/lib/drover/<hash of the data folder>,
+ * whose `data-folder` file says which data folder it serves.
  */
 function workFolders(config: ServerConfig, isolation: Isolation): {root: string; runtime: string; volumes: string} {
   let root = config.runtimeDir ?? config.dataDir
   if (isolation.kind === 'uid') {
     if (!config.runtimeDir && !traversableByOthers(config.dataDir)) {
       root = join('/var/lib/drover', createHash('sha256').update(config.dataDir).digest('hex').slice(0, 12))
+      mkdirSync(root, {recursive: true, mode: 0o711})
+      writeFileSync(join(root, 'data-folder'), `${config.dataDir}\n`, {mode: 0o600})
     }
     mkdirSync(root, {recursive: true, mode: 0o711})
     chmodSync(root, 0o711)
