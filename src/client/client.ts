@@ -229,7 +229,16 @@ export class DroverClient {
    */
   async logs(
     ref: RefQuery,
-    options: {tailLines?: number; replica?: number; previous?: boolean; follow?: boolean},
+    options: {
+      tailLines?: number
+      replica?: number
+      previous?: boolean
+      follow?: boolean
+      timestamps?: boolean
+      sinceSeconds?: number
+      sinceTime?: string
+      allRevisions?: boolean
+    },
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<void> {

@@ -116,15 +116,22 @@ export interface RuntimeEvent {
 }
 
 export interface LogOptions {
+  /** Per replica, from the end. */
   tailLines: number
   replica?: number
   previous: boolean
   follow: boolean
+  /** Only lines stamped at or after this time (RFC 3339, UTC, milliseconds). */
+  since?: string
+  /** Replicas of every revision the runtime still has, not only the current one's. */
+  allRevisions?: boolean
 }
 
 export interface LogLine {
   replica: string
   line: string
+  /** When the line was written (RFC 3339, UTC, milliseconds); absent for lines stored without. */
+  time?: string
 }
 
 export interface WorkloadRuntime {

@@ -70,3 +70,91 @@ describe('log habits', () => {
     }
   })
 })
+
+describe('log times', () => {
+  // Readiness after 3 s: a new revision that exits at once can never pass for ready, however
+  // loaded the machine, so its rollout stays blocked with the old replicas running.
+  const home = tempDir('log-times')
+  let server: ServerProcess
+  let env: Record<string, string>
+  beforeAll(async () => {
+    server = await startServerProcess({home, env: {...FAST, DROVER_MIN_READY_MS: '3000'}})
+    env = {DROVER_URL: server.url, DROVER_APIKEY: server.adminKey}
+  })
+  afterAll(async () => {
+    await server?.stop()
+    killReplicasUnder(home)
+  })
+  const log = async (...args: string[]) => {
+    const r = await runCli(['log', '-n', 'clock', ...args], {env})
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    return r.stdout.trimEnd().split('\n')
+  }
+  // Replica i writes 4 lines, 100 × (i + 1) ms apart, then idles: the replicas' lines overlap in time.
+  const clock = (version: string, extra = '') =>
+    nodeWorker(
+      'clock',
+      `const i = Number(process.env.DROVER_REPLICA); let n = 0
+       const t = setInterval(() => { console.log(\`${version} r\${i} line \${++n}\`); if (n === 4) clearInterval(t) }, 100 * (i + 1))
+       setInterval(() => {}, 1000)${extra}`,
+      {replicas: 3},
+    )
+
+  it('stores every line with its time, and interleaves the replicas by it', async () => {
+    expect((await apply(server, clock('v1'))).status).toBe(200)
+    const stamped = await waitFor('12 lines', async () => {
+      const lines = await log('--timestamps')
+      return lines.length === 12 ? lines : undefined
+    })
+    const parsed = stamped.map((l) => {
+      const m = /^\[clock-[0-9a-f]{8}-(\d)\] (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (v1 r(\d) line \d)$/.exec(l)
+      expect(m, l).not.toBeNull()
+      expect(m![1]).toBe(m![4]) // the line is its replica's
+      return {replica: m![1]!, time: m![2]!, text: m![3]!}
+    })
+    expect(parsed.map((p) => p.time)).toEqual(parsed.map((p) => p.time).sort())
+    // Interleaved, not one replica after another: replica 0's last line comes after replica 2's first.
+    const index = (text: string) => parsed.findIndex((p) => p.text === text)
+    expect(index('v1 r0 line 4')).toBeGreaterThan(index('v1 r2 line 1'))
+    // Without --timestamps: the same lines in the same order, without the times.
+    expect(await log()).toEqual(stamped.map((l) => l.replace(/^(\[\S+\]) \S+Z /, '$1 ')))
+    // --since: the lines at or after a time (here the 7th line's), and with JSON their time.
+    const since = parsed[6]!.time
+    expect(await log('--since', since, '--timestamps')).toEqual(stamped.filter((_, i) => parsed[i]!.time >= since))
+    expect(await log('--since', '1h')).toHaveLength(12)
+    const json = (await log('--output', 'json', '-l', '1')).map((l) => JSON.parse(l))
+    expect(json).toHaveLength(3)
+    for (const entry of json) {
+      expect(entry).toEqual({
+        replica: expect.stringMatching(/^clock-/),
+        time: expect.any(String),
+        message: expect.any(String),
+      })
+      expect(parsed.find((p) => p.text === entry.message)?.time).toBe(entry.time)
+    }
+    const bad = await runCli(['log', '-n', 'clock', '--since', 'last tuesday'], {env})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--since "last tuesday": a duration (30s, 10m, 2h) or an RFC 3339 time')
+  })
+
+  it('shows the current revision’s replicas; --all-revisions also the older ones still running', async () => {
+    // Ready (3 s), then a revision that cannot start: its rollout stays blocked, the old replicas run.
+    await waitFor('3 ready', async () => {
+      const view = JSON.parse((await runCli(['get', 'runtime', '-n', 'clock', '--output', 'json'], {env})).stdout)
+      return view.status.readyReplicas === 3 || undefined
+    })
+    expect((await apply(server, clock('v2', '; console.log("v2 gives up"); process.exit(1)'))).status).toBe(200)
+    await waitFor('the new revision crash-looping beside the old one', async () => {
+      const view = JSON.parse((await runCli(['get', 'runtime', '-n', 'clock', '--output', 'json'], {env})).stdout)
+      const revisions = new Set(view.replicas.map((r: {revision: string}) => r.revision))
+      return view.replicas.some((r: {restarts: number}) => r.restarts >= 1) && revisions.size === 2 ? true : undefined
+    })
+    const current = await runCli(['log', '-n', 'clock', '--previous'], {env})
+    expect(current.stdout).toContain('v2 gives up')
+    expect(current.stdout).not.toContain('v1 r')
+    const all = await runCli(['log', '-n', 'clock', '--all-revisions'], {env})
+    expect(all.stdout).toContain('] v1 r0 line 4')
+    expect(all.stdout).toContain('] v1 r2 line 4')
+  })
+})

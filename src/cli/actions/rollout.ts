@@ -76,9 +76,9 @@ export async function rolloutHistory(flags: WorkerFlags & {revision?: string}, i
 }
 
 /** `drover rollout undo`: back to the previous revision, or `--to-revision N`, as kubectl rollout undo. */
-export async function rolloutUndo(flags: WorkerFlags & {toRevision?: string}, io: Io): Promise<Outcome> {
+export async function rolloutUndo(flags: WorkerFlags & {'to-revision'?: string}, io: Io): Promise<Outcome> {
   const ref = workerRef(flags)
-  const to = revisionOf(flags.toRevision, '--to-revision')
+  const to = revisionOf(flags['to-revision'], '--to-revision')
   const response = await withClient(io, (client) => client.undo(ref, to))
   const m = response.resource.manifest
   const label = resourceLabel({

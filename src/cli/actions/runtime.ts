@@ -10,7 +10,7 @@ import {resourceLabel} from '../output/resources.js'
 import {PLAIN, type Palette, paintStatus, palette} from '../output/colour.js'
 import {type RenderTable, smallTable} from '../output/small-table.js'
 import {age} from '../output/table.js'
-import {formatBytes, formatCores} from '../output/units.js'
+import {formatBytes, formatCores, parseDuration} from '../output/units.js'
 import {withClient} from '../remote.js'
 
 export interface WorkerFlags {
@@ -154,11 +154,28 @@ export interface LogFlags extends WorkerFlags {
   tailLines?: string
   replica?: string
   previous: boolean
+  timestamps?: boolean
+  since?: string
+  'all-revisions'?: boolean
+}
+
+/** --since: a duration back from now (10m) or a time (RFC 3339), as the query kubectl sends. */
+function sinceQuery(text: string | undefined): {sinceSeconds?: number; sinceTime?: string} {
+  if (text === undefined) return {}
+  const ms = parseDuration(text)
+  if (ms !== undefined) return {sinceSeconds: Math.ceil(ms / 1000)}
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text) && !Number.isNaN(Date.parse(text)))
+    return {sinceTime: new Date(text).toISOString()}
+  throw new UsageError(
+    `--since ${JSON.stringify(text)}: a duration (30s, 10m, 2h) or an RFC 3339 time (2026-11-24T08:00:00Z)`,
+  )
 }
 
 export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
   const ref = workerRef(flags)
-  const tail = flags.tailLines === undefined ? 300 : Number(flags.tailLines)
+  const since = sinceQuery(flags.since)
+  // --since alone means every line since then, as kubectl's.
+  const tail = flags.tailLines === undefined ? (flags.since === undefined ? 300 : -1) : Number(flags.tailLines)
   if (!Number.isInteger(tail) || tail < -1)
     throw new UsageError(`--tailLines ${JSON.stringify(flags.tailLines)}: a whole number of lines, or -1 for all`)
   const replica = flags.replica === undefined ? undefined : Number(flags.replica)
@@ -186,7 +203,16 @@ export async function log(flags: LogFlags, io: Io): Promise<Outcome> {
             )
       await client.logs(
         ref,
-        {tailLines: tail, ...(replica !== undefined ? {replica} : {}), previous: flags.previous, follow: flags.follow},
+        {
+          tailLines: tail,
+          ...(replica !== undefined ? {replica} : {}),
+          previous: flags.previous,
+          follow: flags.follow,
+          // JSON lines carry the time in a field of their own.
+          timestamps: flags.timestamps === true || io.json,
+          allRevisions: flags['all-revisions'] === true,
+          ...since,
+        },
         write,
         controller.signal,
       )
@@ -219,14 +245,16 @@ function noteWaiting(view: RuntimeView, ref: RefQuery, replica: number | undefin
 }
 
 /**
- * `log --output json`: one JSON object per line, `{"replica":"w-1a2b3c4d-0","message":"…"}`,
- * from the `[replica] message` lines the control plane sends (a line may arrive in pieces).
+ * `log --output json`: one JSON object per line,
+ * `{"replica":"w-1a2b3c4d-0","time":"2026-11-24T08:42:06.140Z","message":"…"}`, from the
+ * `[replica] time message` lines the control plane sends (a line may arrive in pieces); a line
+ * stored without a time has none.
  */
 function jsonLines(): {write: (text: string) => void; flush: () => void} {
   let partial = ''
   const emit = (line: string) => {
-    const m = /^\[([^\]]*)\] ?(.*)$/s.exec(line)
-    const entry = m ? {replica: m[1], message: m[2]} : {message: line}
+    const m = /^\[([^\]]*)\] ?(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) )?(.*)$/s.exec(line)
+    const entry = m ? {replica: m[1], ...(m[2] ? {time: m[2]} : {}), message: m[3]} : {message: line}
     process.stdout.write(`${JSON.stringify(entry)}\n`)
   }
   return {

@@ -21,6 +21,6 @@ export default class RolloutUndo extends BaseCommand {
   async run() {
     const {flags} = await this.parse(RolloutUndo)
     const {rolloutUndo} = await import('../../cli/actions/rollout.js')
-    return this.runAction(rolloutUndo, {...flags, toRevision: flags['to-revision']})
+    return this.runAction(rolloutUndo, flags)
   }
 }

@@ -28,6 +28,7 @@ import {
 import {type CgroupLayout, ReplicaCgroup, probeCgroups} from './cgroups.js'
 import {type Isolation, noIsolation} from './isolation.js'
 import {type LogPolicy, ReplicaLogs, followFile, tailLines} from './log-files.js'
+import {type LogPump, installLogPump, splitStamp} from './log-pump.js'
 import {TICKS_PER_SECOND, allStats, isSameProcess, readStat, treeStats} from './proc.js'
 import {Background} from '../../lib/background.js'
 import {
@@ -154,6 +155,8 @@ export class LocalRuntime implements WorkloadRuntime {
   /** Replicas whose memory limit only the watchdog enforces (refreshed every tick). */
   private watched: Replica[] = []
   private closed = false
+  /** Stamps log lines with their time (undefined without perl: lines are stored as written). */
+  readonly pump: LogPump | undefined
 
   constructor(private readonly options: LocalRuntimeOptions) {
     this.now = options.now ?? Date.now
@@ -169,6 +172,7 @@ export class LocalRuntime implements WorkloadRuntime {
       mkdirSync(dir, {recursive: true, mode: folderMode})
       chmodSync(dir, folderMode)
     }
+    this.pump = installLogPump(options.dir, options.baseEnv.PATH ?? process.env.PATH)
     this.background = new Background((what, error) => this.options.onError?.(what, error))
     this.timers.push(
       this.background.every(options.pollMs, 'runtime tick', () => this.tick()),
@@ -355,7 +359,7 @@ export class LocalRuntime implements WorkloadRuntime {
     let child: ChildProcess
     try {
       if (!existsSync(cwd)) throw new Error(`working folder ${cwd} does not exist`)
-      child = spawnWrapper({exitFile, command, cwd, env, log})
+      child = spawnWrapper({exitFile, command, cwd, env, log, ...(this.pump ? {pump: this.pump} : {})})
     } catch (error) {
       closeSync(log)
       r.phase = 'Failed'
@@ -783,12 +787,24 @@ export class LocalRuntime implements WorkloadRuntime {
     const pick = () =>
       [...workload.replicas.values()]
         .filter((r) => options.replica === undefined || r.index === options.replica)
+        .filter((r) => options.allRevisions || !workload.desired || r.revision === workload.desired.revision)
         .sort((a, b) => a.index - b.index || a.revision.localeCompare(b.revision))
     const followed = new Map<string, Promise<void>>()
+    // The tails of the replicas, interleaved by the time of their lines. A line stored without
+    // a time keeps its place after the line before it in its own file.
+    const lines: (LogLine & {order: string})[] = []
     for (const r of pick()) {
-      for (const line of tailLines(r.logs.files(options.previous), options.tailLines))
-        onLine({replica: this.displayName(r), line})
+      const replica = this.displayName(r)
+      let order = ''
+      for (const raw of tailLines(r.logs.files(options.previous), options.tailLines)) {
+        const {time, text} = splitStamp(raw)
+        if (time) order = time
+        if (options.since !== undefined && (time === undefined || time < options.since)) continue
+        lines.push({replica, line: text, ...(time ? {time} : {}), order})
+      }
     }
+    lines.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+    for (const {order: _, ...line} of lines) onLine(line)
     if (!options.follow || !signal || options.previous) return
     // The followers end with the request, or when the worker is deleted (its workload goes).
     const ended = new AbortController()
@@ -806,7 +822,15 @@ export class LocalRuntime implements WorkloadRuntime {
       }
       followed.set(
         r.id,
-        followFile(r.logs.current, offset, (line) => onLine({replica: this.displayName(r), line}), ended.signal),
+        followFile(
+          r.logs.current,
+          offset,
+          (raw) => {
+            const {time, text} = splitStamp(raw)
+            onLine({replica: this.displayName(r), line: text, ...(time ? {time} : {})})
+          },
+          ended.signal,
+        ),
       )
     }
     for (const r of pick()) attach(r, false)

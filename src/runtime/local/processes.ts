@@ -12,11 +12,21 @@ import {randomBytes} from 'node:crypto'
 import {readFileSync, readdirSync} from 'node:fs'
 import {type ProcStat, childrenOf} from './proc.js'
 
-// $1: exit file; the rest: the program. Joins the cgroups named in DROVER_CGROUP_PROCS, starts
-// the program, and records its exit status. TERM and INT are trapped (not ignored: an ignored
-// signal would be inherited by the program) so that the wrapper outlives the group signal and
-// writes the status once the program is gone.
-const WRAPPER = `exitfile=$1; shift
+// $1: exit file; $2 and $3: perl and the log pump (log-pump.ts), or empty; the rest: the
+// program. Starts the pump on a pipe (before joining cgroups: the pump's memory is not the
+// replica's) and makes the pipe its own stdout and stderr, which the program inherits; joins
+// the cgroups named in DROVER_CGROUP_PROCS, starts the program, and records its exit status.
+// TERM and INT are trapped (not ignored: an ignored signal would be inherited by the program)
+// so that the wrapper outlives the group signal and writes the status once the program is gone.
+// The pump is started by a subshell that exits at once: it is no descendant of the wrapper.
+const WRAPPER = `exitfile=$1; perl=$2; pump=$3; shift 3
+if [ -n "$pump" ]; then
+  fifo="$exitfile.pipe"
+  rm -f "$fifo"; mkfifo -m 600 "$fifo" || { echo "drover: cannot make the log pipe $fifo" >&2; exit 125; }
+  ( (unset DROVER_INSTANCE DROVER_CGROUP_PROCS; exec "$perl" "$pump") < "$fifo" & )
+  exec > "$fifo" 2>&1
+  rm -f "$fifo"
+fi
 for f in $DROVER_CGROUP_PROCS; do echo $$ > "$f" || { echo "drover: cannot join cgroup $f" >&2; exit 125; }; done
 unset DROVER_CGROUP_PROCS
 trap ':' TERM INT HUP
@@ -39,11 +49,14 @@ export interface SpawnOptions {
   env: Record<string, string>
   /** File descriptor for stdout and stderr (the log file). */
   log: number
+  /** Stamps every line with its time on its way to the log (log-pump.ts). */
+  pump?: {perl: string; script: string}
 }
 
 /** Starts the wrapper, detached in its own process group. */
 export function spawnWrapper(options: SpawnOptions): ChildProcess {
-  return spawn('/bin/sh', ['-c', WRAPPER, 'drover-replica', options.exitFile, ...options.command], {
+  const pump = options.pump ? [options.pump.perl, options.pump.script] : ['', '']
+  return spawn('/bin/sh', ['-c', WRAPPER, 'drover-replica', options.exitFile, ...pump, ...options.command], {
     detached: true,
     stdio: ['ignore', options.log, options.log],
     cwd: options.cwd,

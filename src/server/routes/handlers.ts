@@ -14,6 +14,7 @@ import {findKind} from '../../resources/registry.js'
 import type {Caller} from '../auth.js'
 import {ApiError} from '../errors.js'
 import type {Metrics} from '../metrics.js'
+import type {LogLine} from '../../runtime/runtime.js'
 import {openApiDocument} from '../openapi.js'
 import type {ResourceService} from '../resource-service.js'
 
@@ -34,6 +35,17 @@ type Ref = {type: string; name: string}
 const refOf = (request: FastifyRequest) => {
   const {type, name} = request.params as Ref
   return {type, name, workspace: (request.query as {workspace?: string}).workspace}
+}
+
+/** `sinceSeconds` or `sinceTime` (kubectl's names) as the time lines must be stamped at or after. */
+function sinceOf(seconds: number | undefined, time: string | undefined): string | undefined {
+  if (seconds !== undefined && time !== undefined)
+    throw new ApiError('BadRequest', 'give sinceSeconds or sinceTime, not both')
+  if (seconds !== undefined) return new Date(Date.now() - seconds * 1000).toISOString()
+  if (time === undefined) return undefined
+  const ms = Date.parse(time)
+  if (Number.isNaN(ms)) throw new ApiError('BadRequest', `sinceTime ${JSON.stringify(time)} is not an RFC 3339 time`)
+  return new Date(ms).toISOString()
 }
 
 /** The resource routes: apply, list, get, delete, events, runtime and logs. */
@@ -65,19 +77,32 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
     events: async (request) => service.events(callerOf(request), refOf(request)),
     logs: async (request, reply) => {
       const ref = refOf(request)
-      const q = request.query as {tailLines?: number; replica?: number; previous?: boolean; follow?: boolean}
+      const q = request.query as {
+        tailLines?: number
+        replica?: number
+        previous?: boolean
+        follow?: boolean
+        timestamps?: boolean
+        sinceSeconds?: number
+        sinceTime?: string
+        allRevisions?: boolean
+      }
       const caller = callerOf(request)
+      const since = sinceOf(q.sinceSeconds, q.sinceTime)
       const options = {
         ...ref,
         tailLines: q.tailLines === undefined ? 300 : q.tailLines < 0 ? Number.MAX_SAFE_INTEGER : q.tailLines,
         replica: q.replica,
         previous: q.previous === true,
         follow: q.follow === true,
+        ...(since ? {since} : {}),
+        allRevisions: q.allRevisions === true,
       }
+      const format = (l: LogLine) => `[${l.replica}] ${q.timestamps && l.time ? `${l.time} ` : ''}${l.line}\n`
       reply.type('text/plain; charset=utf-8')
       if (!options.follow) {
         const lines: string[] = []
-        await service.logs(caller, options, (l) => lines.push(`[${l.replica}] ${l.line}\n`))
+        await service.logs(caller, options, (l) => lines.push(format(l)))
         return lines.join('')
       }
       // Follow: stream until the client goes away (permission and existence checked first).
@@ -86,7 +111,7 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
       const controller = new AbortController()
       request.raw.on('close', () => controller.abort())
       service
-        .logs(caller, options, (l) => stream.write(`[${l.replica}] ${l.line}\n`), controller.signal)
+        .logs(caller, options, (l) => stream.write(format(l)), controller.signal)
         .then(
           () => stream.end(),
           (error: unknown) => stream.destroy(error as Error),

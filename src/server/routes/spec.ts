@@ -410,14 +410,25 @@ const ROUTE_TABLE: RouteSpec[] = [
         tailLines: {
           type: 'integer',
           minimum: -1,
-          description: 'Lines per replica from the end (-1: all; default 300).',
+          description: 'Lines per replica from the end (-1: all; default 300), then interleaved by time.',
         },
         replica: {type: 'integer', minimum: 0, description: 'Only this replica index.'},
         previous: bool('The previous instance of each replica (before its last restart).'),
         follow: bool('Keep streaming new lines.'),
+        timestamps: bool('Each line with the time it was written (RFC 3339, UTC), after the replica.'),
+        sinceSeconds: {type: 'integer', minimum: 0, description: 'Only lines written in the last this many seconds.'},
+        sinceTime: str('Only lines written at or after this time (RFC 3339).'),
+        allRevisions: bool('Replicas of every revision still running (a rollout), not only the current one.'),
       },
     },
-    responses: {200: {description: 'text/plain lines: [replica] line.'}, ...common, ...errors('NotFound')},
+    responses: {
+      200: {
+        description:
+          'text/plain lines, those of several replicas interleaved by time: [replica] line, or [replica] time line.',
+      },
+      ...common,
+      ...errors('NotFound'),
+    },
   },
   ...actionRoutes(),
   {

@@ -335,9 +335,20 @@ describe('the scheduler and the local runtime', () => {
     const logs = currentLogsUnder(join(home, 'server', 'data', 'runtime', 'public', 'survivor'))
     expect(logs).toHaveLength(2)
     const sizes = logs.map((f) => statSync(f).size)
+    const down = new Date().toISOString()
     await waitFor('both logs grow with no control plane', () =>
       logs.every((f, i) => statSync(f).size > sizes[i]!) ? true : undefined,
     )
+    // …and every line is stored with the time it was written (the log pump, not the control plane).
+    for (const [i, f] of logs.entries()) {
+      const written = readFileSync(f).subarray(sizes[i]).toString('utf8').trimEnd().split('\n')
+      for (const line of written) {
+        const time = /^(\S+Z) /.exec(line)?.[1]
+        expect(time, line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+        expect(time! >= down.slice(0, 19), line).toBe(true)
+        expect(time! <= new Date().toISOString(), line).toBe(true)
+      }
+    }
     process.kill(pids[1]!, 'SIGKILL') // one dies while nobody watches
     server = await startServerProcess({home: join(home, 'server'), env: FAST})
     const after = await waitFor('2 ready again', async () => {
