@@ -1,6 +1,8 @@
 // Small helpers shared by the benchmarks: timing, medians, tables.
 import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {cpus, totalmem} from 'node:os'
+import {join} from 'node:path'
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -48,4 +50,14 @@ export function table(rows, headers) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
+}
+
+/**
+ * The admin key of a control plane started on DROVER_DATA_DIR=dir/data, DROVER_CONFIG_DIR=dir/config:
+ * its file is named by the product (local-admin-<hash>.key for a folder other than the default).
+ */
+export async function adminKey(root, dir) {
+  const {localFiles} = await import(join(root, 'dist/api/local.js'))
+  const files = localFiles({DROVER_DATA_DIR: join(dir, 'data'), DROVER_CONFIG_DIR: join(dir, 'config')})
+  return readFileSync(files.adminKey, 'utf8').trim()
 }

@@ -5,10 +5,10 @@
 // what Fastify, auth and validation cost; `plain` has neither (one fsync per write), the floor
 // of a naive server. Targets: GET ≥ 0.7× the matched server; ≥ 3,000 durable applies/s.
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {table} from './lib.mjs'
+import {adminKey, table} from './lib.mjs'
 
 function startProcess(cmd, args, env, readyFd) {
   const child = spawn(cmd, args, {
@@ -127,7 +127,7 @@ export async function server({root, seconds = 8}) {
       true,
     )
     processes.push(drover.child)
-    const key = readFileSync(join(dir, 'config', 'local-admin.key'), 'utf8').trim()
+    const key = await adminKey(root, dir)
     const bare = async (mode) => {
       const p = await startProcess(
         'taskset',

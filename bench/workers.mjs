@@ -8,7 +8,7 @@ import {spawn} from 'node:child_process'
 import {chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {median, table} from './lib.mjs'
+import {adminKey, median, table} from './lib.mjs'
 
 const TICKS = 100
 
@@ -20,6 +20,58 @@ function cpuSeconds(pid) {
 function rssBytes(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024
 }
+
+function cmdlines() {
+  const out = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      out.push({pid: Number(entry), args: readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')})
+    } catch {
+      // gone
+    }
+  }
+  return out
+}
+
+/**
+ * The processes of a worker's replicas: the log pumps (their script is the wrapper's 6th
+ * argument, see src/runtime/local/processes.ts) and everything else of the replicas (wrappers,
+ * isolation, programs), found by the worker's folder in their command lines and by session.
+ */
+function replicaProcesses(workerName) {
+  const all = cmdlines()
+  const wrappers = all.filter((p) => p.args[3] === 'drover-replica' && p.args[4]?.includes(`/${workerName}/`))
+  const scripts = new Set(wrappers.map((p) => p.args[6]).filter(Boolean))
+  const pumps = all.filter((p) => scripts.has(p.args[1])).map((p) => p.pid)
+  const sessions = new Set(wrappers.map((p) => p.pid))
+  const rest = all
+    .filter((p) => {
+      try {
+        return sessions.has(Number(readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ')[1].split(' ')[3]))
+      } catch {
+        return false
+      }
+    })
+    .map((p) => p.pid)
+  return {pumps, rest}
+}
+
+/** Proportional set size: shared pages (perl's, libc's) divided among the processes mapping them. */
+function pssBytes(pid) {
+  return Number(/Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]) * 1024
+}
+
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+
+const sum = (pids, f) =>
+  pids.reduce((total, pid) => {
+    try {
+      return total + f(pid)
+    } catch {
+      return total
+    }
+  }, 0)
 
 async function startServer(root, dir, env = {}) {
   const child = spawn(
@@ -41,7 +93,7 @@ async function startServer(root, dir, env = {}) {
     child.stdio[3].setEncoding('utf8').on('data', (d) => (text += d))
     child.stdio[3].on('end', () => (text ? resolve(JSON.parse(text)) : reject(new Error('server did not start'))))
   })
-  const key = readFileSync(join(dir, 'config', 'local-admin.key'), 'utf8').trim()
+  const key = await adminKey(root, dir)
   const call = async (method, path, body) => {
     const r = await fetch(new URL(path, info.url), {
       method,
@@ -186,7 +238,16 @@ export async function workers({root}) {
     await server.call('POST', '/api/v1/apply', worker('idle-200', 200))
     await waitRunning(server, 'idle-200', 200)
     await new Promise((r) => setTimeout(r, 3000))
+    const {pumps, rest} = replicaProcesses('idle-200')
+    const pumpCpu0 = sum(pumps, cpuSeconds)
+    const pumpT0 = performance.now()
     const busy = await measure()
+    const pumpCpu = (sum(pumps, cpuSeconds) - pumpCpu0) / ((performance.now() - pumpT0) / 1000)
+    rows.push([
+      `log pumps of 200 idle replicas (${pumps.length}): CPU, memory`,
+      `${(pumpCpu * 100).toFixed(2)} % of a core, PSS ${mib(sum(pumps, pssBytes))} (RSS ${mib(sum(pumps, rssBytes))})`,
+      `PSS ${mib(sum(rest, pssBytes))} (RSS ${mib(sum(rest, rssBytes))}): the replicas' other processes`,
+    ])
     rows.push([
       'control plane with 200 idle replicas: CPU',
       `${(busy.cpu * 100).toFixed(2)} % of a core`,
