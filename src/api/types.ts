@@ -154,6 +154,22 @@ export interface UndoResponse {
   resource: ResourceObject
 }
 
+/** The query of GET …/logs (kubectl's names); every field may be left out. */
+export interface LogsQuery {
+  /** Lines from the end, per replica (300 when left out; negative: all). */
+  tailLines?: number
+  replica?: number
+  /** The previous run of the replica(s). */
+  previous?: boolean
+  follow?: boolean
+  /** Each line prefixed with the RFC 3339 time it was written. */
+  timestamps?: boolean
+  sinceSeconds?: number
+  sinceTime?: string
+  /** Lines of earlier revisions too. */
+  allRevisions?: boolean
+}
+
 export interface EventsResponse {
   items: ResourceEvent[]
 }

@@ -15,6 +15,7 @@ import type {
   ErrorBody,
   EventsResponse,
   ListResponse,
+  LogsQuery,
   ResourceObject,
   RevisionsResponse,
   RotateKeyResponse,
@@ -227,21 +228,7 @@ export class DroverClient {
    * Log lines of a worker's replicas. With follow, `onText` gets the text as it arrives until
    * `signal` aborts or the server ends the stream.
    */
-  async logs(
-    ref: RefQuery,
-    options: {
-      tailLines?: number
-      replica?: number
-      previous?: boolean
-      follow?: boolean
-      timestamps?: boolean
-      sinceSeconds?: number
-      sinceTime?: string
-      allRevisions?: boolean
-    },
-    onText: (text: string) => void,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  async logs(ref: RefQuery, options: LogsQuery, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
     const path = `${paths.logs(ref.type, ref.name)}${query({workspace: ref.workspace, ...options})}`
     if (options.follow) await this.follow(path, onText, signal)
     else onText((await this.exchange('GET', path, {signal})).text)

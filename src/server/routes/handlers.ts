@@ -7,6 +7,7 @@ import {
   type CreateUserRequest,
   type CreateUserResponse,
   type ListQuery,
+  type LogsQuery,
   WORKER_ACTIONS,
   type WhoAmI,
 } from '../../api/types.js'
@@ -77,16 +78,7 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
     events: async (request) => service.events(callerOf(request), refOf(request)),
     logs: async (request, reply) => {
       const ref = refOf(request)
-      const q = request.query as {
-        tailLines?: number
-        replica?: number
-        previous?: boolean
-        follow?: boolean
-        timestamps?: boolean
-        sinceSeconds?: number
-        sinceTime?: string
-        allRevisions?: boolean
-      }
+      const q = request.query as LogsQuery
       const caller = callerOf(request)
       const since = sinceOf(q.sinceSeconds, q.sinceTime)
       const options = {

@@ -20,6 +20,11 @@ export interface RouteSpec {
 
 const str = (description: string, extra: JsonSchema = {}) => ({type: 'string', description, ...extra})
 const bool = (description: string) => ({type: 'boolean', description})
+/** A 200 response holding `items`, a list of `item`. */
+const itemsOf = (description: string, item: JsonSchema) => ({
+  description,
+  schema: {type: 'object', required: ['items'], properties: {items: {type: 'array', items: item}}},
+})
 
 const errorSchema: JsonSchema = {
   type: 'object',
@@ -273,29 +278,17 @@ const ROUTE_TABLE: RouteSpec[] = [
     auth: true,
     querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
     responses: {
-      200: {
-        description: 'Events.',
-        schema: {
-          type: 'object',
-          required: ['items'],
-          properties: {
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  time: {type: 'string', description: 'When it last happened.'},
-                  type: {type: 'string'},
-                  reason: {type: 'string'},
-                  message: {type: 'string', description: 'The latest message of its kind.'},
-                  count: {type: 'integer', description: 'How many times, when more than once.'},
-                  firstTime: {type: 'string', description: 'When it first happened, when more than once.'},
-                },
-              },
-            },
-          },
+      200: itemsOf('Events.', {
+        type: 'object',
+        properties: {
+          time: {type: 'string', description: 'When it last happened.'},
+          type: {type: 'string'},
+          reason: {type: 'string'},
+          message: {type: 'string', description: 'The latest message of its kind.'},
+          count: {type: 'integer', description: 'How many times, when more than once.'},
+          firstTime: {type: 'string', description: 'When it first happened, when more than once.'},
         },
-      },
+      }),
       ...common,
       ...errors('NotFound'),
     },
@@ -336,30 +329,18 @@ const ROUTE_TABLE: RouteSpec[] = [
     auth: true,
     querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
     responses: {
-      200: {
-        description: 'The kept revisions (at most 11).',
-        schema: {
-          type: 'object',
-          required: ['items'],
-          properties: {
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['revision', 'generation', 'createdAt', 'cause', 'current', 'manifest'],
-                properties: {
-                  revision: {type: 'integer', description: 'A rollback makes the revision it returns to the newest.'},
-                  generation: {type: 'integer'},
-                  createdAt: str('When this revision was rolled out (RFC 3339).'),
-                  cause: str('What made it: create, apply, rollback, by whom.'),
-                  current: bool('The revision in force.'),
-                  manifest: {type: 'object', description: 'Its manifest, credentials masked.'},
-                },
-              },
-            },
-          },
+      200: itemsOf('The kept revisions (at most 11).', {
+        type: 'object',
+        required: ['revision', 'generation', 'createdAt', 'cause', 'current', 'manifest'],
+        properties: {
+          revision: {type: 'integer', description: 'A rollback makes the revision it returns to the newest.'},
+          generation: {type: 'integer'},
+          createdAt: str('When this revision was rolled out (RFC 3339).'),
+          cause: str('What made it: create, apply, rollback, by whom.'),
+          current: bool('The revision in force.'),
+          manifest: {type: 'object', description: 'Its manifest, credentials masked.'},
         },
-      },
+      }),
       ...common,
       ...errors('NotFound'),
     },
@@ -510,28 +491,16 @@ const ROUTE_TABLE: RouteSpec[] = [
     summary: 'Every user with its permissions and how many keys it holds; admins only.',
     auth: true,
     responses: {
-      200: {
-        description: 'Users, by name.',
-        schema: {
-          type: 'object',
-          required: ['items'],
-          properties: {
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['user', 'admin', 'grants', 'keys'],
-                properties: {
-                  user: {type: 'string'},
-                  admin: {type: 'boolean'},
-                  grants: {type: 'array'},
-                  keys: {type: 'integer'},
-                },
-              },
-            },
-          },
+      200: itemsOf('Users, by name.', {
+        type: 'object',
+        required: ['user', 'admin', 'grants', 'keys'],
+        properties: {
+          user: {type: 'string'},
+          admin: {type: 'boolean'},
+          grants: {type: 'array'},
+          keys: {type: 'integer'},
         },
-      },
+      }),
       ...common,
     },
   },
