@@ -2,7 +2,7 @@
 // itself (millisecond policies): what runs is checked by the replicas' processes.
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {processesWith} from '../helpers/procs.js'
+import {replicaWrappers} from '../helpers/procs.js'
 import {TEST_HOME, killServerIn, runCli} from '../helpers/run-cli.js'
 import {FAST, killReplicasUnder} from '../helpers/server.js'
 import {waitFor} from '../helpers/wait.js'
@@ -21,8 +21,8 @@ interface Runtime {
 const runtime = async (): Promise<Runtime> =>
   JSON.parse((await run(['get', 'runtime', '-n', 'hello-worker', '--output', 'json'])).stdout) as Runtime
 const replicaPids = () =>
-  processesWith(TEST_HOME)
-    .filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes('/hello-worker/'))
+  replicaWrappers(TEST_HOME)
+    .filter((p) => p.cmdline.includes('/hello-worker/'))
     .map((p) => p.pid)
 /** Waits until the worker runs `n` ready replicas and nothing else. */
 const settled = (n: number) =>

@@ -3,7 +3,7 @@
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {processesWith} from '../helpers/procs.js'
+import {processesWith, replicaWrappers} from '../helpers/procs.js'
 import {NODE, ROOT, RUN_JS, TEST_HOME, cliEnv, killServerIn, runCli} from '../helpers/run-cli.js'
 import {FAST, killReplicasUnder} from '../helpers/server.js'
 import {waitFor} from '../helpers/wait.js'
@@ -185,7 +185,7 @@ describe('workers through the CLI', () => {
   it('delete stops the replicas; server stop --stop-workers stops the rest', async () => {
     const replicaOf = (name: string) =>
       processesWith(TEST_HOME).filter((p) => p.cmdline.includes('drover-replica') && p.cmdline.includes(`/${name}/`))
-    expect(replicaOf('hello-worker')).toHaveLength(1)
+    expect(replicaWrappers(TEST_HOME).filter((p) => p.cmdline.includes('/hello-worker/'))).toHaveLength(1)
     expect((await run(['delete', '-t', 'worker', '-n', 'hello-worker'])).stdout).toBe(
       'hello-worker:v1beta:worker (public): deleted\n',
     )

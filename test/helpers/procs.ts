@@ -34,6 +34,15 @@ export function pgidOf(pid: number): number | undefined {
   }
 }
 
+/**
+ * The replica wrappers among the processes mentioning `marker`: each leads its own process group.
+ * A wrapper's forks (the log pump's subshell, the program before its exec) carry the same command
+ * line for a moment but not the group: counting them would count one replica twice.
+ */
+export function replicaWrappers(marker: string): Proc[] {
+  return processesWith(marker).filter((p) => p.cmdline.includes('drover-replica') && pgidOf(p.pid) === p.pid)
+}
+
 /** SIGKILLs the process group of every replica whose files are under `dir`. */
 export function killReplicasUnder(dir: string): void {
   for (const p of processesWith(dir)) {

@@ -6,7 +6,7 @@ import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {LocalRuntime, type LocalRuntimeOptions} from '../../../src/runtime/local/local-runtime.js'
 import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey} from '../../../src/runtime/runtime.js'
 import {ROOT} from '../../helpers/run-cli.js'
-import {pgidOf, processesWith} from '../../helpers/procs.js'
+import {pgidOf, processesWith, replicaWrappers} from '../../helpers/procs.js'
 import {fastRuntimeOptions} from '../../helpers/runtime.js'
 import {tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
@@ -343,9 +343,7 @@ describe('LocalRuntime', () => {
     )
     expect(restarted.lastExit).toMatchObject({reason: 'Killed', signal: 'SIGKILL'})
     // Exactly two replicas: two wrappers for this worker, and one program in each one's group.
-    const wrappers = processesWith(join(home, 'runtime', d.key.workspace, d.key.name)).filter((p) =>
-      p.cmdline.includes('drover-replica'),
-    )
+    const wrappers = replicaWrappers(join(home, 'runtime', d.key.workspace, d.key.name))
     expect(wrappers).toHaveLength(2)
     const running = processesWith(join(programs, 'heartbeat.mjs')).filter(
       (p) => p.cmdline.startsWith(process.execPath) && wrappers.some((w) => pgidOf(p.pid) === w.pid),

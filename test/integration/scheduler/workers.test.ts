@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it, onTestFailed} from 'vitest'
 import type {RuntimeView} from '../../../src/api/types.js'
 import {ROOT} from '../../helpers/run-cli.js'
-import {pgidOf, processesWith} from '../../helpers/procs.js'
+import {pgidOf, processesWith, replicaWrappers} from '../../helpers/procs.js'
 import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
@@ -358,9 +358,8 @@ describe('the scheduler and the local runtime', () => {
     expect(after.replicas.find((r) => r.index === 0)!.pid).toBe(pids[0])
     expect(after.replicas.find((r) => r.index === 1)!.pid).not.toBe(pids[1])
     expect(after.replicas.find((r) => r.index === 1)!.lastExit).toMatchObject({signal: 'SIGKILL', reason: 'Killed'})
-    const heartbeats = replicaProcesses().filter(
-      (p) =>
-        p.cmdline.includes('drover-replica') && p.cmdline.includes('heartbeat.mjs') && p.cmdline.includes('/survivor/'),
+    const heartbeats = replicaWrappers(join(home, 'server')).filter(
+      (p) => p.cmdline.includes('heartbeat.mjs') && p.cmdline.includes('/survivor/'),
     )
     expect(heartbeats).toHaveLength(2)
     expect((await events('survivor')).filter((e) => e.reason === 'Adopted')).toHaveLength(1)

@@ -5,7 +5,7 @@ import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {apply, call, createUser, logOf, nodeWorker} from '../../helpers/api.js'
-import {processesWith} from '../../helpers/procs.js'
+import {processesWith, replicaWrappers} from '../../helpers/procs.js'
 import {FAST, type ServerProcess, killReplicasUnder, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
 
@@ -228,10 +228,7 @@ describe('without cgroups or namespaces: a killed wrapper never means a duplicat
     const source = `require('child_process').spawn('/bin/sh', ['-c', 'sleep 1000; echo ${marker}'], {detached: true, stdio: 'ignore'}).unref(); setInterval(() => {}, 1000)`
     expect((await apply(server, nodeWorker('orphans', source, {replicas: 3}))).status).toBe(200)
     await waitFor('3 escaped children', () => processesWith(marker).length === 3 || undefined)
-    const wrappers = () =>
-      processesWith(join(server.dataDir, 'runtime', 'public', 'orphans')).filter((p) =>
-        p.cmdline.includes('drover-replica'),
-      )
+    const wrappers = () => replicaWrappers(join(server.dataDir, 'runtime', 'public', 'orphans'))
     await waitFor('3 wrappers', () => wrappers().length === 3 || undefined)
     process.kill(wrappers()[0]!.pid, 'SIGKILL')
     // the replica is restarted: still 3 programs and 3 escaped children, never 4
