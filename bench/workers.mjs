@@ -93,7 +93,13 @@ async function startServer(root, dir, env = {}) {
     child.stdio[3].setEncoding('utf8').on('data', (d) => (text += d))
     child.stdio[3].on('end', () => (text ? resolve(JSON.parse(text)) : reject(new Error('server did not start'))))
   })
-  const key = await adminKey(root, dir)
+  let key
+  try {
+    key = await adminKey(root, dir)
+  } catch (error) {
+    child.kill('SIGKILL') // the caller never gets the handle that would stop it
+    throw error
+  }
   const call = async (method, path, body) => {
     const r = await fetch(new URL(path, info.url), {
       method,
