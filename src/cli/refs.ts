@@ -2,7 +2,7 @@
 import {IdentifierError, type ResourceRef, parseId, parseIdentifier, refFromFlags} from '../resources/identifiers.js'
 import {contextWorkspace} from './context.js'
 import {UsageError} from './errors.js'
-import {lintFiles} from './manifests/lint.js'
+import {lintManifestFlags} from './manifests/lint.js'
 
 export interface RefFlags {
   identifier?: string
@@ -35,13 +35,7 @@ export function refsFromFlags(flags: RefFlags, what: string): ResourceRef[] {
     if (flags.identifier !== undefined) return [parseIdentifier(flags.identifier)]
     if (flags.id !== undefined) return [parseId(flags.id)]
     if (flags.manifestFile !== undefined) {
-      const reports = lintFiles(flags.manifestFile, {
-        recursive: flags.recursive === true,
-        workspace: flags.workspace,
-        defaultWorkspace: contextWorkspace(),
-        interpolate: !flags['disable-interpolation'],
-        env: process.env,
-      })
+      const reports = lintManifestFlags({...flags, manifestFile: flags.manifestFile})
       return reports.map((r) => {
         if (!r.type || !r.version || !r.name)
           throw new UsageError(`${r.file}${r.line ? `:${r.line}` : ''}: not a manifest with a type, version and name`)

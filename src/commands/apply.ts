@@ -12,7 +12,7 @@ export default class Apply extends BaseCommand {
   static override hiddenAliases = ['resource:apply']
   static override summary = 'Create or update resources from manifests.'
   static override description =
-    `Reads every manifest (multi-document YAML or JSON) from the files and folders given with -f, replaces $VAR and \${VAR} with environment variables, and validates each one locally first. --lint and --de-ref stop there and never need a control plane. Otherwise each resource is sent to the control plane (stacks first, then secrets, then workers) and reported as created, updated or unchanged; nothing is sent when any manifest is invalid. Without a context, the local control plane is used and started in the background when it is not running.`
+    `Reads every manifest (multi-document YAML or JSON) from the files and folders given with -f, replaces $VAR and \${VAR} with environment variables, and validates each one locally first. --lint and --de-ref stop there and never need a control plane. Otherwise each resource is sent to the control plane (computes and stacks first, then secrets, then workers) and reported as created, updated or unchanged; nothing is sent when any manifest is invalid. Without a context, the local control plane is used and started in the background when it is not running.`
 
   static override examples = [
     '<%= config.bin %> apply -f worker.yaml -w public',

@@ -19,6 +19,7 @@ import Get from './get/index.js'
 import GetRuntime from './get/runtime.js'
 import Log from './log.js'
 import Login from './login.js'
+import Render from './render.js'
 import Restart from './restart.js'
 import RolloutHistory from './rollout/history.js'
 import RolloutStatus from './rollout/status.js'
@@ -47,6 +48,7 @@ export const COMMANDS = {
   stop: Stop,
   start: Start,
   restart: Restart,
+  render: Render,
   'rollout:history': RolloutHistory,
   'rollout:status': RolloutStatus,
   'rollout:undo': RolloutUndo,

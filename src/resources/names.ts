@@ -16,3 +16,6 @@ export function nameProblem(value: string): string | undefined {
   if (!nameRe.test(value)) return NAME_RULE
   return undefined
 }
+
+/** A secret key as an environment variable name: what is not a letter, digit or '_' becomes '_'. */
+export const secretEnvName = (key: string) => key.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')

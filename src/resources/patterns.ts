@@ -13,6 +13,12 @@ export const VERSION_TEXT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$'
 export const SECRET_KEY_PATTERN = '^(?!\\.\\.?$)[-._a-zA-Z0-9]+$'
 // A folder inside the replica's folder: no '..' segment, no NUL (it is resolved and checked again at run time).
 export const VOLUME_PATH_PATTERN = '^(?!(.*/)?\\.\\.(/.*)?$)[^\\u0000]+$'
+// Kubernetes label keys (an optional DNS prefix and '/', then a name of at most 63) and values.
+export const LABEL_KEY_PATTERN =
+  '^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'
+export const LABEL_VALUE_PATTERN = '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$'
+// The start of a Kubernetes namespace name: empty, or lowercase letters, digits and '-', not starting with '-'.
+export const NAMESPACE_PREFIX_PATTERN = '^([a-z0-9][-a-z0-9]*)?$'
 
 export const PATTERN_RULES: Record<string, string> = {
   [NAME_PATTERN]: NAME_RULE,
@@ -25,4 +31,9 @@ export const PATTERN_RULES: Record<string, string> = {
   [VERSION_TEXT_PATTERN]: 'must be a version such as "1.0"',
   [SECRET_KEY_PATTERN]: "must consist of letters, digits, '-', '_' or '.', and not be '.' or '..'",
   [VOLUME_PATH_PATTERN]: "must be a path inside the replica's folder: no '..' segment",
+  [LABEL_KEY_PATTERN]:
+    "must be a Kubernetes label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+  [LABEL_VALUE_PATTERN]:
+    "must be a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+  [NAMESPACE_PREFIX_PATTERN]: "must be lowercase letters, digits and '-', not starting with '-'",
 }

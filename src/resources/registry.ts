@@ -27,6 +27,12 @@ export const KINDS: readonly ResourceKind[] = [
     summary: 'a runnable program that workers name in worker.stack',
   },
   {type: 'secret', versions: ['v1'], scope: 'workspace', summary: 'key/value data handed to workers, never printed'},
+  {
+    type: 'compute',
+    versions: ['v1'],
+    scope: 'instance',
+    summary: 'where workers run: this machine (local) or a Kubernetes dataplane, with its node pool',
+  },
 ]
 
 export const TYPES: readonly string[] = KINDS.map((k) => k.type)

@@ -54,6 +54,20 @@ const starters: Record<string, (name: string, version: string) => Json> = {
     // $PASSWORD from the environment at apply, or the placeholder: applies as printed.
     secret: {type: 'key-value', acl: 'r', data: {username: 'app', password: '${PASSWORD:-change-me}'}},
   }),
+  compute: (name, version) => ({
+    name,
+    version,
+    type: 'compute',
+    layer: 'system',
+    description: `${name}: where workers run`,
+    // This machine, with default resources for workers that give none; a Kubernetes compute
+    // names a dataplane of the control plane's configuration instead (see examples/compute.yaml).
+    compute: {
+      dataplane: 'local',
+      purpose: 'runnable',
+      defaults: {requests: {cpu: '100m', memory: '128Mi'}, limits: {memory: '512Mi'}},
+    },
+  }),
 }
 
 export function starterManifest(type: string, version: string, name: string): Json | undefined {

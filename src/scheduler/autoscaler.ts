@@ -1,6 +1,8 @@
 // The autoscaler loop: every period, per-replica CPU and memory usage relative to the
 // requests of every autoscaled worker goes through the HPA algorithm (hpa.ts); a change of
 // replica count is recorded as an event that says why, and the worker is reconciled.
+import {computeSpec, effectiveResources} from '../resources/compute.js'
+import type {ComputeSpec} from '../resources/model/compute-v1.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {type ReplicaState, type WorkloadKey, type WorkloadRuntime, workloadId} from '../runtime/runtime.js'
 import {type ResourceStore, type StoredRecord, listAll} from '../store/store.js'
@@ -107,13 +109,16 @@ export class Autoscaler {
     this.running = true
     try {
       await this.deps.runtime.sample()
-      for (const record of await this.workers()) await this.scaleOne(record)
+      const computes = new Map(
+        (await listAll(this.deps.store, {type: 'compute'})).map((c) => [c.key.name, computeSpec(c.manifest)]),
+      )
+      for (const record of await this.workers()) await this.scaleOne(record, computes)
     } finally {
       this.running = false
     }
   }
 
-  private async scaleOne(record: StoredRecord): Promise<void> {
+  private async scaleOne(record: StoredRecord, computes: Map<string, ComputeSpec>): Promise<void> {
     const worker = workerSpec(record.manifest)
     const scaling = autoscalingSpec(worker)
     const key = {workspace: record.key.workspace, name: record.key.name}
@@ -133,7 +138,8 @@ export class Autoscaler {
     if (!observed) return
     const now = this.now()
     const current = desiredReplicas(worker, record.status, this.decisions.get(id(key)))
-    const requests = worker.resources?.requests ?? {}
+    // Utilization is measured against the request: the worker's, else its compute's default.
+    const {requests} = effectiveResources(worker.resources, computes.get(worker.compute)?.defaults)
     const cpuRequest = parseCpu(requests.cpu) ?? this.deps.policy.defaultRequests.cpu
     const memoryRequest = parseMemory(requests.memory) ?? this.deps.policy.defaultRequests.memory
     let cpuTarget = scaling.targetCPUUtilizationPercentage

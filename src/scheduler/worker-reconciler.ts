@@ -4,7 +4,9 @@
 import {createHash} from 'node:crypto'
 import {stringify as toYaml} from 'yaml'
 import {canonicalJson} from '../lib/canonical-json.js'
+import {computeSpec, dataplaneOf, effectiveResources, isKubernetesCompute} from '../resources/compute.js'
 import {formatRef} from '../resources/identifiers.js'
+import {secretEnvName} from '../resources/names.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
 import {joinSensitive} from '../resources/sensitive.js'
@@ -47,8 +49,6 @@ const parseKey = (key: string): WorkloadKey => {
   const slash = key.indexOf('/')
   return {workspace: key.slice(0, slash), name: key.slice(slash + 1)}
 }
-
-const envName = (key: string) => key.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')
 
 /** Replicas wanted now: the autoscaler's count (never reset by an apply), else the spec's. */
 export function desiredReplicas(
@@ -95,7 +95,7 @@ export function processSpec(
     return found
   }
   for (const name of worker.secrets ?? []) {
-    for (const [k, v] of Object.entries(byName(name, identity.workspace).data)) env[envName(k)] = v
+    for (const [k, v] of Object.entries(byName(name, identity.workspace).data)) env[secretEnvName(k)] = v
   }
   for (const ref of worker.dataosSecrets ?? []) {
     const secret = byName(ref.name, ref.workspace ?? identity.workspace)
@@ -104,7 +104,7 @@ export function processSpec(
       if (!(k in secret.data))
         throw new CannotRun(`secret ${secret.workspace}/${secret.name} has no key ${JSON.stringify(k)}`)
     const how = (ref.consumptionType ?? 'envVars').toLowerCase()
-    if (how === 'envvars') for (const k of keys) env[envName(k)] = secret.data[k]!
+    if (how === 'envvars') for (const k of keys) env[secretEnvName(k)] = secret.data[k]!
     else if (how === 'propfile')
       secretFiles[`${secret.name}.properties`] = keys
         .map((k) => `${k}=${secret.data[k]!.replace(/\n/g, '\\n')}\n`)
@@ -256,8 +256,14 @@ export class WorkerReconciler {
         const ref = parseStackRef(worker.stack)
         const stack = resolveStack(ref, await this.stacks())
         if (!stack) throw new CannotRun(`stack ${formatStackRef(ref)} is not registered`)
+        const compute = await this.deps.store.get({type: 'compute', workspace: '', name: worker.compute})
+        if (!compute) throw new CannotRun(`compute ${worker.compute} does not exist`)
+        if (isKubernetesCompute(compute.manifest))
+          throw new CannotRun(
+            `compute ${worker.compute} runs on dataplane ${dataplaneOf(compute.manifest)}, which this control plane does not have: it runs workers on its own machine (dataplane local) only`,
+          )
         const spec = processSpec(
-          worker,
+          {...worker, resources: effectiveResources(worker.resources, computeSpec(compute.manifest).defaults)},
           stack.section,
           await this.secrets(worker, key.workspace),
           this.deps.nodeBinary,

@@ -10,6 +10,7 @@ import {Background} from '../lib/background.js'
 import {packageVersion} from '../lib/package-root.js'
 import {type Isolation, executableByOthers, probeIsolation, traversableByOthers} from '../runtime/local/isolation.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
+import {TYPES} from '../resources/registry.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
 import {workloadId} from '../runtime/runtime.js'
 import {Autoscaler} from '../scheduler/autoscaler.js'
@@ -19,7 +20,7 @@ import {SqliteStore} from '../store/sqlite/sqlite-store.js'
 import {type ResourceKey, listAll} from '../store/store.js'
 import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
-import {registerBuiltinStacks} from './builtin-stacks.js'
+import {registerBuiltins} from './builtins.js'
 import {ConfigError, type ServerConfig, loadServerConfig} from './config.js'
 import {AlreadyRunningError, type LocalFiles, claimDataDir, exposureCheck, logStream, signalReady} from './host.js'
 import {type ControlPlane, run} from './lifecycle.js'
@@ -58,7 +59,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   })
   const cipher = SecretCipher.fromKeyFile(files.encryptionKey)
   await ensureLocalAdmin(store, config.adminUser, files.adminKey)
-  await registerBuiltinStacks(store)
+  await registerBuiltins(store)
 
   const readiness = {ready: false}
   // Every background task goes through here: a failure is logged and counted, never lost or fatal.
@@ -147,12 +148,12 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     onError: (id, error) => app.log.error({worker: id, err: error}, 'reconcile failed'),
   })
 
-  // A write wakes the workers it concerns: the worker itself, or those using a changed stack or
-  // secret (the queue de-duplicates).
+  // A write wakes the workers it concerns: the worker itself, or those using a changed stack,
+  // secret or compute (the queue de-duplicates).
   const onChange = (key: ResourceKey, change: Change) => {
     if (key.type === 'worker') enqueue(workloadId(key))
     else
-      background.run('wake the workers of a stack or secret', async () => {
+      background.run('wake the workers of a stack, secret or compute', async () => {
         for (const worker of await service.workersUsing(key, change)) enqueue(workloadId(worker))
       })
   }
@@ -186,11 +187,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   )
   metrics.counter('drover_reconciles_total', 'Reconciles run.', () => scheduled.runs)
   metrics.gauge('drover_resources', 'Stored resources by type.', ['type'], () =>
-    Promise.all(
-      ['worker', 'stack', 'secret'].map(
-        async (type) => [{type}, await store.count({type})] as [{type: string}, number],
-      ),
-    ),
+    Promise.all(TYPES.map(async (type) => [{type}, await store.count({type})] as [{type: string}, number])),
   )
   metrics.gauge('drover_replicas', 'Replicas supervised by the local runtime, by phase.', ['phase'], () => {
     const counts = new Map<string, number>()

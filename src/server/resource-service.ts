@@ -21,7 +21,9 @@ import type {
 } from '../api/types.js'
 import type {LogLine, LogOptions, WorkloadRuntime} from '../runtime/runtime.js'
 import {diffJson} from '../lib/diff.js'
+import {computeStatusOf, dataplaneOf, isKubernetesCompute} from '../resources/compute.js'
 import {formatRef} from '../resources/identifiers.js'
+import {imageOf} from '../resources/kubernetes/render.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
 import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
 import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
@@ -87,10 +89,9 @@ function detailOf(problem: Problem): ErrorDetail {
   }
 }
 
-function initialStatus(type: string): ResourceStatus {
-  return type === 'worker'
-    ? {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []}
-    : {phase: 'Active'}
+function initialStatus(type: string, manifest: Json): ResourceStatus {
+  if (type === 'worker') return {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []}
+  return type === 'compute' ? computeStatusOf(manifest) : {phase: 'Active'}
 }
 
 /** The stack identities of stored Stack resources. */
@@ -283,6 +284,25 @@ export class ResourceService {
       }
     }
 
+    // The compute exists; on a Kubernetes dataplane the stack must name a container image.
+    const computeName = String(worker.compute)
+    const compute = await this.store.get({type: 'compute', workspace: '', name: computeName})
+    if (!compute) {
+      const known = (await this.all({type: 'compute'})).map((c) => c.key.name).sort()
+      problem(
+        ['worker', 'compute'],
+        `Not found: compute ${JSON.stringify(computeName)} does not exist; available: ${known.join(', ') || 'none'}`,
+      )
+    } else if (stack && isKubernetesCompute(compute.manifest)) {
+      const section = isObject(stack.record.manifest.stack) ? stack.record.manifest.stack : {}
+      if (imageOf(section, isObject(worker.stackSpec) ? worker.stackSpec : undefined) === undefined)
+        problem(
+          isObject(section.image) || stack.name !== 'command' ? ['worker', 'stack'] : ['worker', 'stackSpec'],
+          `Invalid value: stack ${formatStackRef(stack)} has no container image, which compute ${computeName} (dataplane ${dataplaneOf(compute.manifest)}) needs: give the stack's manifest stack.image${stack.name === 'command' ? ', or the worker stackSpec.image' : ''}`,
+          'InvalidValue',
+        )
+    }
+
     const secretRefs: {path: (string | number)[]; name: string; workspace: string}[] = []
     if (Array.isArray(worker.secrets))
       for (const [i, name] of worker.secrets.entries())
@@ -399,7 +419,7 @@ export class ResourceService {
         : {
             ...write,
             uid: '',
-            status: initialStatus(kind.type),
+            status: initialStatus(kind.type, manifest),
             generation: 1,
             resourceVersion: 0,
             createdAt: now,
@@ -411,7 +431,7 @@ export class ResourceService {
     try {
       const {result, record} = await this.store.putSpec(write, {
         ifResourceVersion: expected,
-        initialStatus: initialStatus(kind.type),
+        initialStatus: initialStatus(kind.type, manifest),
         event: (r) => {
           const generation = `generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1}`
           return rollback
@@ -434,8 +454,14 @@ export class ResourceService {
             }
           : {}),
       })
+      let stored = record
+      // A compute's status follows its dataplane, which an update may change.
+      if (kind.type === 'compute' && result === 'updated') {
+        const status = initialStatus(kind.type, manifest)
+        if (canonicalJson(status) !== canonicalJson(record.status)) stored = await this.store.putStatus(key, status)
+      }
       if (result !== 'unchanged') this.onChange(key, {stackNames: stackNames(record, current)})
-      return {result, dryRun: false, resource: this.toObject(record), diff: result === 'unchanged' ? [] : diff}
+      return {result, dryRun: false, resource: this.toObject(stored), diff: result === 'unchanged' ? [] : diff}
     } catch (error) {
       if (error instanceof StoreConflictError) throw this.conflict(key, error.current, expected)
       throw error
@@ -506,26 +532,29 @@ export class ResourceService {
   }
 
   /**
-   * Workers a change of this secret or stack may concern: those that consume the secret, or
-   * that name the stack (any version: a new or deleted version can change what they resolve to).
+   * Workers a change of this secret, stack or compute may concern: those that consume the secret,
+   * that name the stack (any version: a new or deleted version can change what they resolve to),
+   * or that run on the compute.
    */
   async workersUsing(key: ResourceKey, change: Change): Promise<ResourceKey[]> {
-    if (key.type !== 'secret' && key.type !== 'stack') return []
+    if (key.type !== 'secret' && key.type !== 'stack' && key.type !== 'compute') return []
     const out: ResourceKey[] = []
     for (const w of await this.all({type: 'worker'})) {
       const worker = workerSpec(w.manifest)
       const uses =
         key.type === 'secret'
           ? consumes(worker, w.key.workspace, key)
-          : change.stackNames.includes(parseStackRef(worker.stack).name)
+          : key.type === 'compute'
+            ? worker.compute === key.name
+            : change.stackNames.includes(parseStackRef(worker.stack).name)
       if (uses) out.push(w.key)
     }
     return out
   }
 
-  /** Workers that reference a secret or a stack (what blocks its deletion). */
+  /** Workers that reference a secret, a stack or a compute (what blocks its deletion). */
   private async dependants(record: StoredRecord): Promise<string[]> {
-    if (record.key.type !== 'secret' && record.key.type !== 'stack') return []
+    if (record.key.type !== 'secret' && record.key.type !== 'stack' && record.key.type !== 'compute') return []
     const workers = await this.all({type: 'worker'})
     const stacks =
       record.key.type === 'stack'
@@ -537,7 +566,9 @@ export class ResourceService {
       const uses =
         record.key.type === 'secret'
           ? consumes(section, w.key.workspace, record.key)
-          : resolveStack(parseStackRef(section.stack), stacks)?.record.key.name === record.key.name
+          : record.key.type === 'compute'
+            ? section.compute === record.key.name
+            : resolveStack(parseStackRef(section.stack), stacks)?.record.key.name === record.key.name
       if (uses)
         out.push(formatRef({type: w.key.type, version: w.version, name: w.key.name, workspace: w.key.workspace}))
     }

@@ -33,6 +33,7 @@ describe('drover', () => {
 
 describe('apply --lint', () => {
   const examples = [
+    'examples/compute.yaml:7: kube-runnable:v1:compute: valid',
     'examples/secret.yaml:4: db-credentials:v1:secret (public): valid',
     'examples/stack.yaml:5: ticker:v1:stack: valid',
     'examples/worker-autoscaling.yaml:5: busy-worker:v1beta:worker (public): valid',
@@ -42,14 +43,14 @@ describe('apply --lint', () => {
 
   it('prints one line per resource and exits 0 when all are valid', async () => {
     const r = await runCli(['apply', '--lint', '-f', 'examples'])
-    expect(r).toEqual({code: 0, stdout: `${examples.join('\n')}\n`, stderr: '5 documents: 5 valid, 0 invalid\n'})
+    expect(r).toEqual({code: 0, stdout: `${examples.join('\n')}\n`, stderr: '6 documents: 6 valid, 0 invalid\n'})
   })
 
   it('takes several -f, and - for standard input', async () => {
     const input = readFileSync(join(ROOT, 'examples/worker-minimal.yaml'))
     const r = await runCli(['apply', '-l', '-f', 'examples/secret.yaml', '-f', '-'], {input})
     expect(r.code).toBe(0)
-    expect(r.stdout).toBe(`${examples[0]}\n<stdin>:3: hello-worker:v1beta:worker (public): valid\n`)
+    expect(r.stdout).toBe(`${examples[1]}\n<stdin>:3: hello-worker:v1beta:worker (public): valid\n`)
   })
 
   it('prints the same document for --json and --output json', async () => {

@@ -17,8 +17,9 @@ describe('generated contracts', () => {
 
 describe('examples/', () => {
   const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'))
-  it('holds a minimal, an autoscaling and a full worker, a stack and a secret', () => {
+  it('holds a minimal, an autoscaling and a full worker, a stack, a secret and a compute', () => {
     expect(files.sort()).toEqual([
+      'compute.yaml',
       'secret.yaml',
       'stack.yaml',
       'worker-autoscaling.yaml',

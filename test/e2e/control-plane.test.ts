@@ -37,12 +37,13 @@ describe('the local control plane, started on demand', () => {
     }
   })
 
-  it('reports unchanged on a second apply, and applies a folder stacks first', async () => {
+  it('reports unchanged on a second apply, and applies a folder computes and stacks first', async () => {
     const r = await runCli(['apply', '-f', 'examples'])
     expect(r).toEqual({
       code: 0,
       stderr: '',
       stdout: [
+        'kube-runnable:v1:compute: created',
         'ticker:v1:stack: created',
         'db-credentials:v1:secret (public): created',
         'busy-worker:v1beta:worker (public): created',

@@ -152,20 +152,23 @@ describe('workers through the CLI', () => {
       'starter-secret:v1:secret (public): created\n',
     )
     expect((await apply(await starter('stack', 'starter-stack'))).stdout).toBe('starter-stack:v1:stack: created\n')
+    expect((await apply(await starter('compute', 'starter-compute'))).stdout).toBe(
+      'starter-compute:v1:compute: created\n',
+    )
     const worker = await apply(await starter('worker', 'starter-worker'), true)
     expect(worker.stdout).toMatch(/ready: 1\/1 replicas ready\n$/)
     await waitFor(
       'the starter worker’s greeting',
       async () => /\] hello \d{4}-/.test((await run(['log', '-n', 'starter-worker'])).stdout) || undefined,
     )
-    // A worker on the stack starter: its stackSpec.code is what runs.
+    // A worker on the stack starter and the compute starter: its stackSpec.code is what runs.
     const onStack = [
       'name: on-starter-stack',
       'version: v1beta',
       'type: worker',
       'worker:',
       '  stack: starter-stack:1.0',
-      '  compute: runnable-default',
+      '  compute: starter-compute',
       '  stackSpec:',
       '    code: "console.log(\'ran from the stack starter\'); setInterval(() => {}, 1000)"',
       '',

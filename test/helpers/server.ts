@@ -10,7 +10,7 @@ import {afterAll} from 'vitest'
 import {localFiles} from '../../src/api/local.js'
 import {buildApp} from '../../src/server/app.js'
 import {newApiKey} from '../../src/server/auth.js'
-import {registerBuiltinStacks} from '../../src/server/builtin-stacks.js'
+import {registerBuiltins} from '../../src/server/builtins.js'
 import {Metrics} from '../../src/server/metrics.js'
 import {type Change, ResourceService} from '../../src/server/resource-service.js'
 import {SecretCipher} from '../../src/server/secrets.js'
@@ -47,7 +47,7 @@ export async function buildTestApp(dir: string): Promise<TestApp> {
     path: join(dir, `app-${Math.random().toString(36).slice(2)}.db`),
     eventsPerResource: 20,
   })
-  await registerBuiltinStacks(store)
+  await registerBuiltins(store)
   const users: User[] = [
     {name: 'admin', admin: true, grants: []},
     {name: 'alice', admin: false, grants: [{workspace: 'public', access: 'write'}]},

@@ -1,15 +1,14 @@
 // `drover apply`: read, interpolate and validate manifests locally; --lint and --de-ref stop
-// there. Otherwise every document goes to the control plane (stacks, then secrets, then
+// there. Otherwise every document goes to the control plane (computes and stacks, then secrets, then
 // workers, so that a folder applies in one go), and each is reported created / updated /
 // unchanged. Nothing is sent when any document is invalid.
 import type {ApplyResponse, DiffEntry} from '../../api/types.js'
 import type {DroverClient} from '../../client/client.js'
 import {ClientApiError} from '../../client/errors.js'
 import {anchorOf} from '../../resources/problems.js'
-import {contextWorkspace} from '../context.js'
 import {EXIT, type ExitCode, UsageError} from '../errors.js'
 import type {Io, Outcome} from '../io.js'
-import {type DocumentReport, lintFiles} from '../manifests/lint.js'
+import {type DocumentReport, lintManifestFlags} from '../manifests/lint.js'
 import {type LocatedProblem, formatLocated} from '../manifests/located.js'
 import {lintJson, lintSummary, renderLintReport, renderManifestsYaml} from '../output/lint-report.js'
 import {resourceLabel} from '../output/resources.js'
@@ -118,7 +117,7 @@ export interface ApplyOutcome {
   wait?: {ready: boolean; phase: string; readyReplicas: number; desiredReplicas: number; message: string}
 }
 
-const ORDER: Record<string, number> = {stack: 0, secret: 1, worker: 2}
+const ORDER: Record<string, number> = {compute: 0, stack: 1, secret: 2, worker: 3}
 
 function showValue(v: unknown): string {
   const text = JSON.stringify(v)
@@ -230,13 +229,7 @@ async function applyRemote(flags: ApplyFlags, io: Io, reports: DocumentReport[])
 }
 
 export async function apply(flags: ApplyFlags, io: Io): Promise<Outcome> {
-  const reports = lintFiles(flags.manifestFile, {
-    recursive: flags.recursive,
-    workspace: flags.workspace,
-    defaultWorkspace: contextWorkspace(),
-    interpolate: !flags['disable-interpolation'],
-    env: process.env,
-  })
+  const reports = lintManifestFlags(flags)
   const allValid = reports.every((r) => r.valid)
   const exitCode = allValid ? EXIT.ok : EXIT.invalid
   if (flags['de-ref']) {

@@ -7,6 +7,7 @@ import {validateManifest} from '../../resources/validate.js'
 import {byPosition, type LocatedProblem} from './located.js'
 import {type ParseOptions, parseSource} from './parse.js'
 import {readSources} from './sources.js'
+import {contextWorkspace} from '../context.js'
 import type {Json} from '../../lib/json.js'
 
 export interface DocumentReport {
@@ -31,7 +32,7 @@ export interface DocumentReport {
   position?: (path: readonly (string | number)[], anchor?: 'key' | 'value') => {line: number; column: number}
 }
 
-export interface LintOptions extends ParseOptions {
+interface LintOptions extends ParseOptions {
   recursive: boolean
   /** `-w` as given; undefined when the flag was not given. */
   workspace?: string
@@ -66,7 +67,7 @@ function resolveWorkspace(
   return {workspace: own ?? flag ?? fallback}
 }
 
-export function lintFiles(paths: readonly string[], options: LintOptions): DocumentReport[] {
+function lintFiles(paths: readonly string[], options: LintOptions): DocumentReport[] {
   const {sources, problems} = readSources(paths, options)
   const reports: DocumentReport[] = problems.map((p) => ({file: p.file, valid: false, problems: [p], warnings: []}))
   for (const source of sources) {
@@ -119,4 +120,23 @@ export function lintFiles(paths: readonly string[], options: LintOptions): Docum
     }
   }
   return reports
+}
+
+/** The manifest flags every command that reads files shares (-f, -R, -w, --disable-interpolation). */
+export interface ManifestFlags {
+  manifestFile: readonly string[]
+  recursive?: boolean
+  workspace?: string
+  'disable-interpolation'?: boolean
+}
+
+/** lintFiles as the flags ask: documents naming no workspace go to -w, else the context's default. */
+export function lintManifestFlags(flags: ManifestFlags): DocumentReport[] {
+  return lintFiles(flags.manifestFile, {
+    recursive: flags.recursive === true,
+    workspace: flags.workspace,
+    defaultWorkspace: contextWorkspace(),
+    interpolate: !flags['disable-interpolation'],
+    env: process.env,
+  })
 }

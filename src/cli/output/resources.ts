@@ -1,6 +1,6 @@
 // How resources look in `get`: DataOS's columns (NAME VERSION TYPE WORKSPACE STATUS RUNTIME
 // OWNER) plus kubectl's AGE, `|` between them as dataos-ctl prints them. STATUS is the resource's lifecycle (active, error); RUNTIME is
-// what runs: pending, running:2/3, crashlooping:0/1, dry-run, stopped.
+// what runs: pending, running:2/3, crashlooping:0/1, dry-run, stopped; for a compute, its dataplane.
 import type {ResourceObject} from '../../api/types.js'
 import {PLAIN, type Palette, paintStatus} from './colour.js'
 import {age, renderTable} from './table.js'
@@ -14,6 +14,9 @@ function statusColumn(r: ResourceObject): string {
 }
 
 function runtimeColumn(r: ResourceObject): string {
+  // A compute: its dataplane, and whether workers can run there.
+  if (r.manifest.type === 'compute' && typeof r.status.dataplane === 'string')
+    return `${r.status.dataplane}${r.status.reachable === false ? ' (unreachable)' : ''}`
   if (r.manifest.type !== 'worker') return ''
   const section = r.manifest.worker as {dryRun?: boolean} | undefined
   if (section?.dryRun) return 'dry-run'

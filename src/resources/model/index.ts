@@ -5,6 +5,7 @@ import type {z} from 'zod'
 import {formatPath} from '../problems.js'
 import {schemaKey} from '../registry.js'
 import {crossFieldProblems} from '../rules.js'
+import {computeManifest} from './compute-v1.js'
 import {secretManifest} from './secret-v1.js'
 import {stackManifest} from './stack-v1.js'
 import {workerManifest} from './worker-v1beta.js'
@@ -15,6 +16,7 @@ export const SHAPES: Record<string, z.ZodType> = {
   [schemaKey('stack', 'v1')]: stackManifest('v1'),
   [schemaKey('stack', 'v1alpha')]: stackManifest('v1alpha'),
   [schemaKey('secret', 'v1')]: secretManifest,
+  [schemaKey('compute', 'v1')]: computeManifest,
 }
 
 /** The full model: shape plus the cross-field rules of rules.ts. */

@@ -53,7 +53,7 @@ import {
 } from './replica-files.js'
 import {type ExitRecord, type RestartPolicy, decideRestart} from './restart-policy.js'
 import {planRollout} from './rollout.js'
-import {TemplateError, expandArguments} from './templates.js'
+import {TemplateError, expandArguments} from '../../lib/templates.js'
 
 export interface LocalRuntimeOptions {
   /** Replica folders: <dir>/<workspace>/<worker>/<uid>/<replica>. */

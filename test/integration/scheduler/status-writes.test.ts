@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {LocalRuntime} from '../../../src/runtime/local/local-runtime.js'
 import {WorkerReconciler} from '../../../src/scheduler/worker-reconciler.js'
-import {registerBuiltinStacks} from '../../../src/server/builtin-stacks.js'
+import {registerBuiltins} from '../../../src/server/builtins.js'
 import {SqliteStore} from '../../../src/store/sqlite/sqlite-store.js'
 import type {ResourceStore} from '../../../src/store/store.js'
 import {fastRuntimeOptions} from '../../helpers/runtime.js'
@@ -46,7 +46,7 @@ describe('status writes', () => {
     )
 
   it('a status computed from a spec that changed meanwhile is not written; the reconcile runs again', async () => {
-    await registerBuiltinStacks(store)
+    await registerBuiltins(store)
     await write(1)
     let raced = false
     // The store, with one concurrent apply slipped in just before the status write.

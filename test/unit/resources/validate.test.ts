@@ -56,10 +56,10 @@ describe('validateManifest', () => {
 
   it('names the supported types and versions', () => {
     expect(messages({name: 'w', version: 'v1beta'})).toEqual([
-      'type: Required value; supported types: "worker", "stack", "secret"',
+      'type: Required value; supported types: "worker", "stack", "secret", "compute"',
     ])
     expect(messages({name: 'w', version: 'v1beta', type: 'wrker'})).toEqual([
-      'type: Unsupported value: "wrker": supported types: "worker", "stack", "secret"; did you mean "worker"?',
+      'type: Unsupported value: "wrker": supported types: "worker", "stack", "secret", "compute"; did you mean "worker"?',
     ])
     expect(messages({name: 'w', version: 'v1', type: 'worker'})).toEqual([
       'version: Unsupported value: "v1": supported versions of worker: "v1beta"',

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {desiredReplicas, processSpec, revisionOf} from '../../../src/scheduler/worker-reconciler.js'
-import {BUILTIN_STACKS} from '../../../src/server/builtin-stacks.js'
+import {BUILTIN_STACKS} from '../../../src/resources/builtins.js'
 
 const node = BUILTIN_STACKS.find((s) => s.name === 'node')!.stack as Record<string, unknown>
 const id = {name: 'w', workspace: 'public'}

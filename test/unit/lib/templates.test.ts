@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {TemplateError, expandArguments} from '../../../src/runtime/local/templates.js'
+import {TemplateError, expandArguments} from '../../../src/lib/templates.js'
 
 const context = {
   StackSpec: {command: 'python3', args: ['-u', 'main.py'], port: 8080, nested: {a: 'b'}},

@@ -1,9 +1,7 @@
-// Stacks that ship with the control plane, registered (idempotently) at every start, so that a
-// fresh install can run workers. They are ordinary Stack resources of the system layer.
-import type {Json} from '../api/types.js'
-import type {ResourceStore} from '../store/store.js'
-
-const SYSTEM_OWNER = 'system'
+// Resources that ship with the control plane (DESIGN §3): the stacks that let a fresh install run
+// workers, and the compute of this machine. Plain data: the server registers them at start, and
+// the CLI's offline commands (render) resolve against them.
+import type {Json} from '../lib/json.js'
 
 export const BUILTIN_STACKS: Json[] = [
   {
@@ -11,7 +9,8 @@ export const BUILTIN_STACKS: Json[] = [
     version: 'v1',
     type: 'stack',
     layer: 'system',
-    description: 'Runs any program: stackSpec.command with stackSpec.args, in stackSpec.workingDir.',
+    description:
+      'Runs any program: stackSpec.command with stackSpec.args, in stackSpec.workingDir (from stackSpec.image on Kubernetes).',
     stack: {
       name: 'command',
       version: '1.0',
@@ -30,6 +29,11 @@ export const BUILTIN_STACKS: Json[] = [
             },
             args: {type: 'array', items: {type: 'string'}, description: 'Its arguments.'},
             workingDir: {type: 'string', description: 'Folder to run in (default: the replica folder).'},
+            image: {
+              type: 'string',
+              minLength: 1,
+              description: 'Container image that has the program, on a Kubernetes compute (e.g. busybox:1.37).',
+            },
           },
         },
       },
@@ -41,10 +45,12 @@ export const BUILTIN_STACKS: Json[] = [
     type: 'stack',
     layer: 'system',
     description:
-      "Runs a Node.js program on the control plane's own Node: inline (stackSpec.source) or a file (stackSpec.script).",
+      "Runs a Node.js program on the control plane's own Node (the official Node 24 image on Kubernetes): inline (stackSpec.source) or a file (stackSpec.script).",
     stack: {
       name: 'node',
       version: '1.0',
+      // On a Kubernetes compute: the official Node image, the program mounted from the ConfigMap.
+      image: {registry: 'docker.io', repository: 'library', image: 'node', tag: '24-slim'},
       command: ['{{.NodeBinary}}'],
       arguments: ['{{.StackSpec.nodeOptions}}', '{{.NodeProgram}}', '{{.StackSpec.args}}'],
       stackSpecValueSchema: {
@@ -73,19 +79,15 @@ export const BUILTIN_STACKS: Json[] = [
   },
 ]
 
-export async function registerBuiltinStacks(store: ResourceStore): Promise<void> {
-  for (const manifest of BUILTIN_STACKS) {
-    await store.putSpec(
-      {
-        key: {workspace: '', type: 'stack', name: String(manifest.name)},
-        version: String(manifest.version),
-        owner: SYSTEM_OWNER,
-        manifest,
-      },
-      {
-        initialStatus: {phase: 'Active'},
-        event: (r) => ({type: 'Normal', reason: 'Registered', message: `built-in stack ${r}`}),
-      },
-    )
-  }
+/**
+ * The compute of this machine, as DataOS provisions runnable-default at install. Created when
+ * missing, never overwritten: an admin may apply it again with defaults of their own.
+ */
+export const LOCAL_COMPUTE: Json = {
+  name: 'runnable-default',
+  version: 'v1',
+  type: 'compute',
+  layer: 'system',
+  description: 'This machine: workers run as processes supervised by the control plane.',
+  compute: {dataplane: 'local', purpose: 'runnable'},
 }

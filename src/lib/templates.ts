@@ -1,4 +1,5 @@
-// Stack command and argument templates: `{{.StackSpec.command}}`, `{{.ConfigDir}}/x.yaml`, …
+// Stack command and argument templates: `{{.StackSpec.command}}`, `{{.ConfigDir}}/x.yaml`, … (the local
+// runtime and the Kubernetes render expand the same stacks)
 // (Go-template-like names, as DataOS stacks write them). An argument that is exactly one
 // template whose value is a list becomes that many arguments; one whose value is absent is
 // dropped; anything else is text with the templates replaced.
