@@ -91,15 +91,20 @@ describe('log times', () => {
     expect(r.code).toBe(0)
     return r.stdout.trimEnd().split('\n')
   }
-  // Replica i writes 4 lines, 100 × (i + 1) ms apart, then idles: the replicas' lines overlap in time.
-  const clock = (version: string, extra = '') =>
-    nodeWorker(
+  // Replica i writes line n at a start time they share (2.5 s after the apply) + n × 400 + i × 100 ms,
+  // then idles: the replicas' lines overlap in time whatever the order and the delay in which the
+  // replicas start (under load one started 400 ms after another, and its lines came after all of
+  // the first's).
+  const clock = (version: string, extra = '') => {
+    const start = Date.now() + 2500
+    return nodeWorker(
       'clock',
-      `const i = Number(process.env.DROVER_REPLICA); let n = 0
-       const t = setInterval(() => { console.log(\`${version} r\${i} line \${++n}\`); if (n === 4) clearInterval(t) }, 100 * (i + 1))
+      `const i = Number(process.env.DROVER_REPLICA)
+       for (let n = 1; n <= 4; n++) setTimeout(() => console.log(\`${version} r\${i} line \${n}\`), Math.max(0, ${start} - Date.now()) + n * 400 + i * 100)
        setInterval(() => {}, 1000)${extra}`,
       {replicas: 3},
     )
+  }
 
   it('stores every line with its time, and interleaves the replicas by it', async () => {
     expect((await apply(server, clock('v1'))).status).toBe(200)
