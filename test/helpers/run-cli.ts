@@ -4,7 +4,7 @@ import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll} from 'vitest'
+import {afterAll, inject} from 'vitest'
 import {killReplicasUnder} from './procs.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -25,11 +25,24 @@ export interface CliOptions {
 }
 
 /**
+ * This run's folder (made by test/global-setup.ts): every test folder goes below it, so that the
+ * suite's teardown finds what this run left, and nothing of a suite running beside it. A test
+ * file run without the global setup gets a folder of its own.
+ */
+export function runDir(): string {
+  try {
+    return inject('droverRunDir')
+  } catch {
+    return tmpdir()
+  }
+}
+
+/**
  * A home of its own for every test file: the CLI's contexts, the local control plane's data and
  * keys all land here, never in the real home. A control plane that a test started (directly or
  * by auto-start) is killed when the file ends.
  */
-export const TEST_HOME = mkdtempSync(join(tmpdir(), 'drover-home-'))
+export const TEST_HOME = mkdtempSync(join(runDir(), 'home-'))
 // Traversable by the uids isolated replicas run under (a control plane run as root).
 chmodSync(TEST_HOME, 0o711)
 afterAll(() => {

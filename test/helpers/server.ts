@@ -3,7 +3,6 @@
 // killed when the test file ends, even when a test fails.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {chmodSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {FastifyInstance} from 'fastify'
 import {afterAll} from 'vitest'
@@ -19,10 +18,10 @@ import type {ResourceKey, User} from '../../src/store/store.js'
 import {killReplicasUnder} from './procs.js'
 
 export {killReplicasUnder}
-import {NODE, ROOT, cliEnv} from './run-cli.js'
+import {NODE, ROOT, cliEnv, runDir} from './run-cli.js'
 
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `drover-${prefix}-`))
+  const dir = mkdtempSync(join(runDir(), `drover-${prefix}-`))
   // Traversable (not listable) by others: a control plane running as root puts isolated
   // replicas, which run under uids of their own, in folders below it.
   chmodSync(dir, 0o711)
