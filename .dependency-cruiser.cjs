@@ -51,6 +51,21 @@ module.exports = {
       to: {path: '^src/runtime/local/'},
     },
     {
+      name: 'kubernetes-dataplane-only-in-main',
+      comment:
+        'only server/main.ts names the Kubernetes dataplane (and loads it lazily); everything else uses the ClusterDataplane port (runtime/runtime.ts)',
+      severity: 'error',
+      from: {path: '^src/', pathNot: ['^src/runtime/kubernetes/', '^src/server/main\\.ts$']},
+      to: {path: '^src/runtime/kubernetes/'},
+    },
+    {
+      name: 'kubernetes-client-only-in-the-dataplane',
+      comment: '@kubernetes/client-node costs ~0.5 s to load: only runtime/kubernetes/dataplane.ts imports it',
+      severity: 'error',
+      from: {path: '^src/', pathNot: '^src/runtime/kubernetes/dataplane\\.ts$'},
+      to: {path: 'node_modules/@kubernetes/client-node/'},
+    },
+    {
       name: 'no-io-in-api',
       comment: 'api/ is the wire contract: plain data and names, no I/O',
       severity: 'error',

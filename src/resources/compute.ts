@@ -42,22 +42,24 @@ export function effectiveResources(
 }
 
 /**
- * A compute's status: its dataplane, and whether workers can run there. This control plane runs
- * workers on its own machine only (dataplane local); any other dataplane is not one of its own.
+ * A compute's status: its dataplane, and whether workers can run there: this machine always;
+ * a Kubernetes dataplane when the configuration has it and it answers (`unreachable` says why not).
  */
-export function computeStatusOf(manifest: Json): {
-  phase: string
-  dataplane: string
-  reachable: boolean
-  message?: string
-} {
+export function computeStatusOf(
+  manifest: Json,
+  configured: ReadonlySet<string> = new Set(),
+  unreachable?: string,
+): {phase: string; dataplane: string; reachable: boolean; message?: string} {
   const dataplane = dataplaneOf(manifest)
-  return dataplane === LOCAL_DATAPLANE
+  if (dataplane === LOCAL_DATAPLANE) return {phase: 'Active', dataplane, reachable: true}
+  if (!configured.has(dataplane))
+    return {
+      phase: 'Active',
+      dataplane,
+      reachable: false,
+      message: `dataplane ${dataplane} is not in this control plane's configuration (dataplanes:)`,
+    }
+  return unreachable === undefined
     ? {phase: 'Active', dataplane, reachable: true}
-    : {
-        phase: 'Active',
-        dataplane,
-        reachable: false,
-        message: `dataplane ${dataplane} is not one of this control plane's: it runs workers on its own machine (dataplane local) only`,
-      }
+    : {phase: 'Active', dataplane, reachable: false, message: unreachable}
 }

@@ -105,6 +105,8 @@ export interface ObservedWorkload {
   replicas: ReplicaState[]
   /** New-revision replicas that crash-loop stopped the rollout; old ones keep running. */
   rolloutBlocked: boolean
+  /** The count the runtime itself keeps (a Deployment's replicas, which an HPA sets); absent locally. */
+  desiredReplicas?: number
   limits: LimitsSupport
 }
 
@@ -150,4 +152,29 @@ export interface WorkloadRuntime {
   limits(): LimitsSupport
   /** Stops supervising (the processes keep running, to be adopted by the next control plane). */
   close(): Promise<void>
+}
+
+/**
+ * A Kubernetes cluster that runs workers (a dataplane of the server's configuration): the objects
+ * of a worker are applied there, and what runs is read back in the same terms as the local
+ * runtime's. Implemented by runtime/kubernetes/dataplane.ts.
+ */
+export interface ClusterDataplane {
+  readonly name: string
+  /** Why the cluster does not answer, or undefined when it does. */
+  unreachable(): Promise<string | undefined>
+  /**
+   * Applies the worker's objects (server-side apply; unchanged ones are not sent), removes those
+   * of the worker it no longer renders, and returns what runs.
+   */
+  sync(
+    key: WorkloadKey,
+    objects: readonly {kind: string; metadata?: {name?: string; namespace?: string}}[],
+  ): Promise<ObservedWorkload>
+  /** Deletes every object of the worker (foreground propagation: pods go first). */
+  remove(key: WorkloadKey): Promise<void>
+  /** What runs, as last read; undefined for a worker it never synced. */
+  observe(key: WorkloadKey): ObservedWorkload | undefined
+  /** Workers it has synced since the control plane started. */
+  keys(): WorkloadKey[]
 }

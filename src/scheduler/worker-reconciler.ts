@@ -13,7 +13,18 @@ import {joinSensitive} from '../resources/sensitive.js'
 import type {WorkerSpec} from '../resources/model/worker-v1beta.js'
 import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 import type {Json, ResourceStatus} from '../resources/stored.js'
-import type {DesiredWorkload, ProcessSpec, RuntimeEvent, WorkloadKey, WorkloadRuntime} from '../runtime/runtime.js'
+import type {
+  ClusterDataplane,
+  DesiredWorkload,
+  ObservedWorkload,
+  ProcessSpec,
+  RuntimeEvent,
+  WorkloadKey,
+  WorkloadRuntime,
+} from '../runtime/runtime.js'
+import {type KubernetesObject, RenderError, renderWorker} from '../resources/kubernetes/render.js'
+import type {ComputeSpec} from '../resources/model/compute-v1.js'
+import {formatPath} from '../resources/problems.js'
 import {
   type ResourceStore,
   type Sealed,
@@ -41,6 +52,10 @@ export interface ReconcilerDeps {
   scaling?: (key: WorkloadKey) => {conditions: StatusInput['extraConditions']; recommendations: unknown[]} | undefined
   /** How often to look again while a worker is starting or rolling. */
   progressPollMs: number
+  /** How long a replica runs before it counts as ready (a Deployment's minReadySeconds). */
+  minReadyMs: number
+  /** Kubernetes dataplanes of the configuration, by name (what a compute's dataplane names). */
+  dataplanes?: ReadonlyMap<string, ClusterDataplane>
 }
 
 class CannotRun extends Error {}
@@ -210,6 +225,36 @@ export class WorkerReconciler {
     return out
   }
 
+  /** The worker's Kubernetes objects; a stopped worker renders with no replicas and no HPA. */
+  private render(
+    worker: WorkerSpec,
+    stopped: boolean,
+    stack: Json,
+    compute: ComputeSpec,
+    record: StoredRecord,
+    key: WorkloadKey,
+    secrets: SecretData[],
+  ): KubernetesObject[] {
+    const running: WorkerSpec = stopped
+      ? {...worker, replicas: 0, autoscaling: undefined, autoScaling: undefined}
+      : worker
+    try {
+      return renderWorker({
+        name: key.name,
+        workspace: key.workspace,
+        version: record.version,
+        worker: running,
+        stack,
+        compute,
+        secrets,
+        settings: {minReadySeconds: Math.ceil(this.deps.minReadyMs / 1000)},
+      })
+    } catch (error) {
+      if (error instanceof RenderError) throw new CannotRun(`${formatPath(error.path)}: ${error.message}`)
+      throw error
+    }
+  }
+
   private limitsProblem(spec: ProcessSpec): string | undefined {
     const support = this.deps.runtime.limits()
     const problems: string[] = []
@@ -228,6 +273,7 @@ export class WorkerReconciler {
     const record = await this.deps.store.get({type: 'worker', workspace: key.workspace, name: key.name})
     if (!record) {
       await this.deps.runtime.remove(key)
+      for (const dataplane of this.deps.dataplanes?.values() ?? []) await dataplane.remove(key)
       return {}
     }
     const manifest = record.sealed
@@ -251,6 +297,7 @@ export class WorkerReconciler {
       })
     } else {
       let workload: DesiredWorkload | undefined
+      let cluster: {dataplane: ClusterDataplane; objects: KubernetesObject[]} | undefined
       let error: string | undefined
       try {
         const ref = parseStackRef(worker.stack)
@@ -258,10 +305,26 @@ export class WorkerReconciler {
         if (!stack) throw new CannotRun(`stack ${formatStackRef(ref)} is not registered`)
         const compute = await this.deps.store.get({type: 'compute', workspace: '', name: worker.compute})
         if (!compute) throw new CannotRun(`compute ${worker.compute} does not exist`)
-        if (isKubernetesCompute(compute.manifest))
-          throw new CannotRun(
-            `compute ${worker.compute} runs on dataplane ${dataplaneOf(compute.manifest)}, which this control plane does not have: it runs workers on its own machine (dataplane local) only`,
-          )
+        if (isKubernetesCompute(compute.manifest)) {
+          const name = dataplaneOf(compute.manifest)
+          const dataplane = this.deps.dataplanes?.get(name)
+          if (!dataplane)
+            throw new CannotRun(
+              `compute ${worker.compute} runs on dataplane ${name}, which is not in this control plane's configuration (dataplanes:)`,
+            )
+          cluster = {
+            dataplane,
+            objects: this.render(
+              worker,
+              stopped,
+              stack.section,
+              computeSpec(compute.manifest),
+              record,
+              key,
+              await this.secrets(worker, key.workspace),
+            ),
+          }
+        }
         const spec = processSpec(
           {...worker, resources: effectiveResources(worker.resources, computeSpec(compute.manifest).defaults)},
           stack.section,
@@ -269,30 +332,48 @@ export class WorkerReconciler {
           this.deps.nodeBinary,
           key,
         )
-        workload = {
-          key,
-          uid: record.uid,
-          resourceId: formatRef({type: 'worker', version: record.version, name: key.name, workspace: key.workspace}),
-          revision: revisionOf(
+        if (!cluster)
+          workload = {
+            key,
+            uid: record.uid,
+            resourceId: formatRef({type: 'worker', version: record.version, name: key.name, workspace: key.workspace}),
+            revision: revisionOf(
+              spec,
+              typeof record.status.restartedAt === 'string' ? record.status.restartedAt : undefined,
+            ),
+            replicas: desired,
             spec,
-            typeof record.status.restartedAt === 'string' ? record.status.restartedAt : undefined,
-          ),
-          replicas: desired,
-          spec,
-        }
+          }
       } catch (e) {
         if (!(e instanceof CannotRun)) throw e
         error = e.message
       }
-      const observed = workload ? await this.deps.runtime.sync(workload) : this.deps.runtime.observe(key)
+      let observed: ObservedWorkload | undefined
+      if (cluster) {
+        // Where it runs now, and nowhere else: a worker moved between computes leaves the other.
+        if (this.deps.runtime.observe(key)) await this.deps.runtime.remove(key)
+        for (const other of this.deps.dataplanes?.values() ?? [])
+          if (other !== cluster.dataplane && other.observe(key)) await other.remove(key)
+        try {
+          observed = await cluster.dataplane.sync(key, cluster.objects)
+        } catch (e) {
+          // The cluster refused or did not answer: said in the status, tried again at the next resync.
+          error = `dataplane ${cluster.dataplane.name}: ${(e as Error).message}`
+          observed = cluster.dataplane.observe(key)
+        }
+      } else {
+        for (const other of this.deps.dataplanes?.values() ?? []) if (other.observe(key)) await other.remove(key)
+        observed = workload ? await this.deps.runtime.sync(workload) : this.deps.runtime.observe(key)
+      }
       status = computeStatus({
         generation: record.generation,
-        desiredReplicas: desired,
+        // On Kubernetes the HPA owns an autoscaled worker's count: the Deployment says it.
+        desiredReplicas: cluster && observed?.desiredReplicas !== undefined ? observed.desiredReplicas : desired,
         extraConditions: scaling?.conditions,
         observed,
         dryRun: false,
         error,
-        limitsProblem: workload ? this.limitsProblem(workload.spec) : undefined,
+        limitsProblem: workload && !cluster ? this.limitsProblem(workload.spec) : undefined,
         previous: record.status,
         now: new Date().toISOString(),
       })

@@ -16,6 +16,14 @@ const flag = (fallback: boolean) =>
 /** Settings given as bare flags (--single-tenant) rather than with a value. */
 const BOOLEAN_FLAGS = new Set(['singleTenant', 'insecure'])
 
+/** A Kubernetes cluster that runs the workers of computes naming it (config file only). */
+const dataplaneSchema = z.strictObject({
+  /** A kubeconfig file; without one, the pod's service account (the control plane runs in the cluster). */
+  kubeconfig: z.string().min(1).optional(),
+  /** A context of that kubeconfig (default: its current context). */
+  context: z.string().min(1).optional(),
+})
+
 const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(DEFAULT_PORT),
@@ -103,6 +111,21 @@ const serverConfigSchema = z.strictObject({
     .string()
     .refine((v) => (parseMemory(v) ?? 0) > 0, 'must be a memory quantity such as 256Mi or 1Gi')
     .default('256Mi'),
+
+  /**
+   * Kubernetes dataplanes by name (what a Compute's `dataplane` names): `hub: {kubeconfig:
+   * /etc/drover/hub.kubeconfig, context: prod}`. Cluster credentials live here, never in resources.
+   * `local` is this machine and cannot be redefined.
+   */
+  dataplanes: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'a dataplane name is lowercase letters, digits and -')
+        .refine((n) => n !== 'local', 'local is this machine'),
+      dataplaneSchema,
+    )
+    .default({}),
 })
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>
@@ -118,7 +141,9 @@ function safeUserName(): string {
 
 export class ConfigError extends Error {}
 
-const KEYS = Object.keys(serverConfigSchema.shape) as (keyof ServerConfig)[]
+/** Settings only a config file can give (nested ones). */
+const FILE_ONLY = new Set<string>(['dataplanes'])
+const KEYS = (Object.keys(serverConfigSchema.shape) as (keyof ServerConfig)[]).filter((k) => !FILE_ONLY.has(k))
 const envName = (key: string) => `DROVER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 

@@ -11,13 +11,15 @@ import {packageVersion} from '../lib/package-root.js'
 import {type Isolation, executableByOthers, probeIsolation, traversableByOthers} from '../runtime/local/isolation.js'
 import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {TYPES} from '../resources/registry.js'
+import {computeStatusOf, dataplaneOf} from '../resources/compute.js'
+import {canonicalJson} from '../lib/canonical-json.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
-import {workloadId} from '../runtime/runtime.js'
+import {type ClusterDataplane, workloadId} from '../runtime/runtime.js'
 import {Autoscaler} from '../scheduler/autoscaler.js'
 import {WorkQueue} from '../scheduler/queue.js'
 import {WorkerReconciler} from '../scheduler/worker-reconciler.js'
 import {SqliteStore} from '../store/sqlite/sqlite-store.js'
-import {type ResourceKey, listAll} from '../store/store.js'
+import {type ResourceKey, StoreNotFoundError, listAll} from '../store/store.js'
 import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
 import {registerBuiltins} from './builtins.js'
@@ -128,6 +130,13 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
       defaultRequests: {cpu: parseCpu(config.defaultCpuRequest)!, memory: parseMemory(config.defaultMemoryRequest)!},
     },
   })
+  // Kubernetes dataplanes (issue 10): the client is loaded only when the configuration names one.
+  const dataplanes = new Map<string, ClusterDataplane>()
+  if (Object.keys(config.dataplanes).length > 0) {
+    const {KubernetesDataplane} = await import('../runtime/kubernetes/dataplane.js')
+    for (const [name, settings] of Object.entries(config.dataplanes))
+      dataplanes.set(name, await KubernetesDataplane.connect(name, settings))
+  }
   const started = new WorkerReconciler({
     store,
     runtime,
@@ -136,6 +145,8 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     scaledReplicas: (key) => autoscaler.scaled(key),
     scaling: (key) => autoscaler.state(key),
     progressPollMs: config.progressPollMs,
+    minReadyMs: config.minReadyMs,
+    dataplanes,
   })
   reconciler = started
   const allWorkers = async () => (await listAll(store, {type: 'worker'})).map((r) => workloadId(r.key))
@@ -144,7 +155,13 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     initialBackoffMs: 500,
     maxBackoffMs: 30_000,
     resyncMs: config.resyncMs,
-    keys: async () => [...new Set([...(await allWorkers()), ...runtime.keys().map(workloadId)])],
+    keys: async () => [
+      ...new Set([
+        ...(await allWorkers()),
+        ...runtime.keys().map(workloadId),
+        ...[...dataplanes.values()].flatMap((d) => d.keys().map(workloadId)),
+      ]),
+    ],
     onError: (id, error) => app.log.error({worker: id, err: error}, 'reconcile failed'),
   })
 
@@ -152,15 +169,32 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   // secret or compute (the queue de-duplicates).
   const onChange = (key: ResourceKey, change: Change) => {
     if (key.type === 'worker') enqueue(workloadId(key))
-    else
+    else {
+      if (key.type === 'compute') background.run('check a compute’s dataplane', () => refreshCompute(key))
+
       background.run('wake the workers of a stack, secret or compute', async () => {
         for (const worker of await service.workersUsing(key, change)) enqueue(workloadId(worker))
       })
+    }
   }
+  // A compute's status says whether its dataplane answers: checked at start and when it is applied.
+  const refreshCompute = async (key: ResourceKey) => {
+    const record = await store.get(key)
+    if (!record) return
+    const dataplane = dataplanes.get(dataplaneOf(record.manifest))
+    const status = computeStatusOf(record.manifest, new Set(dataplanes.keys()), await dataplane?.unreachable())
+    if (canonicalJson(status) !== canonicalJson(record.status))
+      await store.putStatus(key, status).catch((error: unknown) => {
+        if (!(error instanceof StoreNotFoundError)) throw error
+      })
+  }
+  for (const compute of await listAll(store, {type: 'compute'}))
+    background.run('check a compute’s dataplane', () => refreshCompute(compute.key))
   const service = new ResourceService(store, cipher, onChange, runtime, {
     tenancy,
     maxReplicas: config.maxReplicas,
     localAdmin: config.adminUser,
+    dataplanes,
   })
 
   const metrics = new Metrics()

@@ -19,11 +19,11 @@ import type {
   WorkerAction,
   WorkerActionResponse,
 } from '../api/types.js'
-import type {LogLine, LogOptions, WorkloadRuntime} from '../runtime/runtime.js'
+import type {ClusterDataplane, LogLine, LogOptions, ObservedWorkload, WorkloadRuntime} from '../runtime/runtime.js'
 import {diffJson} from '../lib/diff.js'
 import {computeStatusOf, dataplaneOf, isKubernetesCompute} from '../resources/compute.js'
 import {formatRef} from '../resources/identifiers.js'
-import {imageOf} from '../resources/kubernetes/render.js'
+import {LABELS, imageOf} from '../resources/kubernetes/render.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
 import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
 import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
@@ -89,9 +89,9 @@ function detailOf(problem: Problem): ErrorDetail {
   }
 }
 
-function initialStatus(type: string, manifest: Json): ResourceStatus {
+function initialStatus(type: string, manifest: Json, dataplanes: ReadonlySet<string>): ResourceStatus {
   if (type === 'worker') return {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []}
-  return type === 'compute' ? computeStatusOf(manifest) : {phase: 'Active'}
+  return type === 'compute' ? computeStatusOf(manifest, dataplanes) : {phase: 'Active'}
 }
 
 /** The stack identities of stored Stack resources. */
@@ -148,6 +148,8 @@ export class ResourceService {
   private readonly tenancy: Tenancy
   private readonly maxReplicas: number
   private readonly localAdmin?: string
+  private readonly dataplanes: ReadonlyMap<string, ClusterDataplane>
+  private readonly dataplaneNames: ReadonlySet<string>
 
   constructor(
     private readonly store: ResourceStore,
@@ -159,6 +161,27 @@ export class ResourceService {
     this.tenancy = options.tenancy ?? 'isolated'
     this.maxReplicas = options.maxReplicas ?? 1000
     this.localAdmin = options.localAdmin
+    this.dataplanes = options.dataplanes ?? new Map()
+    this.dataplaneNames = new Set(this.dataplanes.keys())
+  }
+
+  /** A worker's replicas on a Kubernetes dataplane, when it runs on one. */
+  private clusterObserved(key: {workspace: string; name: string}): ObservedWorkload | undefined {
+    for (const dataplane of this.dataplanes.values()) {
+      const observed = dataplane.observe(key)
+      if (observed) return observed
+    }
+    return undefined
+  }
+
+  /** The Kubernetes dataplane a worker's compute names, if it names one. */
+  private async dataplaneOfWorker(record: StoredRecord): Promise<string | undefined> {
+    const compute = await this.store.get({
+      type: 'compute',
+      workspace: '',
+      name: String(workerSpec(record.manifest).compute),
+    })
+    return compute && isKubernetesCompute(compute.manifest) ? dataplaneOf(compute.manifest) : undefined
   }
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -419,7 +442,7 @@ export class ResourceService {
         : {
             ...write,
             uid: '',
-            status: initialStatus(kind.type, manifest),
+            status: initialStatus(kind.type, manifest, this.dataplaneNames),
             generation: 1,
             resourceVersion: 0,
             createdAt: now,
@@ -431,7 +454,7 @@ export class ResourceService {
     try {
       const {result, record} = await this.store.putSpec(write, {
         ifResourceVersion: expected,
-        initialStatus: initialStatus(kind.type, manifest),
+        initialStatus: initialStatus(kind.type, manifest, this.dataplaneNames),
         event: (r) => {
           const generation = `generation ${r === 'created' ? 1 : (current?.generation ?? 0) + 1}`
           return rollback
@@ -457,7 +480,7 @@ export class ResourceService {
       let stored = record
       // A compute's status follows its dataplane, which an update may change.
       if (kind.type === 'compute' && result === 'updated') {
-        const status = initialStatus(kind.type, manifest)
+        const status = initialStatus(kind.type, manifest, this.dataplaneNames)
         if (canonicalJson(status) !== canonicalJson(record.status)) stored = await this.store.putStatus(key, status)
       }
       if (result !== 'unchanged') this.onChange(key, {stackNames: stackNames(record, current)})
@@ -811,7 +834,8 @@ export class ResourceService {
     const workload = {workspace: key.workspace, name: key.name}
     const deadline = Date.now() + ms
     for (;;) {
-      if (!this.runtime || (this.runtime.observe(workload)?.replicas.length ?? 0) === 0) return true
+      const local = this.runtime?.observe(workload)?.replicas.length ?? 0
+      if (local === 0 && (this.clusterObserved(workload)?.replicas.length ?? 0) === 0) return true
       if (Date.now() >= deadline) return false
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
@@ -836,12 +860,16 @@ export class ResourceService {
     const record = await this.workerRecord(caller, query)
     const key = {workspace: record.key.workspace, name: record.key.name}
     // Replicas not sampled yet (just started) get a sample now: memory at once, CPU from the next one.
-    if (this.runtime?.observe(key)?.replicas.some((r) => r.phase === 'Running' && !r.usage)) await this.runtime.sample()
-    const observed = this.runtime?.observe(key)
+    const dataplane = await this.dataplaneOfWorker(record)
+    const cluster = dataplane === undefined ? undefined : this.dataplanes.get(dataplane)?.observe(key)
+    if (dataplane === undefined && this.runtime?.observe(key)?.replicas.some((r) => r.phase === 'Running' && !r.usage))
+      await this.runtime.sample()
+    const observed = dataplane === undefined ? this.runtime?.observe(key) : cluster
     const replicas = (observed?.replicas ?? []).map(
       (r): ReplicaView => ({
         id: r.id,
-        name: `${record.key.name}-${r.id}`,
+        // A pod is named already; a local replica is named after its worker.
+        name: cluster ? r.id : `${record.key.name}-${r.id}`,
         index: r.index,
         revision: r.revision,
         phase: r.phase,
@@ -862,7 +890,7 @@ export class ResourceService {
       generation: record.generation,
       status: record.status,
       ...(observed?.revision ? {revision: observed.revision} : {}),
-      limits: this.runtime?.limits() ?? {memory: 'none', cpu: 'none', detail: 'no runtime'},
+      limits: cluster?.limits ?? this.runtime?.limits() ?? {memory: 'none', cpu: 'none', detail: 'no runtime'},
       replicas,
     }
   }
@@ -888,6 +916,11 @@ export class ResourceService {
   /** Log lines of a worker's replicas: the tail, then (follow) new lines until `signal` aborts. */
   async logs(caller: Caller, query: LogQuery, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
     const record = await this.checkLogs(caller, query)
+    if ((await this.dataplaneOfWorker(record)) !== undefined)
+      throw new ApiError(
+        'Unavailable',
+        `worker ${record.key.name} runs on a Kubernetes dataplane: drover log does not read pods/log yet (kubectl logs -l ${LABELS.worker}=${record.key.name} does)`,
+      )
     this.checkReplica(record, query.replica)
     await this.runtime?.logs({workspace: record.key.workspace, name: record.key.name}, query, onLine, signal)
   }
@@ -997,6 +1030,8 @@ export interface ServiceOptions {
   maxReplicas?: number
   /** The local admin: created and kept by the control plane, never changed through the API. */
   localAdmin?: string
+  /** Kubernetes dataplanes of the configuration, by name. */
+  dataplanes?: ReadonlyMap<string, ClusterDataplane>
 }
 
 /** A workspace from a request: the rule of resource names (it becomes folder names and uids). */

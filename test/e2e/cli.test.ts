@@ -33,7 +33,7 @@ describe('drover', () => {
 
 describe('apply --lint', () => {
   const examples = [
-    'examples/compute.yaml:7: kube-runnable:v1:compute: valid',
+    'examples/compute.yaml:8: kube-runnable:v1:compute: valid',
     'examples/secret.yaml:4: db-credentials:v1:secret (public): valid',
     'examples/stack.yaml:5: ticker:v1:stack: valid',
     'examples/worker-autoscaling.yaml:5: busy-worker:v1beta:worker (public): valid',

@@ -72,7 +72,7 @@ describe('compute', () => {
       return s.phase === 'Failed' ? s : undefined
     })
     expect(status.lastError).toBe(
-      'compute kube-runnable runs on dataplane hub, which this control plane does not have: it runs workers on its own machine (dataplane local) only',
+      "compute kube-runnable runs on dataplane hub, which is not in this control plane's configuration (dataplanes:)",
     )
   })
 

@@ -37,6 +37,7 @@ describe('status writes', () => {
       nodeBinary: process.execPath,
       scaledReplicas: () => undefined,
       progressPollMs: 50,
+      minReadyMs: 1000,
     })
 
   const write = (replicas: number) =>

@@ -26,7 +26,7 @@ describe('effectiveResources (LimitRange semantics)', () => {
 })
 
 describe('computeStatusOf', () => {
-  it('names the dataplane, and says that only the local one runs workers here', () => {
+  it('names the dataplane, and whether workers can run there', () => {
     expect(computeStatusOf({compute: {dataplane: 'local'}})).toEqual({
       phase: 'Active',
       dataplane: 'local',
@@ -35,7 +35,16 @@ describe('computeStatusOf', () => {
     expect(computeStatusOf({compute: {dataplane: 'hub'}})).toMatchObject({
       dataplane: 'hub',
       reachable: false,
-      message: expect.stringContaining('dataplane hub is not one of'),
+      message: "dataplane hub is not in this control plane's configuration (dataplanes:)",
+    })
+    expect(computeStatusOf({compute: {dataplane: 'hub'}}, new Set(['hub']))).toEqual({
+      phase: 'Active',
+      dataplane: 'hub',
+      reachable: true,
+    })
+    expect(computeStatusOf({compute: {dataplane: 'hub'}}, new Set(['hub']), 'connection refused')).toMatchObject({
+      reachable: false,
+      message: 'connection refused',
     })
     expect(isKubernetesCompute({compute: {dataplane: 'hub'}})).toBe(true)
     expect(isKubernetesCompute({compute: {dataplane: 'local'}})).toBe(false)

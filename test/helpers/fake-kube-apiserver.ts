@@ -1,0 +1,268 @@
+// TEST DOUBLE. A fake Kubernetes API server, for tests only: no kube-apiserver can run on these
+// machines (research/scale-out.md), so the Kubernetes dataplane is tested against this, driven by
+// the real @kubernetes/client-node. It implements exactly what drover uses and nothing more:
+// /version, discovery of the groups drover renders into, server-side apply (PATCH with
+// application/apply-patch+yaml: the applied object replaces the fields it names; status, and
+// spec.replicas when the applied object leaves it out, are kept, as the real field ownership
+// would keep them), GET and LIST (equality label selectors), DELETE (propagationPolicy recorded).
+// Not implemented: WATCH, pods/log, admission, field managers' conflicts, validation. The contract
+// tests against a real cluster (DROVER_K8S_CONTRACT=1) cover what this cannot.
+import {randomUUID} from 'node:crypto'
+import {type IncomingMessage, type Server, type ServerResponse, createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {parse as parseYaml} from 'yaml'
+
+export interface KubeObject {
+  apiVersion: string
+  kind: string
+  metadata: {
+    name: string
+    namespace?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+    resourceVersion?: string
+    uid?: string
+    creationTimestamp?: string
+    [k: string]: unknown
+  }
+  spec?: Record<string, unknown>
+  status?: Record<string, unknown>
+  [k: string]: unknown
+}
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  contentType?: string
+  body?: unknown
+}
+
+interface Resource {
+  group: string
+  version: string
+  name: string
+  kind: string
+  namespaced: boolean
+}
+
+const RESOURCES: Resource[] = [
+  {group: '', version: 'v1', name: 'namespaces', kind: 'Namespace', namespaced: false},
+  {group: '', version: 'v1', name: 'configmaps', kind: 'ConfigMap', namespaced: true},
+  {group: '', version: 'v1', name: 'secrets', kind: 'Secret', namespaced: true},
+  {group: '', version: 'v1', name: 'pods', kind: 'Pod', namespaced: true},
+  {group: '', version: 'v1', name: 'events', kind: 'Event', namespaced: true},
+  {group: 'apps', version: 'v1', name: 'deployments', kind: 'Deployment', namespaced: true},
+  {
+    group: 'autoscaling',
+    version: 'v2',
+    name: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+  },
+  {group: 'policy', version: 'v1', name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true},
+]
+
+/** /api/v1/namespaces/{ns}/{plural}/{name}, /apis/{group}/{version}/…, /api/v1/namespaces/{name}. */
+function route(path: string) {
+  const parts = path.split('/').filter(Boolean)
+  let group = ''
+  let version: string | undefined
+  let rest: string[]
+  if (parts[0] === 'api') [version, rest] = [parts[1], parts.slice(2)]
+  else if (parts[0] === 'apis') [group, version, rest] = [parts[1]!, parts[2], parts.slice(3)]
+  else return undefined
+  if (!version || rest.length === 0) return undefined
+  if (rest[0] === 'namespaces' && rest.length >= 3)
+    return {group, version, namespace: rest[1], plural: rest[2]!, name: rest[3]}
+  return {group, version, namespace: undefined, plural: rest[0]!, name: rest[1]}
+}
+
+const apiVersionOf = (r: Resource) => (r.group ? `${r.group}/${r.version}` : r.version)
+
+export class FakeKubeApiServer {
+  readonly requests: RecordedRequest[] = []
+  private readonly objects = new Map<string, KubeObject>()
+  private revision = 1
+  private server?: Server
+  url = ''
+  /** When set, every request is answered 503 (a dataplane that went away). */
+  down = false
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.send(res, 500, this.status(500, 'InternalError', String(error)))
+      })
+    })
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()))
+  }
+
+  /** A kubeconfig for this server (plain HTTP: client-node needs insecure-skip-tls-verify for it). */
+  kubeconfig(context = 'fake'): string {
+    return [
+      'apiVersion: v1',
+      'kind: Config',
+      `current-context: ${context}`,
+      'clusters:',
+      `- name: ${context}`,
+      '  cluster:',
+      `    server: ${this.url}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      `- name: ${context}`,
+      '  user:',
+      '    token: fake-token',
+      'contexts:',
+      `- name: ${context}`,
+      '  context:',
+      `    cluster: ${context}`,
+      `    user: ${context}`,
+      '',
+    ].join('\n')
+  }
+
+  private key(kind: string, namespace: string | undefined, name: string) {
+    return `${kind}/${namespace ?? ''}/${name}`
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(this.key(kind, namespace, name))
+  }
+
+  list(kind: string, namespace?: string): KubeObject[] {
+    return [...this.objects.values()].filter(
+      (o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace),
+    )
+  }
+
+  /** Stores an object as a controller would (a pod, a Deployment's status). */
+  put(object: KubeObject): KubeObject {
+    const existing = this.get(object.kind, object.metadata.namespace, object.metadata.name)
+    const stored: KubeObject = {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        uid: existing?.metadata.uid ?? randomUUID(),
+        creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(),
+        resourceVersion: String(++this.revision),
+      },
+    }
+    this.objects.set(this.key(object.kind, object.metadata.namespace, object.metadata.name), stored)
+    return stored
+  }
+
+  /** Requests that write (PATCH, POST, PUT, DELETE). */
+  writes(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET')
+  }
+
+  private status(code: number, reason: string, message: string) {
+    return {kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code}
+  }
+
+  private send(res: ServerResponse, code: number, body: unknown) {
+    const text = JSON.stringify(body)
+    res.writeHead(code, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)})
+    res.end(text)
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    const contentType = req.headers['content-type']
+    let body: unknown
+    if (text) body = contentType?.includes('yaml') ? parseYaml(text) : JSON.parse(text)
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      ...(contentType ? {contentType} : {}),
+      ...(body === undefined ? {} : {body}),
+    })
+    if (this.down) return this.send(res, 503, this.status(503, 'ServiceUnavailable', 'the fake is down'))
+    if (url.pathname === '/version') return this.send(res, 200, {major: '1', minor: '33', gitVersion: 'v1.33.0-fake'})
+
+    // Discovery: /api/v1, /apis/{group}/{version}
+    const discovery = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(url.pathname)
+    if (discovery) {
+      const [group, version] = discovery[1] ? ['', discovery[1]] : [discovery[2]!, discovery[3]!]
+      const resources = RESOURCES.filter((r) => r.group === group && r.version === version)
+      if (resources.length === 0) return this.send(res, 404, this.status(404, 'NotFound', 'no such group'))
+      return this.send(res, 200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: group ? `${group}/${version}` : version,
+        resources: resources.map((r) => ({
+          name: r.name,
+          singularName: r.kind.toLowerCase(),
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+        })),
+      })
+    }
+
+    const target = route(url.pathname)
+    if (!target) return this.send(res, 404, this.status(404, 'NotFound', `no route ${url.pathname}`))
+    const {group, version, namespace, plural, name} = target
+    const resource = RESOURCES.find((r) => r.group === group && r.version === version && r.name === plural)
+    if (!resource) return this.send(res, 404, this.status(404, 'NotFound', `no resource ${plural}`))
+
+    if (req.method === 'GET' && name === undefined) {
+      const selector = url.searchParams.get('labelSelector')
+      const wanted = (selector ? selector.split(',') : []).map((s) => s.split('=') as [string, string])
+      const items = this.list(resource.kind, namespace).filter((o) =>
+        wanted.every(([k, v]) => o.metadata.labels?.[k] === v),
+      )
+      return this.send(res, 200, {
+        apiVersion: apiVersionOf(resource),
+        kind: `${resource.kind}List`,
+        metadata: {resourceVersion: String(this.revision)},
+        items,
+      })
+    }
+    if (name === undefined) return this.send(res, 405, this.status(405, 'MethodNotAllowed', 'collection'))
+    const existing = this.get(resource.kind, namespace, name)
+    if (req.method === 'GET') {
+      return existing
+        ? this.send(res, 200, existing)
+        : this.send(res, 404, this.status(404, 'NotFound', `${plural} "${name}" not found`))
+    }
+    if (req.method === 'DELETE') {
+      if (!existing) return this.send(res, 404, this.status(404, 'NotFound', `${plural} "${name}" not found`))
+      this.objects.delete(this.key(resource.kind, namespace, name))
+      return this.send(res, 200, existing)
+    }
+    if (req.method === 'PATCH') {
+      if (!contentType?.startsWith('application/apply-patch'))
+        return this.send(res, 415, this.status(415, 'UnsupportedMediaType', `only server-side apply: ${contentType}`))
+      if (url.searchParams.get('fieldManager') === null)
+        return this.send(res, 422, this.status(422, 'Invalid', 'fieldManager is required for apply patch'))
+      const applied = body as KubeObject
+      const spec = applied.spec as Record<string, unknown> | undefined
+      const kept: Partial<KubeObject> = {}
+      if (existing?.status) kept.status = existing.status
+      const merged: KubeObject = {
+        ...applied,
+        ...(spec && existing?.spec && !('replicas' in spec) && 'replicas' in existing.spec
+          ? {spec: {...spec, replicas: existing.spec.replicas}}
+          : {}),
+        ...kept,
+        metadata: {...applied.metadata, ...(namespace ? {namespace} : {})},
+      }
+      return this.send(res, existing ? 200 : 201, this.put(merged))
+    }
+    return this.send(res, 405, this.status(405, 'MethodNotAllowed', req.method ?? ''))
+  }
+}
