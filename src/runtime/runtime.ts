@@ -171,6 +171,8 @@ export interface ClusterDataplane {
     key: WorkloadKey,
     objects: readonly {kind: string; metadata?: {name?: string; namespace?: string}}[],
   ): Promise<ObservedWorkload>
+  /** Log lines of the worker's pods (pods/log), as the local runtime's logs(): same options, same lines. */
+  logs(key: WorkloadKey, options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void>
   /** Deletes every object of the worker (foreground propagation: pods go first). */
   remove(key: WorkloadKey): Promise<void>
   /** What runs, as last read; undefined for a worker it never synced. */

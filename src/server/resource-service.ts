@@ -23,7 +23,7 @@ import type {ClusterDataplane, LogLine, LogOptions, ObservedWorkload, WorkloadRu
 import {diffJson} from '../lib/diff.js'
 import {computeStatusOf, dataplaneOf, isKubernetesCompute} from '../resources/compute.js'
 import {formatRef} from '../resources/identifiers.js'
-import {LABELS, imageOf} from '../resources/kubernetes/render.js'
+import {imageOf} from '../resources/kubernetes/render.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
 import {DEFAULT_WORKSPACE, findKind} from '../resources/registry.js'
 import {type StackIdentity, formatStackRef, parseStackRef, resolveStack, stackIdentity} from '../resources/stack-ref.js'
@@ -898,7 +898,8 @@ export class ResourceService {
   /** A replica index that the worker does not have is NotFound, not an empty log. */
   checkReplica(record: StoredRecord, replica: number | undefined): void {
     if (replica === undefined) return
-    const replicas = this.runtime?.observe({workspace: record.key.workspace, name: record.key.name})?.replicas ?? []
+    const key = {workspace: record.key.workspace, name: record.key.name}
+    const replicas = (this.clusterObserved(key) ?? this.runtime?.observe(key))?.replicas ?? []
     if (!replicas.some((r) => r.index === replica))
       throw new ApiError(
         'NotFound',
@@ -916,13 +917,20 @@ export class ResourceService {
   /** Log lines of a worker's replicas: the tail, then (follow) new lines until `signal` aborts. */
   async logs(caller: Caller, query: LogQuery, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
     const record = await this.checkLogs(caller, query)
-    if ((await this.dataplaneOfWorker(record)) !== undefined)
-      throw new ApiError(
-        'Unavailable',
-        `worker ${record.key.name} runs on a Kubernetes dataplane: drover log does not read pods/log yet (kubectl logs -l ${LABELS.worker}=${record.key.name} does)`,
-      )
     this.checkReplica(record, query.replica)
-    await this.runtime?.logs({workspace: record.key.workspace, name: record.key.name}, query, onLine, signal)
+    const key = {workspace: record.key.workspace, name: record.key.name}
+    const dataplane = await this.dataplaneOfWorker(record)
+    if (dataplane !== undefined) {
+      const cluster = this.dataplanes.get(dataplane)
+      if (!cluster)
+        throw new ApiError(
+          'Unavailable',
+          `worker ${record.key.name} runs on dataplane ${dataplane}, which is not configured`,
+        )
+      await cluster.logs(key, query, onLine, signal)
+      return
+    }
+    await this.runtime?.logs(key, query, onLine, signal)
   }
 
   /** Creates a user (or replaces its grants) and issues a key; admins only, the local admin excepted. */

@@ -4,8 +4,10 @@
 // /version, discovery of the groups drover renders into, server-side apply (PATCH with
 // application/apply-patch+yaml: the applied object replaces the fields it names; status, and
 // spec.replicas when the applied object leaves it out, are kept, as the real field ownership
-// would keep them), GET and LIST (equality label selectors), DELETE (propagationPolicy recorded).
-// Not implemented: WATCH, pods/log, admission, field managers' conflicts, validation. The contract
+// would keep them), GET and LIST (equality label selectors), DELETE (propagationPolicy recorded),
+// pods/log (lines the test writes with writeLog: timestamps, tailLines, sinceTime, previous,
+// follow until endLog or stop). Not implemented: WATCH, admission, field managers' conflicts,
+// validation. The contract
 // tests against a real cluster (DROVER_K8S_CONTRACT=1) cover what this cannot.
 import {randomUUID} from 'node:crypto'
 import {type IncomingMessage, type Server, type ServerResponse, createServer} from 'node:http'
@@ -74,8 +76,8 @@ function route(path: string) {
   else return undefined
   if (!version || rest.length === 0) return undefined
   if (rest[0] === 'namespaces' && rest.length >= 3)
-    return {group, version, namespace: rest[1], plural: rest[2]!, name: rest[3]}
-  return {group, version, namespace: undefined, plural: rest[0]!, name: rest[1]}
+    return {group, version, namespace: rest[1], plural: rest[2]!, name: rest[3], subresource: rest[4]}
+  return {group, version, namespace: undefined, plural: rest[0]!, name: rest[1], subresource: undefined}
 }
 
 const apiVersionOf = (r: Resource) => (r.group ? `${r.group}/${r.version}` : r.version)
@@ -88,6 +90,23 @@ export class FakeKubeApiServer {
   url = ''
   /** When set, every request is answered 503 (a dataplane that went away). */
   down = false
+  private readonly logs = new Map<string, {time: string; line: string}[]>()
+  private readonly followers = new Map<string, Set<{res: ServerResponse; stamped: boolean}>>()
+
+  /** A line a pod's container writes (its previous run's with `previous`). */
+  writeLog(namespace: string, pod: string, line: string, options: {time?: Date; previous?: boolean} = {}): void {
+    const key = `${namespace}/${pod}${options.previous ? '#previous' : ''}`
+    const entry = {time: (options.time ?? new Date()).toISOString().replace('Z', '000000Z'), line}
+    this.logs.set(key, [...(this.logs.get(key) ?? []), entry])
+    if (!options.previous)
+      for (const f of this.followers.get(key) ?? []) f.res.write(`${f.stamped ? `${entry.time} ` : ''}${entry.line}\n`)
+  }
+
+  /** Ends the followed streams of a pod's log (its container stopped). */
+  endLog(namespace: string, pod: string): void {
+    for (const f of this.followers.get(`${namespace}/${pod}`) ?? []) f.res.end()
+    this.followers.delete(`${namespace}/${pod}`)
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -102,6 +121,7 @@ export class FakeKubeApiServer {
 
   async stop(): Promise<void> {
     if (!this.server) return
+    for (const set of this.followers.values()) for (const f of set) f.res.end()
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server!.close(() => resolve()))
   }
@@ -175,6 +195,33 @@ export class FakeKubeApiServer {
     res.end(text)
   }
 
+  private podLog(url: URL, namespace: string, pod: string, res: ServerResponse) {
+    if (!this.get('Pod', namespace, pod))
+      return this.send(res, 404, this.status(404, 'NotFound', `pods "${pod}" not found`))
+    const previous = url.searchParams.get('previous') === 'true'
+    const key = `${namespace}/${pod}${previous ? '#previous' : ''}`
+    if (previous && !this.logs.has(key))
+      return this.send(
+        res,
+        400,
+        this.status(400, 'BadRequest', `previous terminated container "worker" in pod "${pod}" not found`),
+      )
+    const since = url.searchParams.get('sinceTime')
+    const tail = url.searchParams.get('tailLines')
+    let lines = (this.logs.get(key) ?? []).filter((l) => !since || l.time >= since)
+    if (tail !== null) lines = lines.slice(Math.max(0, lines.length - Number(tail)))
+    const stamped = url.searchParams.get('timestamps') === 'true'
+    res.writeHead(200, {'content-type': 'text/plain'})
+    res.flushHeaders() // as the API server does: a followed log may stay quiet
+    for (const l of lines) res.write(`${stamped ? `${l.time} ` : ''}${l.line}\n`)
+    if (url.searchParams.get('follow') !== 'true' || previous) return res.end()
+    const set = this.followers.get(key) ?? new Set<{res: ServerResponse; stamped: boolean}>()
+    const follower = {res, stamped}
+    set.add(follower)
+    this.followers.set(key, set)
+    res.on('close', () => set.delete(follower))
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake')
     const chunks: Buffer[] = []
@@ -215,7 +262,8 @@ export class FakeKubeApiServer {
 
     const target = route(url.pathname)
     if (!target) return this.send(res, 404, this.status(404, 'NotFound', `no route ${url.pathname}`))
-    const {group, version, namespace, plural, name} = target
+    const {group, version, namespace, plural, name, subresource} = target
+    if (subresource === 'log' && plural === 'pods' && namespace && name) return this.podLog(url, namespace, name, res)
     const resource = RESOURCES.find((r) => r.group === group && r.version === version && r.name === plural)
     if (!resource) return this.send(res, 404, this.status(404, 'NotFound', `no resource ${plural}`))
 

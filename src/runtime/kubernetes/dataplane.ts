@@ -5,12 +5,21 @@
 // converges the whole worker, and sends nothing when nothing changed (each object carries the
 // hash of what was applied; after a restart it is compared with the live object's, a read).
 import {createHash} from 'node:crypto'
-import type {KubeConfig, KubernetesObject, KubernetesObjectApi, PatchStrategy} from '@kubernetes/client-node'
+import {createInterface} from 'node:readline'
+import {PassThrough} from 'node:stream'
+import type {KubeConfig, KubernetesObject, KubernetesObjectApi, Log, PatchStrategy} from '@kubernetes/client-node'
 import type {IDeployment} from 'kubernetes-models/apps/v1/Deployment'
 import type {IPod} from 'kubernetes-models/v1/Pod'
 import {canonicalJson} from '../../lib/canonical-json.js'
 import {LABELS} from '../../resources/kubernetes/render.js'
-import {type ClusterDataplane, type ObservedWorkload, type WorkloadKey, workloadId} from '../runtime.js'
+import {
+  type ClusterDataplane,
+  type LogLine,
+  type LogOptions,
+  type ObservedWorkload,
+  type WorkloadKey,
+  workloadId,
+} from '../runtime.js'
 import {observeWorkload} from './observe.js'
 
 export interface DataplaneSettings {
@@ -50,13 +59,19 @@ export class KubernetesDataplane implements ClusterDataplane {
   private readonly observed = new Map<string, ObservedWorkload>()
   private readonly namespaces = new Set<string>()
 
+  private readonly serverSideApply: PatchStrategy
+  private readonly logReader: Log
+
   private constructor(
     readonly name: string,
     private readonly config: KubeConfig,
     private readonly objects: KubernetesObjectApi,
-    /** PatchStrategy.ServerSideApply, from the lazily loaded client. */
-    private readonly serverSideApply: PatchStrategy,
-  ) {}
+    /** The lazily loaded client module. */
+    k8s: typeof import('@kubernetes/client-node'),
+  ) {
+    this.serverSideApply = k8s.PatchStrategy.ServerSideApply
+    this.logReader = new k8s.Log(config)
+  }
 
   static async connect(name: string, settings: DataplaneSettings): Promise<KubernetesDataplane> {
     const k8s = await import('@kubernetes/client-node')
@@ -64,12 +79,7 @@ export class KubernetesDataplane implements ClusterDataplane {
     if (settings.kubeconfig) config.loadFromFile(settings.kubeconfig)
     else config.loadFromCluster()
     if (settings.context) config.setCurrentContext(settings.context)
-    return new KubernetesDataplane(
-      name,
-      config,
-      k8s.KubernetesObjectApi.makeApiClient(config),
-      k8s.PatchStrategy.ServerSideApply,
-    )
+    return new KubernetesDataplane(name, config, k8s.KubernetesObjectApi.makeApiClient(config), k8s)
   }
 
   async unreachable(): Promise<string | undefined> {
@@ -173,6 +183,78 @@ export class KubernetesDataplane implements ClusterDataplane {
     const observed = observeWorkload(key, deployment, pods.items as IPod[])
     this.observed.set(workloadId(key), observed)
     return observed
+  }
+
+  /**
+   * The pods' logs through pods/log, with Kubernetes' timestamps: the last `tailLines` of each pod
+   * of the current revision (every revision with allRevisions), interleaved by time; followed,
+   * each line as it comes until every stream ends or `signal` aborts.
+   */
+  async logs(
+    key: WorkloadKey,
+    options: LogOptions,
+    onLine: (line: LogLine) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const namespace = this.applied.get(workloadId(key))?.namespace
+    const observed = this.observed.get(workloadId(key))
+    if (!namespace || !observed) return
+    const pods = observed.replicas.filter(
+      (r) =>
+        (options.allRevisions || r.revision === observed.revision) &&
+        (options.replica === undefined || r.index === options.replica),
+    )
+    const collected: LogLine[] = []
+    const emit = options.follow ? onLine : (line: LogLine) => collected.push(line)
+    await Promise.all(pods.map((pod) => this.podLog(namespace, pod.id, options, emit, signal)))
+    if (!options.follow)
+      for (const line of collected.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''))) onLine(line)
+  }
+
+  private async podLog(
+    namespace: string,
+    pod: string,
+    options: LogOptions,
+    onLine: (line: LogLine) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const stream = new PassThrough()
+    const ended = new Promise<void>((resolve) => {
+      createInterface({input: stream})
+        .on('line', (text) => {
+          // RFC 3339 with nanoseconds, a space, the line: stored as the local runtime stores it.
+          const m = /^(\d{4}-\d\d-\d\dT\S+Z) (.*)$/.exec(text)
+          const time = m ? new Date(m[1]!) : undefined
+          if (m && time && !Number.isNaN(time.getTime())) onLine({replica: pod, line: m[2]!, time: time.toISOString()})
+          else onLine({replica: pod, line: text})
+        })
+        .on('close', resolve)
+    })
+    let controller: AbortController
+    try {
+      controller = await this.logReader.log(namespace, pod, 'worker', stream, {
+        timestamps: true,
+        follow: options.follow,
+        previous: options.previous,
+        ...(options.tailLines > 0 && options.tailLines < 1_000_000 ? {tailLines: options.tailLines} : {}),
+        // The client leaves out tailLines=0 (all lines): nothing before now, then.
+        ...(options.since || options.tailLines === 0
+          ? {sinceTime: options.tailLines === 0 ? new Date().toISOString() : options.since}
+          : {}),
+      })
+    } catch (error) {
+      stream.end()
+      if (isNotFound(error) || (error as {code?: number}).code === 400) return // gone, or no previous run
+      throw error
+    }
+    const abort = () => {
+      controller.abort()
+      stream.end()
+    }
+    if (signal?.aborted) abort()
+    signal?.addEventListener('abort', abort, {once: true})
+    await ended
+    signal?.removeEventListener('abort', abort)
   }
 
   async remove(key: WorkloadKey): Promise<void> {

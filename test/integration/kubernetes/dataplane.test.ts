@@ -131,12 +131,58 @@ describe('a worker on a Kubernetes dataplane', () => {
     for (const d of deletes) expect(d.query.propagationPolicy).toBe('Foreground')
   })
 
-  it('says when the dataplane does not answer, and when a log cannot be read there', async () => {
-    expect((await apply(server!, nodeWorker('v', 'setInterval(() => {}, 1000)', {compute: 'kube'}))).status).toBe(200)
+  it('reads the pods’ logs through pods/log: tails interleaved by time, --previous, follow', async () => {
+    expect(
+      (await apply(server!, nodeWorker('v', 'setInterval(() => {}, 1000)', {compute: 'kube', replicas: 2}))).status,
+    ).toBe(200)
     await waitFor('the Deployment', () => fake.get('Deployment', NS, 'v'))
-    const log = await call(server!, 'GET', '/api/v1/resources/worker/v/logs?workspace=public')
-    expect(log.status).toBe(503)
-    expect(log.text).toContain('runs on a Kubernetes dataplane')
+    runPods('v', 2)
+    await waitFor('running 2/2', async () => ((await status('v')).readyReplicas === 2 ? true : undefined))
+    const pods = fake
+      .list('Pod', NS)
+      .filter((p) => p.metadata.name.startsWith('v-'))
+      .map((p) => p.metadata.name)
+    const t0 = Date.now() - 10_000
+    fake.writeLog(NS, pods[0]!, 'first', {time: new Date(t0)})
+    fake.writeLog(NS, pods[1]!, 'second', {time: new Date(t0 + 1000)})
+    fake.writeLog(NS, pods[0]!, 'third', {time: new Date(t0 + 2000)})
+    fake.writeLog(NS, pods[1]!, 'before the restart', {previous: true})
+    const text = (q = '') =>
+      call(server!, 'GET', `/api/v1/resources/worker/v/logs?workspace=public${q}`).then((r) => {
+        expect(r.status, r.text).toBe(200)
+        return r.text
+      })
+    expect(await text()).toBe(`[${pods[0]}] first\n[${pods[1]}] second\n[${pods[0]}] third\n`)
+    expect(await text('&timestamps=true&tailLines=1&replica=0')).toBe(
+      `[${pods[0]}] ${new Date(t0 + 2000).toISOString()} third\n`,
+    )
+    expect(await text('&previous=true&replica=1')).toBe(`[${pods[1]}] before the restart\n`)
+    // Followed: the tail, then each line as the pod writes it, until its container stops.
+    // (its headers come with its first line: the reading starts before anything is written)
+    let received = ''
+    const reading = fetch(
+      `${server!.url}/api/v1/resources/worker/v/logs?workspace=public&follow=true&replica=0&tailLines=0`,
+      {headers: {authorization: `Bearer ${server!.adminKey}`}},
+    ).then(async (response) => {
+      const reader = response.body!.getReader()
+      for (;;) {
+        const {value, done} = await reader.read()
+        if (done) return
+        received += new TextDecoder().decode(value)
+      }
+    })
+    // Written until one arrives: the follower attaches to pods/log a moment after the headers.
+    await waitFor('a followed line', () => {
+      fake.writeLog(NS, pods[0]!, 'live')
+      return received.includes(`[${pods[0]}] live\n`) || undefined
+    })
+    expect(received).not.toContain('first') // tailLines=0: only what came after
+    // The container stops: the stream ends, and so does the followed log.
+    fake.endLog(NS, pods[0]!)
+    await reading
+  })
+
+  it('says when the dataplane does not answer', async () => {
     fake.down = true
     try {
       expect((await apply(server!, {...COMPUTE, description: 'changed'})).status).toBe(200)
