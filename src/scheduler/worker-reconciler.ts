@@ -187,6 +187,21 @@ export function revisionOf(spec: ProcessSpec, restartedAt?: string): string {
   return hash.digest('hex').slice(0, 8)
 }
 
+/** On Kubernetes, whether the pods found nodes (the pods' PodScheduled, as one condition). */
+function scheduling(observed: ObservedWorkload): NonNullable<StatusInput['extraConditions']> {
+  const unschedulable = observed.replicas.find((r) => r.message?.startsWith('Unschedulable'))
+  return [
+    unschedulable
+      ? {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: `${unschedulable.id}: ${unschedulable.message}`,
+        }
+      : {type: 'PodScheduled', status: 'True', reason: 'Scheduled', message: 'every pod has a node'},
+  ]
+}
+
 /** The control plane's own marks in a worker's status (stop, restart), kept by every status write. */
 function marks(status: ResourceStatus): Partial<ResourceStatus> {
   return {
@@ -369,7 +384,7 @@ export class WorkerReconciler {
         generation: record.generation,
         // On Kubernetes the HPA owns an autoscaled worker's count: the Deployment says it.
         desiredReplicas: cluster && observed?.desiredReplicas !== undefined ? observed.desiredReplicas : desired,
-        extraConditions: scaling?.conditions,
+        extraConditions: [...(scaling?.conditions ?? []), ...(cluster && observed ? scheduling(observed) : [])],
         observed,
         dryRun: false,
         error,

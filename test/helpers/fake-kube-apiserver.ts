@@ -180,6 +180,11 @@ export class FakeKubeApiServer {
     return stored
   }
 
+  /** Removes an object as a controller would (a pod that went away). */
+  delete(kind: string, namespace: string | undefined, name: string): void {
+    this.objects.delete(this.key(kind, namespace, name))
+  }
+
   /** Requests that write (PATCH, POST, PUT, DELETE). */
   writes(): RecordedRequest[] {
     return this.requests.filter((r) => r.method !== 'GET')

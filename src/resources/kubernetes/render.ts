@@ -373,7 +373,7 @@ export function renderWorker(input: RenderInput): KubernetesObject[] {
   const deployment: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta(name, {[LABELS.revision]: revision}),
+    metadata: meta(name),
     spec: {
       // With an autoscaler the HPA owns the count: a re-apply never resets it.
       ...(scaling ? {} : {replicas}),
@@ -437,5 +437,7 @@ export function renderWorker(input: RenderInput): KubernetesObject[] {
       metadata: meta(name),
       spec: {maxUnavailable: 1, selector: {matchLabels: selector}},
     })
+  // Every object says which revision of the worker it belongs to (and which worker: the selector).
+  for (const o of objects) o.metadata!.labels = {...o.metadata!.labels, [LABELS.revision]: revision}
   return objects
 }

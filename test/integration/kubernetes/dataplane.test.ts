@@ -100,6 +100,52 @@ describe('a worker on a Kubernetes dataplane', () => {
     expect(view.replicas[0]!.name).toMatch(/^w-[0-9a-f]{10}-0$/)
   })
 
+  it('says when a pod finds no node, in a condition naming the reason', async () => {
+    const deployment = fake.get('Deployment', NS, 'w')!
+    const pending = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'w-pending',
+        namespace: NS,
+        labels: {
+          'drover.dev/workspace': 'public',
+          'drover.dev/worker': 'w',
+          'drover.dev/revision': deployment.metadata.labels!['drover.dev/revision']!,
+        },
+      },
+      status: {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+          },
+        ],
+      },
+    } as KubeObject
+    fake.put(pending)
+    const condition = await waitFor('PodScheduled False', async () => {
+      const r = (await call(server!, 'GET', '/api/v1/resources/worker/w?workspace=public')).json() as {
+        status: {conditions: {type: string; status: string; reason: string; message: string}[]}
+      }
+      return r.status.conditions.find((c) => c.type === 'PodScheduled' && c.status === 'False')
+    })
+    expect(condition).toMatchObject({
+      reason: 'Unschedulable',
+      message: expect.stringContaining('w-pending: Unschedulable: 0/3 nodes are available'),
+    })
+    fake.delete('Pod', NS, 'w-pending')
+    await waitFor('PodScheduled True again', async () => {
+      const r = (await call(server!, 'GET', '/api/v1/resources/worker/w?workspace=public')).json() as {
+        status: {conditions: {type: string; status: string}[]}
+      }
+      return r.status.conditions.some((c) => c.type === 'PodScheduled' && c.status === 'True') || undefined
+    })
+  })
+
   it('sends nothing when nothing changed (steady state: reads only)', async () => {
     const writes = fake.writes().length
     const reads = fake.requests.length
