@@ -227,6 +227,8 @@ export interface ReplicaView {
   startedAt?: string
   nextStartAt?: string
   message?: string
+  /** The node a pod runs on (Kubernetes dataplanes). */
+  node?: string
   cpuCores?: number
   memoryBytes?: number
 }
@@ -237,5 +239,7 @@ export interface RuntimeView {
   status: ResourceStatus
   revision?: string
   limits: {memory: string; cpu: string; detail: string}
+  /** Why replicas have no CPU and memory figures (a cluster without metrics-server). */
+  usageUnavailable?: string
   replicas: ReplicaView[]
 }

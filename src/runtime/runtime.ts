@@ -83,6 +83,8 @@ export interface ReplicaState {
   nextStartAt?: string
   /** Last message of the runtime about this replica (why it failed to start). */
   message?: string
+  /** The node it runs on (a Kubernetes pod's spec.nodeName); absent on this machine. */
+  node?: string
   usage?: {
     cpuCores?: number
     /** Start of the window cpuCores was measured over (the sample before). */
@@ -107,6 +109,8 @@ export interface ObservedWorkload {
   rolloutBlocked: boolean
   /** The count the runtime itself keeps (a Deployment's replicas, which an HPA sets); absent locally. */
   desiredReplicas?: number
+  /** What the runtime's own autoscaler says (a HorizontalPodAutoscaler's conditions); absent locally. */
+  scalingConditions?: {type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string}[]
   limits: LimitsSupport
 }
 
@@ -177,6 +181,15 @@ export interface ClusterDataplane {
   remove(key: WorkloadKey): Promise<void>
   /** What runs, as last read; undefined for a worker it never synced. */
   observe(key: WorkloadKey): ObservedWorkload | undefined
-  /** Workers it has synced since the control plane started. */
+  /**
+   * What runs, with each replica's CPU and memory (metrics.k8s.io); `usageUnavailable` says why there is
+   * none when the cluster serves no metrics (no metrics-server).
+   */
+  sample(key: WorkloadKey): Promise<{observed?: ObservedWorkload; usageUnavailable?: string}>
+  /** Workers it has synced since the control plane started, and those it finds in the cluster. */
   keys(): WorkloadKey[]
+  /** Starts watching the cluster (before, what runs is read at each sync). */
+  start(): void
+  /** Stops watching the cluster (what runs there keeps running). */
+  close(): Promise<void>
 }

@@ -384,7 +384,10 @@ export class WorkerReconciler {
         generation: record.generation,
         // On Kubernetes the HPA owns an autoscaled worker's count: the Deployment says it.
         desiredReplicas: cluster && observed?.desiredReplicas !== undefined ? observed.desiredReplicas : desired,
-        extraConditions: [...(scaling?.conditions ?? []), ...(cluster && observed ? scheduling(observed) : [])],
+        extraConditions: [
+          ...(scaling?.conditions ?? []),
+          ...(cluster && observed ? [...(observed.scalingConditions ?? []), ...scheduling(observed)] : []),
+        ],
         observed,
         dryRun: false,
         error,

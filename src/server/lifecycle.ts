@@ -6,7 +6,7 @@ import {writeFileSync} from 'node:fs'
 import type {FastifyInstance} from 'fastify'
 import type {ServerState} from '../api/local.js'
 import type {Background} from '../lib/background.js'
-import type {WorkloadRuntime} from '../runtime/runtime.js'
+import type {ClusterDataplane, WorkloadRuntime} from '../runtime/runtime.js'
 import type {Autoscaler} from '../scheduler/autoscaler.js'
 import type {WorkQueue} from '../scheduler/queue.js'
 import type {ResourceStore} from '../store/store.js'
@@ -20,6 +20,8 @@ export interface ControlPlane {
   app: FastifyInstance
   store: ResourceStore & {unwritable?: string; probeWrite(): Promise<void>}
   runtime: WorkloadRuntime
+  /** Kubernetes dataplanes: their watches stop with the control plane, their pods run on. */
+  dataplanes: ClusterDataplane[]
   queue: WorkQueue
   autoscaler: Autoscaler
   background: Background
@@ -33,6 +35,7 @@ export async function run(plane: ControlPlane): Promise<void> {
   const {config, files, app, store, runtime, queue, autoscaler, background} = plane
   // Replicas left running by an earlier control plane are taken over before anything is started.
   await runtime.adopt()
+  for (const dataplane of plane.dataplanes) dataplane.start()
   queue.start()
   await queue.resync()
   autoscaler.start()
@@ -79,6 +82,7 @@ export async function run(plane: ControlPlane): Promise<void> {
     await queue.stop()
     if (signal === 'SIGUSR2') await Promise.all(runtime.keys().map((key) => runtime.remove(key)))
     await runtime.close()
+    await Promise.all(plane.dataplanes.map((d) => d.close()))
     await app.close()
     await store.close()
     releaseDataDir(files)

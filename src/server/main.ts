@@ -135,7 +135,17 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   if (Object.keys(config.dataplanes).length > 0) {
     const {KubernetesDataplane} = await import('../runtime/kubernetes/dataplane.js')
     for (const [name, settings] of Object.entries(config.dataplanes))
-      dataplanes.set(name, await KubernetesDataplane.connect(name, settings))
+      dataplanes.set(
+        name,
+        await KubernetesDataplane.connect(name, settings, {
+          // What changes in the cluster wakes its worker; its events join the worker's.
+          onChange: (key) => enqueue(workloadId(key)),
+          onEvent: (event) => {
+            if (reconciler) background.run('record a Kubernetes event', () => reconciler!.recordEvent(event))
+          },
+          onError: (what, error) => app.log.warn({dataplane: name, err: error}, `${what} failed; retrying`),
+        }),
+      )
   }
   const started = new WorkerReconciler({
     store,
@@ -252,6 +262,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     app,
     store,
     runtime,
+    dataplanes: [...dataplanes.values()],
     queue,
     autoscaler,
     background,

@@ -861,7 +861,9 @@ export class ResourceService {
     const key = {workspace: record.key.workspace, name: record.key.name}
     // Replicas not sampled yet (just started) get a sample now: memory at once, CPU from the next one.
     const dataplane = await this.dataplaneOfWorker(record)
-    const cluster = dataplane === undefined ? undefined : this.dataplanes.get(dataplane)?.observe(key)
+    // On Kubernetes, usage is the cluster's metrics-server's, read now.
+    const sampled = dataplane === undefined ? undefined : await this.dataplanes.get(dataplane)?.sample(key)
+    const cluster = sampled?.observed
     if (dataplane === undefined && this.runtime?.observe(key)?.replicas.some((r) => r.phase === 'Running' && !r.usage))
       await this.runtime.sample()
     const observed = dataplane === undefined ? this.runtime?.observe(key) : cluster
@@ -881,6 +883,7 @@ export class ResourceService {
         ...(r.startedAt ? {startedAt: r.startedAt} : {}),
         ...(r.nextStartAt ? {nextStartAt: r.nextStartAt} : {}),
         ...(r.message ? {message: r.message} : {}),
+        ...(r.node ? {node: r.node} : {}),
         ...(r.usage?.cpuCores !== undefined ? {cpuCores: r.usage.cpuCores} : {}),
         ...(r.usage?.memoryBytes !== undefined ? {memoryBytes: r.usage.memoryBytes} : {}),
       }),
@@ -891,6 +894,7 @@ export class ResourceService {
       status: record.status,
       ...(observed?.revision ? {revision: observed.revision} : {}),
       limits: cluster?.limits ?? this.runtime?.limits() ?? {memory: 'none', cpu: 'none', detail: 'no runtime'},
+      ...(sampled?.usageUnavailable ? {usageUnavailable: sampled.usageUnavailable} : {}),
       replicas,
     }
   }

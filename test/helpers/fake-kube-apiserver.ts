@@ -6,9 +6,15 @@
 // spec.replicas when the applied object leaves it out, are kept, as the real field ownership
 // would keep them), GET and LIST (equality label selectors), DELETE (propagationPolicy recorded),
 // pods/log (lines the test writes with writeLog: timestamps, tailLines, sinceTime, previous,
-// follow until endLog or stop). Not implemented: WATCH, admission, field managers' conflicts,
-// validation. The contract
-// tests against a real cluster (DROVER_K8S_CONTRACT=1) cover what this cannot.
+// follow until endLog or stop), WATCH of a collection (?watch=true: the changes after the
+// resourceVersion asked for, then each change as it happens; BOOKMARK events, to watches that
+// asked with allowWatchBookmarks, when the test calls bookmark() or ends the watches with
+// closeWatches(), as at a watch's timeout; compact() ends the watches and forgets the history,
+// after which a watch from an older resourceVersion gets an ERROR event with a 410 Status, as an
+// API server whose etcd compacted does), metrics.k8s.io PodMetrics for the pods the test gives
+// usage with setPodMetrics (404 until then: no metrics-server). Not implemented: admission,
+// field managers' conflicts, validation, watch timeouts. The contract tests against a real
+// cluster (DROVER_K8S_CONTRACT=1) cover what this cannot.
 import {randomUUID} from 'node:crypto'
 import {type IncomingMessage, type Server, type ServerResponse, createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -63,7 +69,22 @@ const RESOURCES: Resource[] = [
     namespaced: true,
   },
   {group: 'policy', version: 'v1', name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true},
+  {group: 'metrics.k8s.io', version: 'v1beta1', name: 'pods', kind: 'PodMetrics', namespaced: true},
 ]
+
+type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED'
+interface Watcher {
+  kind: string
+  namespace?: string
+  selector: [string, string][]
+  bookmarks: boolean
+  res: ServerResponse
+}
+
+const matches = (o: KubeObject, selector: readonly [string, string][]) =>
+  selector.every(([k, v]) => o.metadata.labels?.[k] === v)
+const parseSelector = (text: string | null): [string, string][] =>
+  (text ? text.split(',') : []).map((s) => s.split('=') as [string, string])
 
 /** /api/v1/namespaces/{ns}/{plural}/{name}, /apis/{group}/{version}/…, /api/v1/namespaces/{name}. */
 function route(path: string) {
@@ -92,6 +113,80 @@ export class FakeKubeApiServer {
   down = false
   private readonly logs = new Map<string, {time: string; line: string}[]>()
   private readonly followers = new Map<string, Set<{res: ServerResponse; stamped: boolean}>>()
+  /** Every change since the last compact(), for watches that start from a resourceVersion. */
+  private history: {revision: number; type: WatchType; object: KubeObject}[] = []
+  /** A watch from this resourceVersion or older is told 410 Gone. */
+  private compactedAt = 0
+  private readonly watchers = new Set<Watcher>()
+  /** Pods whose metrics metrics.k8s.io serves (a cluster with metrics-server), by namespace/name. */
+  private readonly podMetrics = new Map<string, {cpu: string; memory: string}>()
+  /** Whether metrics.k8s.io is served at all (a cluster without metrics-server answers 404). */
+  metricsServer = false
+
+  /** The usage metrics-server would report for a pod's container (CPU in cores or millicores, memory in bytes or Mi). */
+  setPodMetrics(namespace: string, pod: string, usage: {cpu: string; memory: string}): void {
+    this.metricsServer = true
+    this.podMetrics.set(`${namespace}/${pod}`, usage)
+  }
+
+  /** Open watches (WATCH requests being streamed). */
+  watchCount(kind?: string): number {
+    return [...this.watchers].filter((w) => kind === undefined || w.kind === kind).length
+  }
+
+  /** A BOOKMARK event on every watch that asked for them: the current resourceVersion, no object. */
+  bookmark(): void {
+    for (const w of this.watchers)
+      if (w.bookmarks)
+        this.writeEvent(w, 'BOOKMARK', {
+          apiVersion: 'v1',
+          kind: w.kind,
+          metadata: {name: '', resourceVersion: String(this.revision)},
+        })
+  }
+
+  /** The resourceVersion of the latest change. */
+  resourceVersion(): string {
+    return String(this.revision)
+  }
+
+  /**
+   * Ends every watch as an API server does at a watch's timeout: a bookmark first (to those that
+   * asked; kube-apiserver sends one right before the timeout), then the end. The client resumes
+   * from its resourceVersion.
+   */
+  closeWatches(): void {
+    this.bookmark()
+    for (const w of this.watchers) w.res.end()
+    this.watchers.clear()
+  }
+
+  /**
+   * As etcd's compaction: the history is gone and every watch is closed; a watch that resumes
+   * from a resourceVersion it had is told 410 Gone, and must list again.
+   */
+  compact(): void {
+    this.closeWatches()
+    this.revision++
+    this.compactedAt = this.revision - 1
+    this.history = []
+  }
+
+  private writeEvent(w: Watcher, type: WatchType | 'BOOKMARK' | 'ERROR', object: unknown): void {
+    w.res.write(`${JSON.stringify({type, object})}\n`)
+  }
+
+  private changed(type: WatchType, object: KubeObject): void {
+    const revision = Number(object.metadata.resourceVersion)
+    this.history.push({revision, type, object})
+    for (const w of this.watchers)
+      if (
+        w.kind === object.kind &&
+        (w.namespace === undefined || w.namespace === object.metadata.namespace) &&
+        matches(object, w.selector)
+      )
+        this.writeEvent(w, type, object)
+  }
 
   /** A line a pod's container writes (its previous run's with `previous`). */
   writeLog(namespace: string, pod: string, line: string, options: {time?: Date; previous?: boolean} = {}): void {
@@ -122,6 +217,8 @@ export class FakeKubeApiServer {
   async stop(): Promise<void> {
     if (!this.server) return
     for (const set of this.followers.values()) for (const f of set) f.res.end()
+    for (const w of this.watchers) w.res.end()
+    this.watchers.clear()
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server!.close(() => resolve()))
   }
@@ -177,17 +274,93 @@ export class FakeKubeApiServer {
       },
     }
     this.objects.set(this.key(object.kind, object.metadata.namespace, object.metadata.name), stored)
+    this.changed(existing ? 'MODIFIED' : 'ADDED', stored)
     return stored
   }
 
   /** Removes an object as a controller would (a pod that went away). */
   delete(kind: string, namespace: string | undefined, name: string): void {
+    const existing = this.get(kind, namespace, name)
+    if (!existing) return
     this.objects.delete(this.key(kind, namespace, name))
+    this.changed('DELETED', {...existing, metadata: {...existing.metadata, resourceVersion: String(++this.revision)}})
+  }
+
+  private watch(url: URL, resource: Resource, namespace: string | undefined, res: ServerResponse) {
+    const watcher: Watcher = {
+      kind: resource.kind,
+      ...(namespace === undefined ? {} : {namespace}),
+      selector: parseSelector(url.searchParams.get('labelSelector')),
+      bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+      res,
+    }
+    res.writeHead(200, {'content-type': 'application/json'})
+    res.flushHeaders()
+    const from = url.searchParams.get('resourceVersion')
+    if (from && from !== '0' && Number(from) <= this.compactedAt) {
+      this.writeEvent(
+        watcher,
+        'ERROR',
+        this.status(410, 'Expired', `too old resource version: ${from} (${this.revision})`),
+      )
+      return res.end()
+    }
+    const after = from && from !== '0' ? Number(from) : this.revision
+    for (const change of this.history)
+      if (
+        change.revision > after &&
+        change.object.kind === resource.kind &&
+        (namespace === undefined || change.object.metadata.namespace === namespace) &&
+        matches(change.object, watcher.selector)
+      )
+        this.writeEvent(watcher, change.type, change.object)
+    this.watchers.add(watcher)
+    res.on('close', () => this.watchers.delete(watcher))
+  }
+
+  private metrics(
+    resource: Resource,
+    namespace: string | undefined,
+    name: string | undefined,
+    url: URL,
+    res: ServerResponse,
+  ) {
+    if (!this.metricsServer)
+      return this.send(res, 404, this.status(404, 'NotFound', 'the server could not find the requested resource'))
+    const selector = parseSelector(url.searchParams.get('labelSelector'))
+    const pods = this.list('Pod', namespace).filter(
+      (p) => (name === undefined || p.metadata.name === name) && matches(p, selector),
+    )
+    const items = pods.flatMap((p) => {
+      const usage = this.podMetrics.get(`${p.metadata.namespace}/${p.metadata.name}`)
+      return usage
+        ? [
+            {
+              apiVersion: apiVersionOf(resource),
+              kind: 'PodMetrics',
+              metadata: {name: p.metadata.name, namespace: p.metadata.namespace},
+              timestamp: new Date().toISOString(),
+              window: '15s',
+              containers: [{name: 'worker', usage}],
+            },
+          ]
+        : []
+    })
+    return name === undefined
+      ? this.send(res, 200, {apiVersion: apiVersionOf(resource), kind: 'PodMetricsList', metadata: {}, items})
+      : items[0]
+        ? this.send(res, 200, items[0])
+        : this.send(res, 404, this.status(404, 'NotFound', `podmetrics "${name}" not found`))
   }
 
   /** Requests that write (PATCH, POST, PUT, DELETE). */
   writes(): RecordedRequest[] {
     return this.requests.filter((r) => r.method !== 'GET')
+  }
+
+  /** Requests that read once (GET, LIST), not the watches. */
+  reads(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'GET' && r.query.watch !== 'true')
   }
 
   private status(code: number, reason: string, message: string) {
@@ -249,7 +422,9 @@ export class FakeKubeApiServer {
     const discovery = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(url.pathname)
     if (discovery) {
       const [group, version] = discovery[1] ? ['', discovery[1]] : [discovery[2]!, discovery[3]!]
-      const resources = RESOURCES.filter((r) => r.group === group && r.version === version)
+      const resources = RESOURCES.filter(
+        (r) => r.group === group && r.version === version && (r.kind !== 'PodMetrics' || this.metricsServer),
+      )
       if (resources.length === 0) return this.send(res, 404, this.status(404, 'NotFound', 'no such group'))
       return this.send(res, 200, {
         kind: 'APIResourceList',
@@ -271,13 +446,13 @@ export class FakeKubeApiServer {
     if (subresource === 'log' && plural === 'pods' && namespace && name) return this.podLog(url, namespace, name, res)
     const resource = RESOURCES.find((r) => r.group === group && r.version === version && r.name === plural)
     if (!resource) return this.send(res, 404, this.status(404, 'NotFound', `no resource ${plural}`))
+    if (resource.kind === 'PodMetrics') return this.metrics(resource, namespace, name, url, res)
 
+    if (req.method === 'GET' && name === undefined && url.searchParams.get('watch') === 'true')
+      return this.watch(url, resource, namespace, res)
     if (req.method === 'GET' && name === undefined) {
-      const selector = url.searchParams.get('labelSelector')
-      const wanted = (selector ? selector.split(',') : []).map((s) => s.split('=') as [string, string])
-      const items = this.list(resource.kind, namespace).filter((o) =>
-        wanted.every(([k, v]) => o.metadata.labels?.[k] === v),
-      )
+      const wanted = parseSelector(url.searchParams.get('labelSelector'))
+      const items = this.list(resource.kind, namespace).filter((o) => matches(o, wanted))
       return this.send(res, 200, {
         apiVersion: apiVersionOf(resource),
         kind: `${resource.kind}List`,
@@ -294,7 +469,7 @@ export class FakeKubeApiServer {
     }
     if (req.method === 'DELETE') {
       if (!existing) return this.send(res, 404, this.status(404, 'NotFound', `${plural} "${name}" not found`))
-      this.objects.delete(this.key(resource.kind, namespace, name))
+      this.delete(resource.kind, namespace, name)
       return this.send(res, 200, existing)
     }
     if (req.method === 'PATCH') {

@@ -52,29 +52,44 @@ function renderRuntime(view: RuntimeView, renderTable: RenderTable, colours: Pal
           (c.type === 'LimitsEnforced' && c.status === 'False') || (c.type === 'CrashLooping' && c.status === 'True'),
       )
       .map((c) => `${c.type}: ${c.message}`),
+    ...(view.usageUnavailable ? [`usage: n/a: ${view.usageUnavailable}`] : []),
   ]
   if (view.replicas.length === 0) return `${head.join('\n')}\n\nno replicas`
   const now = Date.now()
   return `${head.join('\n')}\n\n${renderTable(
-    REPLICA_COLUMNS,
-    view.replicas.map((r) => replicaRow(r, now, colours)),
+    replicaColumns(view),
+    view.replicas.map((r) => replicaRow(view, r, now, colours)),
   )}`
 }
 
-const REPLICA_COLUMNS = ['REPLICA', 'PID', 'PHASE', 'READY', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEMORY', 'STARTED']
+/** A pod (Kubernetes) shows its node where a process shows its pid. */
+const onCluster = (view: RuntimeView) =>
+  view.replicas.some((r) => r.node !== undefined) || view.usageUnavailable !== undefined
+const replicaColumns = (view: RuntimeView) => [
+  'REPLICA',
+  onCluster(view) ? 'NODE' : 'PID',
+  'PHASE',
+  'READY',
+  'RESTARTS',
+  'LAST EXIT',
+  'CPU',
+  'MEMORY',
+  'STARTED',
+]
 
-function replicaRow(r: ReplicaView, now: number, colours: Palette): string[] {
+function replicaRow(view: RuntimeView, r: ReplicaView, now: number, colours: Palette): string[] {
+  const na = view.usageUnavailable !== undefined
   return [
     r.name,
-    r.pid === undefined ? '-' : String(r.pid),
+    onCluster(view) ? (r.node ?? '-') : r.pid === undefined ? '-' : String(r.pid),
     paintStatus(colours, r.phase + (r.crashLooping ? ' (crash-looping)' : '')),
     r.ready ? 'yes' : 'no',
     String(r.restarts),
     r.lastExit
       ? `${r.lastExit.signal ?? r.lastExit.code ?? '?'} ${r.lastExit.reason} ${age(r.lastExit.at, now)} ago`
       : '-',
-    formatCores(r.cpuCores),
-    formatBytes(r.memoryBytes),
+    na ? 'n/a' : formatCores(r.cpuCores),
+    na ? 'n/a' : formatBytes(r.memoryBytes),
     r.startedAt
       ? age(r.startedAt, now)
       : r.nextStartAt
@@ -85,7 +100,16 @@ function replicaRow(r: ReplicaView, now: number, colours: Palette): string[] {
 
 /** What a watch compares: what the replica is, not its CPU, memory or age, which move all the time. */
 const replicaState = (r: ReplicaView) =>
-  JSON.stringify([r.pid, r.phase, r.crashLooping, r.ready, r.restarts, r.lastExit?.at, r.nextStartAt !== undefined])
+  JSON.stringify([
+    r.pid,
+    r.node,
+    r.phase,
+    r.crashLooping,
+    r.ready,
+    r.restarts,
+    r.lastExit?.at,
+    r.nextStartAt !== undefined,
+  ])
 
 /**
  * get runtime --watch: the table once, then a row per replica that changes, as it changes
@@ -104,9 +128,9 @@ async function watchRuntime(
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const print = (type: 'ADDED' | 'MODIFIED' | 'DELETED', r: ReplicaView) => {
     if (io.json) return out(JSON.stringify({type, replica: r}))
-    const row = replicaRow(r, Date.now(), colours)
+    const row = replicaRow(first, r, Date.now(), colours)
     if (type === 'DELETED') row[2] = paintStatus(colours, 'Gone')
-    out(renderTable(REPLICA_COLUMNS, [row]).split('\n').at(-1)!)
+    out(renderTable(replicaColumns(first), [row]).split('\n').at(-1)!)
   }
   if (io.json) for (const r of first.replicas) print('ADDED', r)
   else out(renderRuntime(first, renderTable, colours))

@@ -312,6 +312,9 @@ const ROUTE_TABLE: RouteSpec[] = [
             status: {type: 'object'},
             revision: {type: 'string'},
             limits: {type: 'object', description: 'How this runtime enforces memory and CPU limits.'},
+            usageUnavailable: str(
+              'Why the replicas have no CPU and memory figures (a Kubernetes cluster without metrics-server).',
+            ),
             replicas: {type: 'array', items: {type: 'object'}},
           },
         },

@@ -1,11 +1,12 @@
 // A control plane with a Kubernetes dataplane, against the fake API server of test/helpers (a
 // test double: no kube-apiserver runs here), driven by the real @kubernetes/client-node inside the
-// real server process. What the fake cannot do (controllers) the test does: it writes the pods
-// and the Deployment status a cluster would.
+// real server process. What the fake cannot do (controllers) the test does: it writes the pods,
+// the Deployment status and the events a cluster would.
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {apply, call, nodeWorker} from '../../helpers/api.js'
+import {runCli} from '../../helpers/run-cli.js'
 import {FakeKubeApiServer, type KubeObject} from '../../helpers/fake-kube-apiserver.js'
 import {FAST, type ServerProcess, startServerProcess, tempDir} from '../../helpers/server.js'
 import {waitFor} from '../../helpers/wait.js'
@@ -53,11 +54,10 @@ function runPods(name: string, n: number) {
       metadata: {
         name: `${name}-${revision}-${i}`,
         namespace: NS,
-        labels: {
-          ...(deployment.spec!.selector as {matchLabels: Record<string, string>}).matchLabels,
-          'drover.dev/revision': revision,
-        },
+        // The pod template's labels, as the ReplicaSet controller gives them.
+        labels: (deployment.spec!.template as {metadata: {labels: Record<string, string>}}).metadata.labels,
       },
+      spec: {nodeName: `node-${i}`},
       status: {
         phase: 'Running',
         conditions: [{type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString()}],
@@ -108,11 +108,7 @@ describe('a worker on a Kubernetes dataplane', () => {
       metadata: {
         name: 'w-pending',
         namespace: NS,
-        labels: {
-          'drover.dev/workspace': 'public',
-          'drover.dev/worker': 'w',
-          'drover.dev/revision': deployment.metadata.labels!['drover.dev/revision']!,
-        },
+        labels: (deployment.spec!.template as {metadata: {labels: Record<string, string>}}).metadata.labels,
       },
       status: {
         phase: 'Pending',
@@ -146,12 +142,138 @@ describe('a worker on a Kubernetes dataplane', () => {
     })
   })
 
-  it('sends nothing when nothing changed (steady state: reads only)', async () => {
-    const writes = fake.writes().length
-    const reads = fake.requests.length
-    // The resync (1 s here) reconciles it again: reads, no write.
-    await waitFor('two more reconciles', () => (fake.requests.length >= reads + 4 ? true : undefined))
-    expect(fake.writes().length).toBe(writes)
+  it('follows the cluster through watches: a pod’s change reaches the status without a read or a write', async () => {
+    // Deployments, pods and HPAs of drover's label, cluster-wide, with bookmarks; the namespace's events.
+    await waitFor(
+      'the watches',
+      () => ['Deployment', 'Pod', 'HorizontalPodAutoscaler', 'Event'].every((k) => fake.watchCount(k) > 0) || undefined,
+    )
+    for (const w of fake.requests.filter((r) => r.query.watch === 'true'))
+      expect(w.query).toMatchObject({allowWatchBookmarks: 'true'})
+    const since = fake.requests.length
+    const pod = fake.list('Pod', NS).find((p) => p.metadata.name.startsWith('w-'))!
+    fake.put({
+      ...pod,
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'worker',
+            ready: false,
+            restartCount: 4,
+            state: {waiting: {reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container'}},
+            lastState: {terminated: {exitCode: 1, reason: 'Error', finishedAt: new Date().toISOString()}},
+          },
+        ],
+      },
+    })
+    await waitFor('crash-looping', async () => ((await status('w')).phase === 'CrashLooping' ? true : undefined))
+    // Resyncs meanwhile (every second here) sent nothing either: the informers' caches answer.
+    expect(fake.requests.slice(since).filter((r) => r.query.watch !== 'true' && r.path !== '/version')).toEqual([])
+    fake.put(pod) // running again
+    await waitFor('running 2/2 again', async () => ((await status('w')).readyReplicas === 2 ? true : undefined))
+  })
+
+  it('resumes a watch from its last bookmark, and lists again after a 410', async () => {
+    const podWatches = () => fake.requests.filter((r) => r.path === '/api/v1/pods' && r.query.watch === 'true')
+    const podLists = () => fake.requests.filter((r) => r.path === '/api/v1/pods' && r.query.watch !== 'true')
+    // Something the watch does not see moves the resourceVersion on; a bookmark tells the client.
+    fake.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'elsewhere', namespace: 'default'}})
+    fake.bookmark()
+    const bookmarked = fake.resourceVersion()
+    const watches = podWatches().length
+    fake.closeWatches() // as an API server ends a watch at its timeout
+    const resumed = await waitFor('the pod watch resumed', () => podWatches()[watches])
+    expect(resumed.query.resourceVersion).toBe(bookmarked)
+    // etcd compacted: the resourceVersion it has is gone; it lists again, then watches from there.
+    const lists = podLists().length
+    fake.compact()
+    await waitFor('pods listed again', () => (podLists().length > lists ? true : undefined))
+    await waitFor('watching again', () => (fake.watchCount('Pod') > 0 ? true : undefined))
+    const pod = fake.list('Pod', NS).find((p) => p.metadata.name.startsWith('w-'))!
+    fake.delete('Pod', NS, pod.metadata.name)
+    await waitFor('1 replica after the relist', async () =>
+      (await status('w')).readyReplicas === 1 ? true : undefined,
+    )
+    fake.put(pod)
+    await waitFor('2 again', async () => ((await status('w')).readyReplicas === 2 ? true : undefined))
+  })
+
+  it('forwards the cluster’s events into the worker’s, once each', async () => {
+    const pod = fake.list('Pod', NS).find((p) => p.metadata.name.startsWith('w-'))!.metadata.name
+    const event = (name: string, reason: string, message: string, count: number, at: Date) =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: {name, namespace: NS},
+        involvedObject: {kind: 'Pod', name: pod, namespace: NS},
+        type: 'Warning',
+        reason,
+        message,
+        count,
+        lastTimestamp: at.toISOString(),
+      }) as KubeObject
+    const events = async () =>
+      (
+        (await call(server!, 'GET', '/api/v1/resources/worker/w/events?workspace=public')).json() as {
+          items: {reason: string; message: string; count?: number}[]
+        }
+      ).items
+    // Forwarded by the control plane that ran then: not again.
+    fake.put(event('w.old', 'FailedMount', 'an hour ago', 1, new Date(Date.now() - 3_600_000)))
+    fake.put(event('w.backoff', 'BackOff', 'Back-off restarting failed container worker', 1, new Date()))
+    const first = await waitFor('the event', async () => (await events()).find((e) => e.reason === 'BackOff'))
+    expect(first.message).toBe(`pod ${pod}: Back-off restarting failed container worker`)
+    expect((await events()).some((e) => e.reason === 'FailedMount')).toBe(false)
+    // Kubernetes counts a repeat in the same event: one more here too, and only one.
+    fake.put(event('w.backoff', 'BackOff', 'Back-off restarting failed container worker', 2, new Date()))
+    await waitFor('counted twice', async () =>
+      (await events()).find((e) => e.reason === 'BackOff')?.count === 2 ? true : undefined,
+    )
+    // A relist sees it again, unchanged: not forwarded again.
+    fake.compact()
+    await waitFor('watching events again', () => (fake.watchCount('Event') > 0 ? true : undefined))
+    fake.put(event('w.sched', 'Scheduled', 'a marker after the relist', 1, new Date()))
+    await waitFor('the marker', async () => (await events()).find((e) => e.reason === 'Scheduled'))
+    expect((await events()).find((e) => e.reason === 'BackOff')?.count).toBe(2)
+  })
+
+  it('shows each pod’s node, and its CPU and memory when the cluster has metrics-server (n/a otherwise)', async () => {
+    const remote = {DROVER_URL: server!.url, DROVER_APIKEY: server!.adminKey}
+    type View = {
+      usageUnavailable?: string
+      replicas: {name: string; node?: string; cpuCores?: number; memoryBytes?: number}[]
+    }
+    const runtime = async () =>
+      (await call(server!, 'GET', '/api/v1/resources/worker/w/runtime?workspace=public')).json() as View
+    const without = await runtime()
+    expect(without.usageUnavailable).toMatch(/metrics-server/)
+    expect(without.replicas.map((r) => r.node).sort()).toEqual(['node-0', 'node-1'])
+    const table = await runCli(['get', 'runtime', '-n', 'w'], {env: remote})
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stdout).toMatch(/^REPLICA +NODE +PHASE +READY +RESTARTS +LAST EXIT +CPU +MEMORY +STARTED$/m)
+    expect(table.stdout).toMatch(/^w-\S+ +node-0 +Running +yes +0 +- +n\/a +n\/a /m)
+    for (const r of without.replicas) fake.setPodMetrics(NS, r.name, {cpu: '250000000n', memory: '65536Ki'})
+    const view = await runtime()
+    expect(view.usageUnavailable).toBeUndefined()
+    expect(view.replicas.map((r) => [r.cpuCores, r.memoryBytes])).toEqual([
+      [0.25, 64 * 2 ** 20],
+      [0.25, 64 * 2 ** 20],
+    ])
+  })
+
+  it('removes the objects of a worker deleted while no control plane ran', async () => {
+    // Left by a control plane whose store no longer has the worker.
+    const labels = {
+      'app.kubernetes.io/managed-by': 'drover',
+      'drover.dev/workspace': 'public',
+      'drover.dev/worker': 'ghost',
+    }
+    fake.put({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'ghost.config', namespace: NS, labels}})
+    fake.put({apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'ghost', namespace: NS, labels}, spec: {}})
+    await waitFor('swept', () =>
+      fake.get('Deployment', NS, 'ghost') || fake.get('ConfigMap', NS, 'ghost.config') ? undefined : true,
+    )
   })
 
   it('prunes what it no longer renders, and deletes everything with the worker', async () => {

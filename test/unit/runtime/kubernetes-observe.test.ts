@@ -1,9 +1,9 @@
 // Pods and a Deployment as the local runtime's replicas: the mapping behind RUNTIME on Kubernetes,
-// from recorded object shapes.
+// from recorded object shapes; an HPA's conditions, pod metrics and events as drover's.
 import type {IDeployment} from 'kubernetes-models/apps/v1/Deployment'
 import type {IPod} from 'kubernetes-models/v1/Pod'
 import {describe, expect, it} from 'vitest'
-import {observeWorkload} from '../../../src/runtime/kubernetes/observe.js'
+import {forwardedEvent, observeWorkload, usageOf} from '../../../src/runtime/kubernetes/observe.js'
 
 const key = {workspace: 'public', name: 'w'}
 const deployment = (revision: string, extra: Partial<IDeployment> = {}): IDeployment => ({
@@ -102,5 +102,72 @@ describe('observeWorkload', () => {
     const mixed = observeWorkload(key, deployment('r2'), [pod('old', 'r1', running(true)), pod('new', 'r2', crashing)])
     expect(mixed.rolloutBlocked).toBe(true)
     expect(observeWorkload(key, deployment('r2'), [pod('new', 'r2', crashing)]).rolloutBlocked).toBe(false)
+  })
+})
+
+describe('what else the cluster says', () => {
+  it('takes the HPA’s conditions that drover’s autoscaler also reports, and each pod’s node', () => {
+    const o = observeWorkload(
+      key,
+      deployment('r1'),
+      [{...pod('w-a', 'r1', running(true)), spec: {containers: [], nodeName: 'node-7'}}],
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: {name: 'w'},
+        spec: {maxReplicas: 4, scaleTargetRef: {kind: 'Deployment', name: 'w'}},
+        status: {
+          desiredReplicas: 2,
+          conditions: [
+            {type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: 'ok'},
+            {type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: 'no metrics'},
+            {type: 'SomethingNew', status: 'True'},
+          ],
+        },
+      },
+    )
+    expect(o.scalingConditions).toEqual([
+      {type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: 'ok'},
+      {type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: 'no metrics'},
+    ])
+    expect(o.replicas[0]!.node).toBe('node-7')
+    expect(observeWorkload(key, deployment('r1'), []).scalingConditions).toBeUndefined()
+  })
+
+  it('reads metrics-server’s quantities, summed over containers; anything unreadable is no figure', () => {
+    expect(
+      usageOf({
+        containers: [{usage: {cpu: '250000000n', memory: '65536Ki'}}, {usage: {cpu: '5m', memory: '1Mi'}}],
+      }),
+    ).toEqual({cpuCores: 0.255, memoryBytes: 65 * 2 ** 20})
+    expect(usageOf({containers: [{usage: {cpu: '1500u', memory: '100'}}]})).toEqual({
+      cpuCores: 0.0015,
+      memoryBytes: 100,
+    })
+    expect(usageOf({containers: [{usage: {cpu: 'lots', memory: '1Mi'}}]})).toBeUndefined()
+    expect(usageOf({containers: []})).toBeUndefined()
+    expect(usageOf(undefined)).toBeUndefined()
+  })
+
+  it('turns an event into one of drover’s, naming the object it is about', () => {
+    expect(
+      forwardedEvent({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: {name: 'x'},
+        involvedObject: {kind: 'Pod', name: 'w-abc'},
+        type: 'Warning',
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container',
+      }),
+    ).toEqual({type: 'Warning', reason: 'BackOff', message: 'pod w-abc: Back-off restarting failed container'})
+    expect(
+      forwardedEvent({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: {name: 'y'},
+        involvedObject: {kind: 'Deployment', name: 'w'},
+      }),
+    ).toEqual({type: 'Normal', reason: 'Unknown', message: 'deployment w:'})
   })
 })
