@@ -197,6 +197,13 @@ export class FakeKubeApiServer {
       for (const f of this.followers.get(key) ?? []) f.res.write(`${f.stamped ? `${entry.time} ` : ''}${entry.line}\n`)
   }
 
+  /** The pod's container restarts: its lines become the previous run's, its followers end. */
+  restartContainer(namespace: string, pod: string): void {
+    this.logs.set(`${namespace}/${pod}#previous`, this.logs.get(`${namespace}/${pod}`) ?? [])
+    this.logs.delete(`${namespace}/${pod}`)
+    this.endLog(namespace, pod)
+  }
+
   /** Ends the followed streams of a pod's log (its container stopped). */
   endLog(namespace: string, pod: string): void {
     for (const f of this.followers.get(`${namespace}/${pod}`) ?? []) f.res.end()

@@ -9,14 +9,13 @@
 // hash of what was applied; after a restart it is compared with the live object's).
 import {createHash} from 'node:crypto'
 import {createInterface} from 'node:readline'
-import {PassThrough} from 'node:stream'
+import {Readable} from 'node:stream'
 import type {
   KubeConfig,
   KubernetesListObject,
   KubernetesObject,
   KubernetesObjectApi,
   ListWatch,
-  Log,
   PatchStrategy,
 } from '@kubernetes/client-node'
 import type {IDeployment} from 'kubernetes-models/apps/v1/Deployment'
@@ -70,7 +69,7 @@ type Obj = KubernetesObject & {kind: string; metadata: {name: string; namespace?
 const objectKey = (o: {kind: string; metadata?: {name?: string; namespace?: string}}) =>
   `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
 const selectorOf = (key: WorkloadKey) => `${MANAGED},${LABELS.workspace}=${key.workspace},${LABELS.worker}=${key.name}`
-const keyOf = (o: KubernetesObject | undefined): WorkloadKey | undefined => {
+const keyOf = (o: {metadata?: {labels?: Record<string, string>}} | undefined): WorkloadKey | undefined => {
   const labels = o?.metadata?.labels
   const workspace = labels?.[LABELS.workspace]
   const name = labels?.[LABELS.worker]
@@ -133,13 +132,14 @@ export class KubernetesDataplane implements ClusterDataplane {
   private readonly events = new Map<string, Watched<IEvent & KubernetesObject>>()
   /** Kubernetes events forwarded, by uid: the count forwarded last (a repeat raises it). */
   private readonly forwarded = new Map<string, number>()
+  /** Followed logs of each worker, ended when it is removed. */
+  private readonly followers = new Map<string, Set<() => void>>()
   /** Events that happened before this control plane started were forwarded by the one before. */
   private readonly startedAt = new Date().toISOString()
   private started = false
   private closed = false
 
   private readonly serverSideApply: PatchStrategy
-  private readonly logReader: Log
 
   private constructor(
     readonly name: string,
@@ -150,7 +150,6 @@ export class KubernetesDataplane implements ClusterDataplane {
     private readonly listeners: DataplaneListeners,
   ) {
     this.serverSideApply = k8s.PatchStrategy.ServerSideApply
-    this.logReader = new k8s.Log(config)
     const wake = (o: KubernetesObject) => {
       const key = keyOf(o)
       if (key) listeners.onChange?.(key)
@@ -447,8 +446,10 @@ export class KubernetesDataplane implements ClusterDataplane {
 
   /**
    * The pods' logs through pods/log, with Kubernetes' timestamps: the last `tailLines` of each pod
-   * of the current revision (every revision with allRevisions), interleaved by time; followed,
-   * each line as it comes until every stream ends or `signal` aborts.
+   * of the current revision (every revision with allRevisions), interleaved by time. Followed:
+   * each line as it comes, and the pods that start meanwhile (a rollout, a scale-up, a restarted
+   * container) from their first line, until `signal` aborts or the worker is removed; without
+   * watches (not started), until every stream ends.
    */
   async logs(
     key: WorkloadKey,
@@ -456,21 +457,70 @@ export class KubernetesDataplane implements ClusterDataplane {
     onLine: (line: LogLine) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const namespace = this.applied.get(workloadId(key))?.namespace
-    const observed = this.observed.get(workloadId(key))
+    const id = workloadId(key)
+    const namespace = this.applied.get(id)?.namespace
+    const observed = this.observed.get(id)
     if (!namespace || !observed) return
     const pods = observed.replicas.filter(
       (r) =>
         (options.allRevisions || r.revision === observed.revision) &&
         (options.replica === undefined || r.index === options.replica),
     )
-    const collected: LogLine[] = []
-    const emit = options.follow ? onLine : (line: LogLine) => collected.push(line)
-    await Promise.all(pods.map((pod) => this.podLog(namespace, pod.id, options, emit, signal)))
-    if (!options.follow)
+    if (!options.follow) {
+      const collected: LogLine[] = []
+      await Promise.all(pods.map((pod) => this.podLog(namespace, pod.id, options, (l) => collected.push(l))))
       for (const line of collected.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''))) onLine(line)
+      return
+    }
+    const ended = new AbortController()
+    const end = () => ended.abort()
+    if (signal?.aborted) end()
+    signal?.addEventListener('abort', end, {once: true})
+    const followers = this.followers.get(id) ?? new Set<() => void>()
+    followers.add(end)
+    this.followers.set(id, followers)
+    const streams: Promise<void>[] = []
+    const attached = new Set<string>()
+    const attach = (pod: string, restarts: number, fromStart: boolean) => {
+      if (attached.has(`${pod}#${restarts}`)) return
+      attached.add(`${pod}#${restarts}`)
+      const from: LogOptions = fromStart ? {...options, tailLines: -1, since: undefined} : options
+      streams.push(this.podLog(namespace, pod, from, onLine, ended.signal))
+    }
+    for (const pod of pods) attach(pod.id, pod.restarts, false)
+    const started = (pod: IPod & KubernetesObject) => {
+      const k = keyOf(pod)
+      const container = pod.status?.containerStatuses?.[0]
+      if (k?.workspace !== key.workspace || k.name !== key.name || !container?.state?.running) return
+      const revision = this.deployments.informer.get(key.name, namespace)?.metadata?.labels?.[LABELS.revision]
+      if (!options.allRevisions && pod.metadata?.labels?.[LABELS.revision] !== revision) return
+      const name = pod.metadata?.name ?? ''
+      const index = this.observed.get(id)?.replicas.find((r) => r.id === name)?.index
+      if (options.replica !== undefined && index !== options.replica) return
+      attach(name, container.restartCount ?? 0, true)
+    }
+    try {
+      if (!this.pods.synced) await Promise.all(streams)
+      else {
+        this.pods.informer.on('add', started)
+        this.pods.informer.on('update', started)
+        if (!ended.signal.aborted) await new Promise((resolve) => ended.signal.addEventListener('abort', resolve))
+        await Promise.all(streams)
+      }
+    } finally {
+      this.pods.informer.off('add', started)
+      this.pods.informer.off('update', started)
+      signal?.removeEventListener('abort', end)
+      followers.delete(end)
+    }
   }
 
+  /**
+   * One pod's pods/log, line by line, until it ends or `signal` aborts. Requested here rather than
+   * with client-node's Log, whose stream errors unhandled when its request is aborted (an
+   * unhandled 'error' event would end the control plane); the kubeconfig's credentials and TLS
+   * are client-node's all the same.
+   */
   private async podLog(
     namespace: string,
     pod: string,
@@ -478,46 +528,51 @@ export class KubernetesDataplane implements ClusterDataplane {
     onLine: (line: LogLine) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const stream = new PassThrough()
-    const ended = new Promise<void>((resolve) => {
-      createInterface({input: stream})
-        .on('line', (text) => {
-          // RFC 3339 with nanoseconds, a space, the line: stored as the local runtime stores it.
-          const m = /^(\d{4}-\d\d-\d\dT\S+Z) (.*)$/.exec(text)
-          const time = m ? new Date(m[1]!) : undefined
-          if (m && time && !Number.isNaN(time.getTime())) onLine({replica: pod, line: m[2]!, time: time.toISOString()})
-          else onLine({replica: pod, line: text})
-        })
-        .on('close', resolve)
-    })
-    let controller: AbortController
+    const url = new URL(
+      `${this.config.getCurrentCluster()?.server ?? ''}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+    )
+    const query = url.searchParams
+    query.set('container', 'worker')
+    query.set('timestamps', 'true')
+    if (options.follow) query.set('follow', 'true')
+    if (options.previous) query.set('previous', 'true')
+    if (options.tailLines >= 0 && options.tailLines < 1_000_000) {
+      // tailLines=0 is every line to Kubernetes: nothing before now, then.
+      if (options.tailLines === 0) query.set('sinceTime', new Date().toISOString())
+      else query.set('tailLines', String(options.tailLines))
+    }
+    if (options.since && options.tailLines !== 0) query.set('sinceTime', options.since)
+    const context = new this.k8s.RequestContext(url.toString(), this.k8s.HttpMethod.GET)
+    await this.config.applySecurityAuthentication(context)
+    const {fetch} = await import('undici')
     try {
-      controller = await this.logReader.log(namespace, pod, 'worker', stream, {
-        timestamps: true,
-        follow: options.follow,
-        previous: options.previous,
-        ...(options.tailLines > 0 && options.tailLines < 1_000_000 ? {tailLines: options.tailLines} : {}),
-        // The client leaves out tailLines=0 (all lines): nothing before now, then.
-        ...(options.since || options.tailLines === 0
-          ? {sinceTime: options.tailLines === 0 ? new Date().toISOString() : options.since}
-          : {}),
+      const response = await fetch(url, {
+        headers: context.getHeaders(),
+        dispatcher: context.getDispatcher(),
+        ...(signal ? {signal} : {}),
       })
+      if (response.status === 404 || response.status === 400) {
+        await response.body?.cancel() // gone, or no previous run
+        return
+      }
+      if (!response.ok || !response.body)
+        throw new Error(`pods/log of ${pod}: ${response.status} ${(await response.text()).slice(0, 200)}`)
+      const body = Readable.fromWeb(response.body)
+      for await (const text of createInterface({input: body, crlfDelay: Number.POSITIVE_INFINITY})) {
+        // RFC 3339 with nanoseconds, a space, the line: stored as the local runtime stores it.
+        const m = /^(\d{4}-\d\d-\d\dT\S+Z) (.*)$/.exec(text)
+        const time = m ? new Date(m[1]!) : undefined
+        if (m && time && !Number.isNaN(time.getTime())) onLine({replica: pod, line: m[2]!, time: time.toISOString()})
+        else onLine({replica: pod, line: text})
+      }
     } catch (error) {
-      stream.end()
-      if (isNotFound(error) || (error as {code?: number}).code === 400) return // gone, or no previous run
+      if (signal?.aborted) return // the reader went away, or the worker did
       throw error
     }
-    const abort = () => {
-      controller.abort()
-      stream.end()
-    }
-    if (signal?.aborted) abort()
-    signal?.addEventListener('abort', abort, {once: true})
-    await ended
-    signal?.removeEventListener('abort', abort)
   }
 
   async remove(key: WorkloadKey): Promise<void> {
+    for (const end of this.followers.get(workloadId(key)) ?? []) end()
     await this.prune(key, new Set())
     this.applied.delete(workloadId(key))
     this.observed.delete(workloadId(key))

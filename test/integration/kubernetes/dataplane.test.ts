@@ -325,13 +325,13 @@ describe('a worker on a Kubernetes dataplane', () => {
       `[${pods[0]}] ${new Date(t0 + 2000).toISOString()} third\n`,
     )
     expect(await text('&previous=true&replica=1')).toBe(`[${pods[1]}] before the restart\n`)
-    // Followed: the tail, then each line as the pod writes it, until its container stops.
+    // Followed: the tail, then each line as the pods write it, and the pods that start meanwhile
+    // from their first line, until the worker is deleted.
     // (its headers come with its first line: the reading starts before anything is written)
     let received = ''
-    const reading = fetch(
-      `${server!.url}/api/v1/resources/worker/v/logs?workspace=public&follow=true&replica=0&tailLines=0`,
-      {headers: {authorization: `Bearer ${server!.adminKey}`}},
-    ).then(async (response) => {
+    const reading = fetch(`${server!.url}/api/v1/resources/worker/v/logs?workspace=public&follow=true&tailLines=0`, {
+      headers: {authorization: `Bearer ${server!.adminKey}`},
+    }).then(async (response) => {
       const reader = response.body!.getReader()
       for (;;) {
         const {value, done} = await reader.read()
@@ -345,8 +345,24 @@ describe('a worker on a Kubernetes dataplane', () => {
       return received.includes(`[${pods[0]}] live\n`) || undefined
     })
     expect(received).not.toContain('first') // tailLines=0: only what came after
-    // The container stops: the stream ends, and so does the followed log.
+    // A pod that starts now (a scale-up) is followed from its first line.
+    const template = fake.get('Pod', NS, pods[1]!)!
+    fake.writeLog(NS, 'v-late', 'its first line')
+    fake.put({...template, metadata: {...template.metadata, name: 'v-late'}})
+    await waitFor('the new pod’s lines', () => (received.includes('[v-late] its first line\n') ? true : undefined))
+    // Its container restarts: the new run is followed from its first line, the old one's not again.
+    fake.restartContainer(NS, 'v-late')
+    fake.writeLog(NS, 'v-late', 'after the restart')
+    const late = fake.get('Pod', NS, 'v-late')!
+    const statuses = (late.status as {containerStatuses: {restartCount: number}[]}).containerStatuses
+    fake.put({...late, status: {...late.status, containerStatuses: [{...statuses[0], restartCount: 1}]}})
+    await waitFor('the restarted container’s lines', () =>
+      received.includes('[v-late] after the restart\n') ? true : undefined,
+    )
+    expect(received.split('[v-late] its first line').length).toBe(2) // once
+    // Its container stops: the worker is still followed; it ends when the worker is deleted.
     fake.endLog(NS, pods[0]!)
+    expect((await call(server!, 'DELETE', '/api/v1/resources/worker/v?workspace=public')).status).toBe(200)
     await reading
   })
 
