@@ -2,13 +2,15 @@
 // in for. They run only when DROVER_K8S_CONTRACT=1 and KUBECONFIG name a cluster whose current
 // context may create namespaces; a plain `npm test` skips them and says so in one line. First a
 // server-side dry run of every rendered object (the API server's own validation and defaulting),
-// then a throwaway namespace where a worker is applied, becomes ready, is re-synced without a
+// then a throwaway namespace where a worker is applied (the informers watching, as in the
+// server), becomes ready, has its events forwarded and its log read, is re-synced without a
 // write, and is removed.
 import {randomBytes} from 'node:crypto'
 import {afterAll, describe, expect, it} from 'vitest'
 import {BUILTIN_STACKS} from '../../../src/resources/builtins.js'
 import {renderWorker} from '../../../src/resources/kubernetes/render.js'
 import {KubernetesDataplane} from '../../../src/runtime/kubernetes/dataplane.js'
+import type {LogLine, RuntimeEvent} from '../../../src/runtime/runtime.js'
 import {waitFor} from '../../helpers/wait.js'
 
 const enabled = process.env.DROVER_K8S_CONTRACT === '1' && Boolean(process.env.KUBECONFIG)
@@ -39,6 +41,7 @@ describe.skipIf(!enabled)('the Kubernetes dataplane against a real cluster', () 
   let dataplane: KubernetesDataplane | undefined
   afterAll(async () => {
     await dataplane?.remove(key)
+    await dataplane?.close()
     const k8s = await import('@kubernetes/client-node')
     const config = new k8s.KubeConfig()
     config.loadFromDefault()
@@ -70,7 +73,13 @@ describe.skipIf(!enabled)('the Kubernetes dataplane against a real cluster', () 
     config.loadFromDefault()
     const api = k8s.KubernetesObjectApi.makeApiClient(config)
     const namespace = `${prefix}public`
-    dataplane = await KubernetesDataplane.connect('contract', {kubeconfig: process.env.KUBECONFIG!})
+    const events: RuntimeEvent[] = []
+    dataplane = await KubernetesDataplane.connect(
+      'contract',
+      {kubeconfig: process.env.KUBECONFIG!},
+      {onEvent: (event) => events.push(event)},
+    )
+    dataplane.start()
     expect(await dataplane.unreachable()).toBeUndefined()
     await dataplane.sync(key, objects())
     const ready = await waitFor(
@@ -82,6 +91,18 @@ describe.skipIf(!enabled)('the Kubernetes dataplane against a real cluster', () 
       180_000,
     )
     expect(ready.replicas[0]!.phase).toBe('Running')
+    expect(ready.replicas[0]!.node).toBeTruthy()
+    // The scheduler's and the kubelet's events about the pod, forwarded (Scheduled, Pulled, Started…).
+    await waitFor('a forwarded event', () => events.find((e) => e.key.name === key.name), 60_000)
+    const lines: LogLine[] = []
+    await waitFor(
+      'a line of its log',
+      async () => {
+        await dataplane!.logs(key, {tailLines: 10, previous: false, follow: false}, (l) => lines.push(l))
+        return lines.find((l) => l.line === 'up' && l.time)
+      },
+      60_000,
+    )
     // A sync of the same objects changes no spec: the Deployment's generation stays.
     const generation = async () =>
       (await api.read({apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: key.name, namespace}})).metadata
