@@ -415,14 +415,16 @@ describe('the scheduler and the local runtime', () => {
       await own.stop()
       const restarted = Date.now()
       own = await startServerProcess({home: dir, env: settings})
-      // The first decision after the restart (a recommendation newer than it, saved with the
-      // count it led to): a fresh window would scale to 1 at once; the saved one holds 2.
+      // The first decision after the restart that recommends fewer (saved with the count it led
+      // to; the ones before may still recommend 2, while the restarted replicas' CPU is not
+      // measured yet): a fresh window would scale to 1 at once; the saved one holds 2.
       const after = await waitFor(
-        'a decision after the restart',
+        'a lower recommendation after the restart',
         async () => {
           const s = await status()
-          const saved = (s.autoscaler as {recommendations?: {at: number}[]} | undefined)?.recommendations ?? []
-          return saved.some((r) => r.at > restarted) ? s : undefined
+          const saved =
+            (s.autoscaler as {recommendations?: {at: number; replicas: number}[]} | undefined)?.recommendations ?? []
+          return saved.some((r) => r.at > restarted && r.replicas < 2) ? s : undefined
         },
         20_000,
       )
