@@ -38,10 +38,17 @@ module.exports = {
     },
     {
       name: 'concrete-store-only-in-main',
-      comment: 'only server/main.ts names the SQLite store; everything else uses the store port (store/store.ts)',
+      comment: 'only server/main.ts names a concrete store; everything else uses the store port (store/store.ts)',
       severity: 'error',
-      from: {path: '^src/', pathNot: ['^src/store/sqlite/', '^src/server/main\\.ts$']},
-      to: {path: '^src/store/sqlite/'},
+      from: {path: '^src/', pathNot: ['^src/store/(sqlite|postgres)/', '^src/server/main\\.ts$']},
+      to: {path: '^src/store/(sqlite|postgres)/'},
+    },
+    {
+      name: 'postgres-driver-only-in-its-store',
+      comment: 'the PostgreSQL driver is loaded by the server only when the store is PostgreSQL',
+      severity: 'error',
+      from: {path: '^src/', pathNot: '^src/store/postgres/postgres-store\\.ts$'},
+      to: {path: 'node_modules/postgres/'},
     },
     {
       name: 'concrete-runtime-only-in-main',

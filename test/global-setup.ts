@@ -1,4 +1,4 @@
-// After the whole suite: no control plane or replica that a test started may outlive it
+// After the whole suite: no control plane, replica or PostgreSQL that a test started may outlive it
 // (they would hold CI's output, or burn CPU). Each test file stops its own; this catches
 // what a crashed test left, kills it, and says so. Only this run's: every test folder that a
 // control plane or replica runs in is below the run's own folder (test/helpers: runDir()), so a
@@ -23,7 +23,11 @@ function leftovers(runDir: string): {pid: number; cmdline: string}[] {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\u0000', ' ')
       const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0]
-      if (state === 'Z' || !(cmdline.includes('drover-replica') || cmdline.includes('server/main.js'))) continue
+      if (
+        state === 'Z' ||
+        !(cmdline.includes('drover-replica') || cmdline.includes('server/main.js') || cmdline.includes('bin/postgres '))
+      )
+        continue
       // A replica names its folder on its command line; a control plane has its data folder (or
       // its home) in its environment.
       const ours = (text: string) => text.includes(`${runDir}/`)
@@ -59,7 +63,9 @@ export default function setup(project: TestProject): () => void {
     const left = leftovers(runDir)
     for (const p of left) {
       try {
-        process.kill(p.cmdline.includes('drover-replica') ? -p.pid : p.pid, 'SIGKILL')
+        // A throwaway PostgreSQL (test/helpers/postgres.ts) is told to stop at once; it takes its backends.
+        if (p.cmdline.includes('bin/postgres ')) process.kill(p.pid, 'SIGQUIT')
+        else process.kill(p.cmdline.includes('drover-replica') ? -p.pid : p.pid, 'SIGKILL')
       } catch {
         // gone
       }

@@ -37,6 +37,15 @@ const serverConfigSchema = z.strictObject({
     .default(5 * MiB),
   eventsPerResource: z.coerce.number().int().min(1).max(10_000).default(100),
   synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /**
+   * Where resources, users and events are kept: `sqlite` (a file in the data folder, the
+   * default) or a PostgreSQL URL, `postgres://user:password@host:5432/drover` (libpq's
+   * `?host=/socket/folder` and `sslmode` understood). Also DROVER_STORE_URL.
+   */
+  store: z
+    .string()
+    .refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\//.test(v), 'sqlite, or a postgres://… URL')
+    .default('sqlite'),
   /** The local admin, created on first start; its key goes to local-admin.key. */
   adminUser: z
     .string()
@@ -181,6 +190,8 @@ export function loadServerConfig(
     }
   }
   const merged: Record<string, unknown> = {dataDir: dataDir(env), configDir: configDir(env), ...fromFile}
+  // The name libraries and images use for a store URL; DROVER_STORE and --store win over it.
+  if (env.DROVER_STORE_URL) merged.store = env.DROVER_STORE_URL
   for (const key of KEYS) {
     const fromEnv = env[envName(key)]
     if (fromEnv !== undefined && fromEnv !== '') merged[key] = fromEnv

@@ -9,7 +9,7 @@ import type {Background} from '../lib/background.js'
 import type {ClusterDataplane, WorkloadRuntime} from '../runtime/runtime.js'
 import type {Autoscaler} from '../scheduler/autoscaler.js'
 import type {WorkQueue} from '../scheduler/queue.js'
-import type {ResourceStore} from '../store/store.js'
+import {type ResourceStore, redactUrl} from '../store/store.js'
 import type {ServerConfig} from './config.js'
 import {type LocalFiles, isLoopback, releaseDataDir, signalReady} from './host.js'
 
@@ -53,7 +53,15 @@ export async function run(plane: ControlPlane): Promise<void> {
   const state: ServerState = {pid: process.pid, url, startedAt: new Date().toISOString(), version: plane.version}
   writeFileSync(files.state, `${JSON.stringify(state)}\n`, {mode: 0o600})
   plane.readiness.ready = true
-  app.log.info({url, dataDir: config.dataDir, version: plane.version}, 'control plane ready')
+  app.log.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      store: config.store === 'sqlite' ? 'sqlite' : redactUrl(config.store),
+      version: plane.version,
+    },
+    'control plane ready',
+  )
   const note = plane.isolationNote
   app.log[note.level](note.fields, note.message)
   if (!config.tlsCert && !isLoopback(config.host))

@@ -54,11 +54,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPlane> {
   const version = packageVersion()
   const log = logStream()
-  const store = new SqliteStore({
-    path: files.database,
-    eventsPerResource: config.eventsPerResource,
-    synchronous: config.synchronous,
-  })
+  // The PostgreSQL store and its driver are loaded only when the configuration names one.
+  const store =
+    config.store === 'sqlite'
+      ? new SqliteStore({
+          path: files.database,
+          eventsPerResource: config.eventsPerResource,
+          synchronous: config.synchronous,
+        })
+      : await (await import('../store/postgres/postgres-store.js')).PostgresStore.open({
+          url: config.store,
+          eventsPerResource: config.eventsPerResource,
+        })
   const cipher = SecretCipher.fromKeyFile(files.encryptionKey)
   await ensureLocalAdmin(store, config.adminUser, files.adminKey)
   await registerBuiltins(store)

@@ -211,3 +211,53 @@ export function applyOutcome(current: StoredRecord | undefined, write: SpecWrite
   if (!current) return 'created'
   return specChanged(current, write) || current.owner !== write.owner ? 'updated' : 'unchanged'
 }
+
+/** The conflict when `current` is not at the `expected` resourceVersion (0: must not exist). */
+export function staleVersion(
+  current: StoredRecord | undefined,
+  expected: number | undefined,
+  key: ResourceKey,
+): StoreConflictError | undefined {
+  if (expected === undefined) return undefined
+  const have = current?.resourceVersion ?? 0
+  if (have === expected) return undefined
+  const what = `${key.type} ${key.workspace ? `${key.workspace}/` : ''}${key.name}`
+  return new StoreConflictError(
+    expected === 0
+      ? `${what} already exists`
+      : current
+        ? `${what} is at resourceVersion ${have}, not ${expected}`
+        : `${what} does not exist`,
+    current,
+  )
+}
+
+/**
+ * Whether two event messages say the same thing: the same words, or, for a message about a
+ * subject (`replica-name: exited: code 1; restarting in 2s`), the same subject and the same
+ * words but for numbers (pids, exit codes, delays, counts). A message without a subject (an
+ * apply and its generation) is counted only when repeated exactly.
+ */
+export function similarMessages(a: string, b: string): boolean {
+  if (a === b) return true
+  const split = (m: string) => {
+    const at = m.indexOf(': ')
+    return at < 0 ? ['', m] : [m.slice(0, at), m.slice(at + 2)]
+  }
+  const [subjectA, restA] = split(a)
+  const [subjectB, restB] = split(b)
+  if (!subjectA) return false
+  const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#')
+  return subjectA === subjectB && shape(restA!) === shape(restB!)
+}
+
+/** A URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'an invalid URL'
+  }
+}

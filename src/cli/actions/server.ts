@@ -18,6 +18,7 @@ export interface StartFlags {
   'tls-key'?: string
   insecure?: boolean
   'single-tenant'?: boolean
+  store?: string
 }
 
 function serverArgs(flags: StartFlags): string[] {
@@ -30,9 +31,15 @@ function serverArgs(flags: StartFlags): string[] {
   return args
 }
 
-/** --data-dir given to the CLI moves the state files it looks at, too. */
-const envFor = (flags: {'data-dir'?: string}) =>
-  flags['data-dir'] ? {...process.env, DROVER_DATA_DIR: flags['data-dir']} : process.env
+/**
+ * --data-dir given to the CLI moves the state files it looks at, too. --store goes to the server
+ * in its environment, not on its command line, where every user's `ps` would show the password.
+ */
+const envFor = (flags: {'data-dir'?: string; store?: string}) => ({
+  ...process.env,
+  ...(flags['data-dir'] ? {DROVER_DATA_DIR: flags['data-dir']} : {}),
+  ...(flags.store ? {DROVER_STORE: flags.store} : {}),
+})
 
 export async function serverStart(flags: StartFlags, io: Io): Promise<Outcome> {
   const env = envFor(flags)

@@ -20,6 +20,9 @@ export default class ServerStart extends BaseCommand {
     'data-dir': Flags.string({summary: 'Data folder (default $XDG_DATA_HOME/drover).'}),
     'log-level': Flags.string({summary: 'fatal, error, warn, info (default), debug, trace or silent.'}),
     config: Flags.string({summary: 'Config file (YAML or JSON) with the same settings.'}),
+    store: Flags.string({
+      summary: 'Where resources are kept: sqlite (default, in the data folder) or postgres://user:password@host/db.',
+    }),
     'tls-cert': Flags.string({summary: 'PEM certificate: serve HTTPS (with --tls-key).'}),
     'tls-key': Flags.string({summary: 'PEM private key of --tls-cert.'}),
     insecure: Flags.boolean({

@@ -19,12 +19,13 @@ import {
   type ResourceStore,
   type RevisionRecord,
   type SpecWrite,
-  StoreConflictError,
   StoreNotFoundError,
   type StoredRecord,
   type User,
   applyOutcome,
+  similarMessages,
   specChanged,
+  staleVersion,
 } from '../store.js'
 import {MIGRATIONS} from './migrations.js'
 
@@ -53,25 +54,6 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v)
   }
   return value
-}
-
-/**
- * Whether two event messages say the same thing: the same words, or, for a message about a
- * subject (`replica-name: exited: code 1; restarting in 2s`), the same subject and the same
- * words but for numbers (pids, exit codes, delays, counts). A message without a subject (an
- * apply and its generation) is counted only when repeated exactly.
- */
-function similarMessages(a: string, b: string): boolean {
-  if (a === b) return true
-  const split = (m: string) => {
-    const at = m.indexOf(': ')
-    return at < 0 ? ['', m] : [m.slice(0, at), m.slice(at + 2)]
-  }
-  const [subjectA, restA] = split(a)
-  const [subjectB, restB] = split(b)
-  if (!subjectA) return false
-  const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#')
-  return subjectA === subjectB && shape(restA!) === shape(restB!)
 }
 
 export class SqliteStore implements ResourceStore {
@@ -258,19 +240,8 @@ export class SqliteStore implements ResourceStore {
   }
 
   private checkVersion(current: StoredRecord | undefined, expected: number | undefined, key: ResourceKey): void {
-    if (expected === undefined) return
-    const have = current?.resourceVersion ?? 0
-    if (have !== expected) {
-      const what = `${key.type} ${key.workspace ? `${key.workspace}/` : ''}${key.name}`
-      throw new StoreConflictError(
-        expected === 0
-          ? `${what} already exists`
-          : current
-            ? `${what} is at resourceVersion ${have}, not ${expected}`
-            : `${what} does not exist`,
-        current,
-      )
-    }
+    const conflict = staleVersion(current, expected, key)
+    if (conflict) throw conflict
   }
 
   private insertEvent(key: ResourceKey, event: NewEvent): void {

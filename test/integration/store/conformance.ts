@@ -1,5 +1,5 @@
 // The ResourceStore conformance suite: every adapter must pass it (SQLite always; PostgreSQL
-// when it exists and DROVER_TEST_PG_URL is set).
+// wherever one can run: test/helpers/postgres.ts, required by .ci/run).
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {type ResourceKey, type ResourceStore, StoreConflictError, StoreNotFoundError} from '../../../src/store/store.js'
 

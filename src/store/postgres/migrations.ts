@@ -1,0 +1,71 @@
+// Schema migrations of the PostgreSQL store, applied in order at start under an advisory lock
+// (several control planes may start at once), each in its own transaction. Append only: a
+// released migration is never edited. Manifests and statuses are text, not jsonb: jsonb
+// reorders keys, and a manifest is given back as it was applied. Keys sort bytewise (COLLATE
+// "C"), as SQLite's do, whatever the database's locale: pages follow the same order.
+
+export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE resources (
+        workspace text COLLATE "C" NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        version text NOT NULL,
+        owner text NOT NULL,
+        uid text NOT NULL,
+        manifest text NOT NULL,
+        sealed text,
+        sealed_digest text,
+        status text NOT NULL,
+        generation bigint NOT NULL,
+        resource_version bigint NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (workspace, type, name)
+      );
+      CREATE INDEX resources_by_type ON resources (type, workspace, name);
+      CREATE TABLE events (
+        id bigserial PRIMARY KEY,
+        workspace text NOT NULL,
+        type text NOT NULL,
+        name text NOT NULL,
+        time text NOT NULL,
+        kind text NOT NULL,
+        reason text NOT NULL,
+        message text NOT NULL,
+        count integer NOT NULL DEFAULT 1,
+        first_time text
+      );
+      CREATE INDEX events_by_resource ON events (workspace, type, name, id);
+      -- One row whose update orders the commits: a batch takes its resourceVersions from it
+      -- inside its transaction, so a reader of rv > N never misses a commit (a sequence could).
+      CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);
+      INSERT INTO counters (name, value) VALUES ('resource_version', 0);
+      CREATE TABLE users (name text COLLATE "C" PRIMARY KEY, admin boolean NOT NULL, grants text NOT NULL);
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        "user" text NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+        name text NOT NULL,
+        hash bytea NOT NULL,
+        created_at text NOT NULL
+      );
+      CREATE TABLE revisions (
+        workspace text NOT NULL,
+        type text NOT NULL,
+        name text NOT NULL,
+        revision integer NOT NULL,
+        template text NOT NULL,
+        generation bigint NOT NULL,
+        version text NOT NULL,
+        manifest text NOT NULL,
+        sealed text,
+        sealed_digest text,
+        cause text NOT NULL,
+        created_at text NOT NULL,
+        PRIMARY KEY (workspace, type, name, revision)
+      );
+    `,
+  },
+]

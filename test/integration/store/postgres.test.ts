@@ -1,0 +1,141 @@
+// The PostgreSQL store against a real PostgreSQL (test/helpers/postgres.ts): the conformance suite
+// every store passes, then what is its own. Skipped with one loud line where there is none.
+import {spawnSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {PostgresStore} from '../../../src/store/postgres/postgres-store.js'
+import {apply, call, nodeWorker} from '../../helpers/api.js'
+import {type TestPostgres, postgresAvailable, startPostgres} from '../../helpers/postgres.js'
+import {NODE, ROOT, cliEnv, runCli} from '../../helpers/run-cli.js'
+import {FAST, startServerProcess, tempDir} from '../../helpers/server.js'
+import {describeStoreConformance} from './conformance.js'
+
+let pg: TestPostgres | undefined
+let n = 0
+const schema = () => `t_${randomBytes(4).toString('hex')}_${n++}`
+
+describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
+  beforeAll(async () => {
+    pg = await startPostgres()
+  }, 60_000)
+  afterAll(async () => {
+    await pg?.stop()
+  })
+
+  // A schema of its own per test, in one database.
+  describeStoreConformance('postgres', async ({eventsPerResource}) =>
+    PostgresStore.open({url: pg!.url, schema: schema(), eventsPerResource}),
+  )
+
+  describe('PostgresStore', () => {
+    it('migrates once, even when several control planes start at once', async () => {
+      const shared = schema()
+      const stores = await Promise.all(
+        Array.from({length: 4}, () => PostgresStore.open({url: pg!.url, schema: shared})),
+      )
+      for (const s of stores) await s.close()
+      const again = await PostgresStore.open({url: pg!.url, schema: shared})
+      expect(await again.check()).toBe('ok')
+      await again.close()
+    })
+
+    it('commits the writes of one event-loop turn in one transaction, in resourceVersion order', async () => {
+      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
+      try {
+        const before = store.stats.commits
+        const results = await Promise.all(
+          Array.from({length: 50}, (_, i) =>
+            store.putSpec(
+              {
+                key: {workspace: 'public', type: 'worker', name: `w${i}`},
+                version: 'v1beta',
+                owner: 'me',
+                manifest: {i},
+              },
+              {initialStatus: {phase: 'Pending'}},
+            ),
+          ),
+        )
+        expect(store.stats.commits - before).toBe(1)
+        const versions = results.map((r) => r.record.resourceVersion)
+        expect(versions).toEqual([...versions].sort((a, b) => a - b))
+        expect(new Set(versions).size).toBe(50)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('says in one line, without the password, when the URL is bad or the server does not answer', async () => {
+      await expect(PostgresStore.open({url: 'mysql://x'})).rejects.toThrow(/not a postgres:\/\/ URL/)
+      const error = await PostgresStore.open({
+        url: 'postgres://drover:s3cret@127.0.0.1:1/drover',
+      }).catch((e: unknown) => e as Error)
+      expect(error).toBeInstanceOf(Error)
+      expect((error as Error).message).toMatch(
+        /^store postgres:\/\/drover:\*\*\*@127\.0\.0\.1:1\/drover: .*ECONNREFUSED/,
+      )
+      expect((error as Error).message).not.toContain('s3cret')
+    })
+  })
+
+  describe('a control plane on PostgreSQL', () => {
+    it('keeps what it was given across a restart, and leaves no SQLite file', async () => {
+      const home = tempDir('pg-server')
+      const env = {...FAST, DROVER_STORE_URL: pg!.url}
+      let server = await startServerProcess({home, env})
+      try {
+        const worker = nodeWorker('kept', 'setInterval(() => {}, 1000)', {dryRun: true})
+        expect((await apply(server, worker)).status).toBe(200)
+        await server.stop()
+        server = await startServerProcess({home, env})
+        const got = await call(server, 'GET', '/api/v1/resources/worker/kept?workspace=public')
+        expect(got.status).toBe(200)
+        expect((got.json() as {manifest: {name: string}}).manifest.name).toBe('kept')
+        expect(existsSync(join(server.dataDir, 'drover.db'))).toBe(false)
+      } finally {
+        await server.stop()
+      }
+    })
+
+    it('is what `server start --store` starts on, the URL kept off the server’s command line', async () => {
+      const home = tempDir('pg-cli')
+      const env = {HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config')}
+      const start = await runCli(['server', 'start', '--detach', '--store', pg!.url, '--output', 'json'], {env})
+      expect(start.code, start.stderr).toBe(0)
+      const {pid} = JSON.parse(start.stdout) as {pid: number}
+      try {
+        expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain('postgres://')
+        // What the previous control plane stored in this database.
+        const got = await runCli(['get', '-t', 'worker', '-n', 'kept', '-a', '--output', 'json'], {env})
+        expect(got.code, got.stderr).toBe(0)
+        expect(JSON.parse(got.stdout).items.map((i: {metadata: {id: string}}) => i.metadata.id)).toEqual([
+          'worker:v1beta:kept:public',
+        ])
+      } finally {
+        expect((await runCli(['server', 'stop'], {env})).code).toBe(0)
+      }
+    })
+
+    it('does not start on a PostgreSQL that does not answer: one line, exit 1, no password', () => {
+      const home = tempDir('pg-bad')
+      const r = spawnSync(NODE, [join(ROOT, 'dist/server/main.js'), '--port', '0'], {
+        env: cliEnv({
+          DROVER_DATA_DIR: join(home, 'data'),
+          DROVER_CONFIG_DIR: join(home, 'config'),
+          DROVER_STORE_URL: 'postgres://drover:s3cret@127.0.0.1:1/drover',
+        }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      expect(r.status).toBe(1)
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^drover server: cannot start: store postgres:\/\/drover:\*\*\*@127\.0\.0\.1:1\/drover: .*ECONNREFUSED/,
+        ),
+      ])
+      expect(r.stderr).not.toContain('s3cret')
+    })
+  })
+})
