@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {adminKey, table} from './lib.mjs'
 
-function startProcess(cmd, args, env, readyFd) {
+export function startProcess(cmd, args, env, readyFd) {
   const child = spawn(cmd, args, {
     env: {...process.env, ...env},
     stdio: readyFd ? ['ignore', 'ignore', 'inherit', 'pipe'] : ['ignore', 'pipe', 'inherit'],
@@ -27,7 +27,7 @@ function startProcess(cmd, args, env, readyFd) {
   })
 }
 
-function wrk(url, {seconds, script, header}) {
+export function wrk(url, {seconds, script, header}) {
   // Pinned: the server on core 0, wrk on core 1 (the probe's method), so that wrk does not steal
   // the server's CPU.
   const args = [
@@ -55,7 +55,7 @@ function wrk(url, {seconds, script, header}) {
   return {rps, non2xx, p50: field(/^\s+50%\s+(\S+)\s*$/m), p99: field(/^\s+99%\s+(\S+)\s*$/m)}
 }
 
-const applyScript = (dir) => {
+export const applyScript = (dir) => {
   const file = join(dir, 'apply.lua')
   writeFileSync(
     file,

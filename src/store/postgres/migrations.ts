@@ -68,4 +68,19 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
       );
     `,
   },
+  {
+    // The change feed: a row per resourceVersion taken (a resource written or deleted), written in
+    // the same transaction; pg_notify only wakes the readers, who read this table (decision 0014).
+    version: 2,
+    sql: `
+      CREATE TABLE changes (
+        rv bigint PRIMARY KEY,
+        workspace text COLLATE "C" NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        name text COLLATE "C" NOT NULL
+      );
+      -- Rows below this resourceVersion were pruned: a reader that saw less drops its whole cache.
+      INSERT INTO counters (name, value) VALUES ('feed_start', 0);
+    `,
+  },
 ]

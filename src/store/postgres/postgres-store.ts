@@ -3,8 +3,12 @@
 // transaction has committed; the writes that arrive in one turn of the event loop are committed
 // together ("group commit"), each in its own savepoint so that one failing write (a 409) does
 // not undo the others; resourceVersions come from a counter row updated inside the batch's
-// transaction, so commits are ordered by version. Nothing is cached: another control plane may
-// have written since (the change feed that would keep a cache exact is the HA part's).
+// transaction, so commits are ordered by version. A batch costs two round trips however many
+// writes it holds: the rows it touches are read (locked) at once, the writes are decided in
+// memory against them (batch.ts), and what changed is sent back pipelined. Records read are
+// cached (decision 0006) and invalidated by this store's own commits and by the change feed,
+// which every commit writes (a `changes` row per key, in the same transaction): another control
+// plane's write reaches the cache when pg_notify wakes the reader, or at its next poll.
 // Driver: `postgres` (porsager), decision 0014.
 import {randomUUID} from 'node:crypto'
 import postgres from 'postgres'
@@ -25,10 +29,10 @@ import {
   type User,
   applyOutcome,
   redactUrl,
-  similarMessages,
   specChanged,
   staleVersion,
 } from '../store.js'
+import {Batch, type EventRow, type RevisionRow, keyId} from './batch.js'
 import {PG_MIGRATIONS} from './migrations.js'
 
 export interface PostgresStoreOptions {
@@ -46,11 +50,17 @@ type Sql = postgres.Sql
 type Tx = postgres.TransactionSql
 type Row = Record<string, unknown>
 
-interface Pending {
-  op: (tx: Tx) => Promise<unknown>
-  resolve: (value: unknown) => void
-  reject: (error: unknown) => void
-}
+/** A write of the queue: one of a resource, decided in memory, or one of another table, run as it is. */
+type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void} & (
+  | {on: {key: ResourceKey; events?: boolean; revisions?: boolean}; decide: (batch: Batch, now: string) => unknown}
+  | {on?: undefined; run: (tx: Tx) => Promise<unknown>}
+)
+
+/** The change feed's notification channel, and how many changes it keeps. */
+const FEED = 'drover_changes'
+const FEED_KEPT = 100_000
+/** How often the feed is read without a notification (one lost while reconnecting, say). */
+const FEED_POLL_MS = 1000
 
 /** The advisory lock migrations run under: several control planes may start at once. */
 const MIGRATION_LOCK = 0x64726f76 // "drov"
@@ -71,6 +81,15 @@ function databaseFailure(error: unknown): string | undefined {
 }
 
 const num = (v: unknown) => Number(v)
+const CACHE_MAX = 10_000
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
 
 function toRecord(row: Row): StoredRecord {
   return {
@@ -100,9 +119,97 @@ export class PostgresStore implements ResourceStore {
   /** Why the store cannot write now (its last write failed for the database), or undefined. */
   unwritable: string | undefined
 
+  /** Records read since their last change, frozen; at most CACHE_MAX. */
+  private readonly cache = new Map<string, StoredRecord>()
+  /** Invalidations per key, and of everything: a read that raced one does not fill the cache. */
+  private readonly invalidations = new Map<string, number>()
+  /** Lists read since their type last changed (stacks and computes are listed at every reconcile). */
+  private readonly lists = new Map<string, {type: string | undefined; records: StoredRecord[]}>()
+  private cleared = 0
+  /** The newest change of the feed this store has applied. */
+  private seen = 0
+  private feedTimer?: NodeJS.Timeout
+  private listening?: {unlisten(): Promise<void>}
+  private reading: Promise<void> | undefined
+  private readAgain = false
+  /** The records the batch being committed wrote, cached once it has. */
+  private readonly committed = new Map<string, StoredRecord>()
+
   private constructor(sql: Sql, eventsPerResource: number) {
     this.sql = sql
     this.eventsPerResource = eventsPerResource
+  }
+
+  private invalidate(id: string, type: string): void {
+    this.cache.delete(id)
+    this.invalidations.set(id, (this.invalidations.get(id) ?? 0) + 1)
+    // Lists of that type, and lists of every type.
+    this.invalidations.set(`list:${type}`, (this.invalidations.get(`list:${type}`) ?? 0) + 1)
+    this.invalidations.set('list:', (this.invalidations.get('list:') ?? 0) + 1)
+    for (const [filter, entry] of this.lists)
+      if (entry.type === undefined || entry.type === type) this.lists.delete(filter)
+  }
+
+  private clearCache(): void {
+    this.cache.clear()
+    this.lists.clear()
+    this.invalidations.clear()
+    this.cleared++
+  }
+
+  /** Fills a cache entry only when nothing invalidated it since `before` (a read that raced a write). */
+  private stamp(counter: string): [number, number | undefined] {
+    return [this.cleared, this.invalidations.get(counter)]
+  }
+
+  private unchanged(counter: string, before: [number, number | undefined]): boolean {
+    return !this.closed && this.cleared === before[0] && this.invalidations.get(counter) === before[1]
+  }
+
+  /** Follows the change feed: a notification wakes it, a poll catches what a reconnect lost. */
+  private async follow(): Promise<void> {
+    const [row] = await this.sql`SELECT value FROM counters WHERE name = 'resource_version'`
+    this.seen = num(row!.value)
+    this.listening = await this.sql.listen(
+      FEED,
+      () => this.readFeed(),
+      () => this.readFeed(), // (re)subscribed: catch up
+    )
+    this.feedTimer = setInterval(() => this.readFeed(), FEED_POLL_MS)
+    this.feedTimer.unref()
+  }
+
+  private readFeed(): void {
+    if (this.closed) return
+    if (this.reading !== undefined) {
+      this.readAgain = true
+      return
+    }
+    this.reading = (async () => {
+      const [changes, start] = await Promise.all([
+        this.sql`SELECT rv, workspace, type, name FROM changes WHERE rv > ${this.seen} ORDER BY rv`,
+        this.sql`SELECT value FROM counters WHERE name = 'feed_start'`,
+      ])
+      // Fallen behind what the feed keeps: nothing cached can be trusted.
+      if (this.seen < num(start[0]?.value ?? 0)) this.clearCache()
+      for (const c of changes) {
+        const id = keyId({workspace: String(c.workspace), type: String(c.type), name: String(c.name)})
+        // This store's own commits are in the cache already.
+        if ((this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) this.invalidate(id, String(c.type))
+      }
+      if (changes.length > 0) this.seen = Math.max(this.seen, num(changes.at(-1)!.rv))
+    })()
+      .catch(() => {
+        // the database went away: the poll tries again; meanwhile nothing new is cached
+        this.clearCache()
+      })
+      .finally(() => {
+        this.reading = undefined
+        if (this.readAgain) {
+          this.readAgain = false
+          this.readFeed()
+        }
+      })
   }
 
   /** Connects, and migrates under an advisory lock; a bad URL or a server that does not answer throws one line. */
@@ -127,6 +234,7 @@ export class PostgresStore implements ResourceStore {
     const store = new PostgresStore(sql, options.eventsPerResource ?? 100)
     try {
       await store.migrate(options.schema)
+      await store.follow()
     } catch (error) {
       await sql.end({timeout: 1}).catch(() => undefined)
       const e = error as {code?: string; message?: string}
@@ -151,10 +259,27 @@ export class PostgresStore implements ResourceStore {
 
   // ---- the write queue -------------------------------------------------------------------
 
-  private write<T>(op: (tx: Tx) => Promise<T>): Promise<T> {
+  /** A write of users or keys, run in the batch's transaction as it is. */
+  private write<T>(run: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.enqueue<T>({run})
+  }
+
+  /** A write of a resource, decided in memory against the batch's reading of its key. */
+  private writeResource<T>(
+    on: {key: ResourceKey; events?: boolean; revisions?: boolean},
+    decide: (batch: Batch, now: string) => T,
+  ): Promise<T> {
+    return this.enqueue<T>({on, decide})
+  }
+
+  private enqueue<T>(
+    item:
+      | {on: {key: ResourceKey; events?: boolean; revisions?: boolean}; decide: (batch: Batch, now: string) => unknown}
+      | {run: (tx: Tx) => Promise<unknown>},
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'))
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({op, resolve: resolve as (v: unknown) => void, reject})
+      this.queue.push({...item, resolve: resolve as (v: unknown) => void, reject} as Pending)
       this.schedule()
     })
   }
@@ -164,45 +289,184 @@ export class PostgresStore implements ResourceStore {
     this.flushScheduled = true
     setImmediate(() => {
       this.flushScheduled = false
-      // One batch at a time: what arrives meanwhile is the next batch.
+      // One batch at a time: what arrives meanwhile is the next batch, taken when it starts.
       const previous = this.flushing ?? Promise.resolve()
-      this.flushing = previous.then(() => this.flush())
+      this.flushing = previous.then(() => {
+        const batch = this.queue
+        this.queue = []
+        return this.flush(batch)
+      })
     })
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queue
-    this.queue = []
-    if (batch.length === 0) return
-    const outcomes: {ok: boolean; value: unknown}[] = []
+  private async flush(items: Pending[]): Promise<void> {
+    if (items.length === 0) return
+    let outcomes: {ok: boolean; value: unknown}[]
     try {
-      await this.sql.begin(async (tx) => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ok: true, value: await tx.savepoint((sp) => item.op(sp))})
-          } catch (error) {
-            outcomes.push({ok: false, value: error})
-          }
-        }
-      })
+      outcomes = await this.sql.begin((tx) => this.commit(tx, items))
     } catch (error) {
-      // The transaction itself failed (the server went away, its disk is full): nothing of the batch is stored.
       const failure = databaseFailure(error)
+      // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
+      if (!failure && items.length > 1) {
+        for (const item of items) await this.flush([item])
+        return
+      }
       if (failure) this.unwritable = failure
-      for (const item of batch) item.reject(failure ? new StoreUnavailableError(failure) : error)
+      for (const item of items) item.reject(failure ? new StoreUnavailableError(failure) : error)
       return
     }
     this.stats.commits++
-    this.stats.writes += batch.length
-    this.unwritable = outcomes.map((o) => (o.ok ? undefined : databaseFailure(o.value))).find((f) => f !== undefined)
-    batch.forEach((item, i) => {
+    this.stats.writes += items.length
+    this.unwritable = undefined
+    // What this store committed is what a read would now give: cached as such (a copy, frozen).
+    for (const item of items) {
+      if (!item.on) continue
+      const id = keyId(item.on.key)
+      this.invalidate(id, item.on.key.type)
+      const committed = this.committed.get(id)
+      if (committed && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(structuredClone(committed)))
+    }
+    this.committed.clear()
+    items.forEach((item, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) item.resolve(outcome.value)
-      else {
-        const failure = databaseFailure(outcome.value)
-        item.reject(failure ? new StoreUnavailableError(failure) : outcome.value)
-      }
+      else item.reject(outcome.value)
     })
+  }
+
+  /** One transaction: the other tables' writes as they come, then the resources' in two round trips. */
+  private async commit(tx: Tx, items: Pending[]): Promise<{ok: boolean; value: unknown}[]> {
+    const outcomes: {ok: boolean; value: unknown}[] = []
+    for (const [i, item] of items.entries()) if (!item.on) outcomes[i] = {ok: true, value: await item.run(tx)}
+    const resources = items.flatMap((item, i) => (item.on ? [{item, i}] : []))
+    if (resources.length === 0) return outcomes
+    // Round trip 1: the counter (locked first by every batch: batches serialize, commits follow
+    // resourceVersions), the rows of every key, their events and revisions where a write needs them.
+    const keys = new Map<string, {key: ResourceKey; events: boolean; revisions: boolean}>()
+    for (const {item} of resources) {
+      const on = item.on!
+      const k = keys.get(keyId(on.key)) ?? {key: on.key, events: false, revisions: false}
+      keys.set(keyId(on.key), {
+        key: on.key,
+        events: k.events || on.events === true,
+        revisions: k.revisions || on.revisions === true,
+      })
+    }
+    const column = (list: {key: ResourceKey}[], field: keyof ResourceKey) => tx.array(list.map((k) => k.key[field]))
+    const inKeys = (list: {key: ResourceKey}[]) =>
+      tx`(workspace, type, name) IN (SELECT * FROM unnest(${column(list, 'workspace')}::text[], ${column(list, 'type')}::text[], ${column(list, 'name')}::text[]))`
+    const all = [...keys.values()]
+    const withEvents = all.filter((k) => k.events)
+    const withRevisions = all.filter((k) => k.revisions)
+    const [counter, rows, events, revisions] = await Promise.all([
+      tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
+      tx`SELECT * FROM resources WHERE ${inKeys(all)} FOR UPDATE`,
+      withEvents.length > 0
+        ? tx`SELECT id, workspace, type, name, time, kind, reason, message, count, first_time FROM events
+            WHERE ${inKeys(withEvents)} ORDER BY id`
+        : [],
+      withRevisions.length > 0
+        ? tx`SELECT workspace, type, name, revision, template, cause, created_at FROM revisions
+            WHERE ${inKeys(withRevisions)} ORDER BY revision`
+        : [],
+    ])
+    const byKey = <T>(list: readonly Row[], map: (r: Row) => T) => {
+      const out = new Map<string, T[]>()
+      for (const r of list) {
+        const id = keyId({workspace: String(r.workspace), type: String(r.type), name: String(r.name)})
+        out.set(id, [...(out.get(id) ?? []), map(r)])
+      }
+      return out
+    }
+    const records = byKey(rows, toRecord)
+    const eventRows = byKey<EventRow>(events, (r) => ({
+      id: num(r.id),
+      time: String(r.time),
+      kind: String(r.kind),
+      reason: String(r.reason),
+      message: String(r.message),
+      count: num(r.count),
+      firstTime: r.first_time === null ? null : String(r.first_time),
+    }))
+    const revisionRows = byKey<RevisionRow>(revisions, (r) => ({
+      revision: num(r.revision),
+      template: String(r.template),
+      cause: String(r.cause),
+      createdAt: String(r.created_at),
+    }))
+    const batch = new Batch(num(counter[0]!.value), this.eventsPerResource)
+    for (const [id, k] of keys)
+      batch.load(
+        k.key,
+        records.get(id)?.[0],
+        k.events ? (eventRows.get(id) ?? []) : undefined,
+        k.revisions ? (revisionRows.get(id) ?? []) : undefined,
+      )
+    const now = new Date().toISOString()
+    for (const {item, i} of resources) {
+      try {
+        outcomes[i] = {
+          ok: true,
+          value: batch.attempt(item.on!.key, () =>
+            (item as {decide: (b: Batch, n: string) => unknown}).decide(batch, now),
+          ),
+        }
+      } catch (error) {
+        outcomes[i] = {ok: false, value: error}
+      }
+    }
+    // Round trip 2: what changed, pipelined, in an order that keeps every step valid.
+    const c = batch.changes()
+    this.committed.clear()
+    for (const r of c.records) this.committed.set(keyId(r.key), r)
+    const writes: PromiseLike<unknown>[] = []
+    for (const {workspace, type, name} of c.cleared)
+      for (const table of ['resources', 'events', 'revisions'])
+        writes.push(tx`DELETE FROM ${tx(table)} WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`)
+    if (c.eventIdsDropped.length > 0)
+      writes.push(tx`DELETE FROM events WHERE id = ANY(${tx.array(c.eventIdsDropped)}::bigint[])`)
+    for (const r of c.records)
+      writes.push(tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
+          generation, resource_version, created_at, updated_at)
+        VALUES (${r.key.workspace}, ${r.key.type}, ${r.key.name}, ${r.version}, ${r.owner}, ${r.uid}, ${JSON.stringify(r.manifest)},
+          ${r.sealed?.ciphertext ?? null}, ${r.sealed?.digest ?? null}, ${JSON.stringify(r.status)}, ${r.generation},
+          ${r.resourceVersion}, ${r.createdAt}, ${r.updatedAt})
+        ON CONFLICT (workspace, type, name) DO UPDATE SET version = excluded.version, owner = excluded.owner,
+          uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
+          status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
+          created_at = excluded.created_at, updated_at = excluded.updated_at`)
+    for (const {key: k, revision} of c.revisionsDropped)
+      writes.push(
+        tx`DELETE FROM revisions WHERE workspace = ${k.workspace} AND type = ${k.type} AND name = ${k.name} AND revision = ${revision}`,
+      )
+    for (const {key: k, row} of c.revisionsWritten)
+      writes.push(tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
+          sealed_digest, cause, created_at)
+        VALUES (${k.workspace}, ${k.type}, ${k.name}, ${row.revision}, ${row.template}, ${row.spec.generation}, ${row.spec.version},
+          ${row.spec.manifest}, ${row.spec.sealed}, ${row.spec.sealedDigest}, ${row.cause}, ${row.createdAt})
+        ON CONFLICT (workspace, type, name, revision) DO UPDATE SET generation = excluded.generation,
+          version = excluded.version, manifest = excluded.manifest, sealed = excluded.sealed,
+          sealed_digest = excluded.sealed_digest`)
+    for (const {key: k, row} of c.eventsAdded)
+      writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
+        VALUES (${k.workspace}, ${k.type}, ${k.name}, ${row.time}, ${row.kind}, ${row.reason}, ${row.message}, ${row.count},
+          ${row.firstTime})`)
+    if (c.feed.length > 0) {
+      writes.push(tx`INSERT INTO changes ${tx(c.feed, 'rv', 'workspace', 'type', 'name')}`)
+      // Only a wake-up: readers read the table (a notification is not kept while nobody listens).
+      writes.push(tx`SELECT pg_notify(${FEED}, ${String(c.resourceVersion ?? 0)})`)
+    }
+    if (c.resourceVersion !== undefined) {
+      writes.push(tx`UPDATE counters SET value = ${c.resourceVersion} WHERE name = 'resource_version'`)
+      // The feed keeps the last FEED_KEPT changes.
+      if (Math.floor(c.resourceVersion / 1000) > Math.floor(c.startResourceVersion / 1000)) {
+        const below = c.resourceVersion - FEED_KEPT
+        writes.push(tx`DELETE FROM changes WHERE rv < ${below}`)
+        writes.push(tx`UPDATE counters SET value = greatest(value, ${below}) WHERE name = 'feed_start'`)
+      }
+    }
+    await Promise.all(writes)
+    return outcomes
   }
 
   /** A write that changes nothing: succeeds only when the database takes writes again. */
@@ -214,23 +478,40 @@ export class PostgresStore implements ResourceStore {
 
   // ---- resources ---------------------------------------------------------------------------
 
-  private async current(tx: Tx | Sql, key: ResourceKey, lock = false): Promise<StoredRecord | undefined> {
-    const rows = lock
-      ? await tx`SELECT * FROM resources WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name} FOR UPDATE`
-      : await tx`SELECT * FROM resources WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
+  private async current(tx: Tx | Sql, key: ResourceKey): Promise<StoredRecord | undefined> {
+    const rows =
+      await tx`SELECT * FROM resources WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
     return rows[0] ? toRecord(rows[0]) : undefined
   }
 
-  private async nextResourceVersion(tx: Tx): Promise<number> {
-    const [row] = await tx`UPDATE counters SET value = value + 1 WHERE name = 'resource_version' RETURNING value`
-    return num(row!.value)
-  }
-
   async get(key: ResourceKey): Promise<StoredRecord | undefined> {
-    return this.current(this.sql, key)
+    const id = keyId(key)
+    const hit = this.cache.get(id)
+    if (hit) return hit
+    const before = this.stamp(id)
+    const record = await this.current(this.sql, key)
+    if (record && this.unchanged(id, before)) {
+      if (this.cache.size >= CACHE_MAX) this.clearCache()
+      this.cache.set(id, deepFreeze(record))
+    }
+    return record
   }
 
   async list(filter: ListFilter): Promise<StoredRecord[]> {
+    const cacheKey = JSON.stringify(filter)
+    const cached = this.lists.get(cacheKey)
+    if (cached) return [...cached.records]
+    const counter = `list:${filter.type ?? ''}`
+    const before = this.stamp(counter)
+    const records = await this.listRows(filter)
+    if (this.unchanged(counter, before)) {
+      if (this.lists.size >= 1000) this.lists.clear()
+      this.lists.set(cacheKey, {type: filter.type, records: records.map((r) => deepFreeze(r))})
+    }
+    return records
+  }
+
+  private async listRows(filter: ListFilter): Promise<StoredRecord[]> {
     const where: string[] = []
     const params: (string | number)[] = []
     for (const column of ['type', 'workspace', 'name', 'owner'] as const) {
@@ -260,67 +541,52 @@ export class PostgresStore implements ResourceStore {
   }
 
   putSpec(write: SpecWrite, options: PutSpecOptions): Promise<PutSpecResult> {
-    return this.write(async (tx) => {
-      const {key} = write
-      const current = await this.current(tx, key, true)
+    const {key} = write
+    const on = {key, events: options.event !== undefined, revisions: options.revision !== undefined}
+    return this.writeResource(on, (batch, now): PutSpecResult => {
+      const current = batch.current(key)
       const conflict = staleVersion(current, options.ifResourceVersion, key)
       if (conflict) throw conflict
       const outcome = applyOutcome(current, write)
-      if (current && outcome === 'unchanged') return {result: 'unchanged' as const, record: current}
+      if (current && outcome === 'unchanged') return {result: 'unchanged', record: current}
       const changed = specChanged(current, write)
-      const rv = await this.nextResourceVersion(tx)
-      const now = new Date().toISOString()
-      const manifest = JSON.stringify(write.manifest)
-      const sealed = write.sealed?.ciphertext ?? null
-      const digest = write.sealed?.digest ?? null
-      if (!current)
-        await tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
-            generation, resource_version, created_at, updated_at)
-          VALUES (${key.workspace}, ${key.type}, ${key.name}, ${write.version}, ${write.owner}, ${randomUUID()}, ${manifest},
-            ${sealed}, ${digest}, ${JSON.stringify(options.initialStatus)}, 1, ${rv}, ${now}, ${now})`
-      else
-        await tx`UPDATE resources SET version = ${write.version}, owner = ${write.owner}, manifest = ${manifest},
-            sealed = ${sealed}, sealed_digest = ${digest}, generation = generation + ${changed ? 1 : 0},
-            resource_version = ${rv}, updated_at = ${changed ? now : current.updatedAt}
-          WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
-      const result = current ? ('updated' as const) : ('created' as const)
-      if (options.event && changed) await this.insertEvent(tx, key, options.event(result))
-      const record = (await this.current(tx, key))!
-      if (options.revision && changed) await this.keepRevision(tx, record, options.revision)
+      const resourceVersion = batch.nextResourceVersion()
+      // A copy, as a read would give: the caller's manifest stays the caller's.
+      const manifest = JSON.parse(JSON.stringify(write.manifest)) as Json
+      const sealed = write.sealed ? {sealed: {...write.sealed}} : {}
+      const record: StoredRecord = current
+        ? {
+            key: current.key,
+            version: write.version,
+            owner: write.owner,
+            uid: current.uid,
+            manifest,
+            ...sealed,
+            status: current.status,
+            generation: current.generation + (changed ? 1 : 0),
+            resourceVersion,
+            createdAt: current.createdAt,
+            updatedAt: changed ? now : current.updatedAt,
+          }
+        : {
+            key,
+            version: write.version,
+            owner: write.owner,
+            uid: randomUUID(),
+            manifest,
+            ...sealed,
+            status: options.initialStatus,
+            generation: 1,
+            resourceVersion,
+            createdAt: now,
+            updatedAt: now,
+          }
+      batch.put(record)
+      const result = current ? 'updated' : 'created'
+      if (options.event && changed) batch.addEvent(key, options.event(result), now)
+      if (options.revision && changed) batch.keepRevision(record, options.revision, now)
       return {result, record, ...(current ? {previous: current} : {})}
     })
-  }
-
-  private async keepRevision(
-    tx: Tx,
-    record: StoredRecord,
-    revision: NonNullable<PutSpecOptions['revision']>,
-  ): Promise<void> {
-    const {workspace, type, name} = record.key
-    const [top] =
-      await tx`SELECT coalesce(max(revision), 0) AS n FROM revisions WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`
-    const newest = num(top!.n)
-    const [same] =
-      await tx`SELECT revision FROM revisions WHERE workspace = ${workspace} AND type = ${type} AND name = ${name} AND template = ${revision.template}`
-    const manifest = JSON.stringify(record.manifest)
-    const sealed = record.sealed?.ciphertext ?? null
-    const digest = record.sealed?.digest ?? null
-    if (same && num(same.revision) === newest) {
-      // The same template again (a replica count changed): the newest revision's spec follows.
-      await tx`UPDATE revisions SET generation = ${record.generation}, version = ${record.version}, manifest = ${manifest},
-          sealed = ${sealed}, sealed_digest = ${digest}
-        WHERE workspace = ${workspace} AND type = ${type} AND name = ${name} AND revision = ${newest}`
-      return
-    }
-    if (same)
-      await tx`DELETE FROM revisions WHERE workspace = ${workspace} AND type = ${type} AND name = ${name} AND revision = ${num(same.revision)}`
-    await tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
-        sealed_digest, cause, created_at)
-      VALUES (${workspace}, ${type}, ${name}, ${newest + 1}, ${revision.template}, ${record.generation}, ${record.version},
-        ${manifest}, ${sealed}, ${digest}, ${revision.cause}, ${new Date().toISOString()})`
-    await tx`DELETE FROM revisions WHERE workspace = ${workspace} AND type = ${type} AND name = ${name} AND revision <= (
-        SELECT revision FROM revisions WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}
-        ORDER BY revision DESC LIMIT 1 OFFSET ${Math.max(1, revision.keep)})`
   }
 
   async revisions(key: ResourceKey): Promise<RevisionRecord[]> {
@@ -343,52 +609,31 @@ export class PostgresStore implements ResourceStore {
     status: ResourceStatus,
     options: {ifResourceVersion?: number} = {},
   ): Promise<StoredRecord> {
-    return this.write(async (tx) => {
-      const current = await this.current(tx, key, true)
+    return this.writeResource({key}, (batch) => {
+      const current = batch.current(key)
       if (!current) throw new StoreNotFoundError(`${key.type} ${key.name} does not exist`)
       const conflict = staleVersion(current, options.ifResourceVersion, key)
       if (conflict) throw conflict
-      const rv = await this.nextResourceVersion(tx)
-      await tx`UPDATE resources SET status = ${JSON.stringify(status)}, resource_version = ${rv}
-        WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
-      return {...current, status, resourceVersion: rv}
+      const record = {...current, status, resourceVersion: batch.nextResourceVersion()}
+      batch.put(record)
+      return record
     })
   }
 
   delete(key: ResourceKey, options: {ifResourceVersion?: number} = {}): Promise<StoredRecord | undefined> {
-    return this.write(async (tx) => {
-      const current = await this.current(tx, key, true)
+    return this.writeResource({key}, (batch) => {
+      const current = batch.current(key)
       if (!current) return undefined
       const conflict = staleVersion(current, options.ifResourceVersion, key)
       if (conflict) throw conflict
-      const at = [key.workspace, key.type, key.name] as const
-      await tx`DELETE FROM resources WHERE workspace = ${at[0]} AND type = ${at[1]} AND name = ${at[2]}`
-      await tx`DELETE FROM events WHERE workspace = ${at[0]} AND type = ${at[1]} AND name = ${at[2]}`
-      await tx`DELETE FROM revisions WHERE workspace = ${at[0]} AND type = ${at[1]} AND name = ${at[2]}`
-      await this.nextResourceVersion(tx)
+      batch.remove(key, batch.nextResourceVersion())
       return current
     })
   }
 
-  private async insertEvent(tx: Tx, key: ResourceKey, event: NewEvent): Promise<void> {
-    const {workspace, type, name} = key
-    // A similar event already kept is counted and moved to the end with the latest message.
-    const rows =
-      await tx`SELECT id, message, count, time, first_time FROM events WHERE workspace = ${workspace} AND type = ${type}
-        AND name = ${name} AND kind = ${event.type} AND reason = ${event.reason} ORDER BY id DESC`
-    const similar = rows.find((r) => similarMessages(String(r.message), event.message))
-    if (similar) await tx`DELETE FROM events WHERE id = ${similar.id as string}`
-    await tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
-      VALUES (${workspace}, ${type}, ${name}, ${new Date().toISOString()}, ${event.type}, ${event.reason}, ${event.message},
-        ${similar ? num(similar.count) + 1 : 1}, ${similar ? String(similar.first_time ?? similar.time) : null})`
-    await tx`DELETE FROM events WHERE workspace = ${workspace} AND type = ${type} AND name = ${name} AND id <= (
-        SELECT id FROM events WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}
-        ORDER BY id DESC LIMIT 1 OFFSET ${this.eventsPerResource})`
-  }
-
   addEvent(key: ResourceKey, event: NewEvent): Promise<void> {
-    return this.write(async (tx) => {
-      if (await this.current(tx, key)) await this.insertEvent(tx, key, event)
+    return this.writeResource({key, events: true}, (batch, now) => {
+      if (batch.current(key)) batch.addEvent(key, event, now)
     })
   }
 
@@ -482,9 +727,14 @@ export class PostgresStore implements ResourceStore {
   async close(): Promise<void> {
     if (this.closed) return
     // Whatever is queued is committed before the connections close.
-    if (this.queue.length > 0) this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.flush())
+    const queued = this.queue
+    this.queue = []
+    this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.flush(queued))
     this.closed = true
     await this.flushing
+    clearInterval(this.feedTimer)
+    await this.listening?.unlisten().catch(() => undefined)
+    await this.reading
     await this.sql.end({timeout: 5})
   }
 }

@@ -10,6 +10,7 @@ import {apply, call, nodeWorker} from '../../helpers/api.js'
 import {type TestPostgres, postgresAvailable, startPostgres} from '../../helpers/postgres.js'
 import {NODE, ROOT, cliEnv, runCli} from '../../helpers/run-cli.js'
 import {FAST, startServerProcess, tempDir} from '../../helpers/server.js'
+import {waitFor} from '../../helpers/wait.js'
 import {describeStoreConformance} from './conformance.js'
 
 let pg: TestPostgres | undefined
@@ -62,6 +63,60 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         const versions = results.map((r) => r.record.resourceVersion)
         expect(versions).toEqual([...versions].sort((a, b) => a - b))
         expect(new Set(versions).size).toBe(50)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('caches what it reads, and a write of another control plane reaches that cache through the change feed', async () => {
+      const shared = schema()
+      const [a, b] = [
+        await PostgresStore.open({url: pg!.url, schema: shared}),
+        await PostgresStore.open({url: pg!.url, schema: shared}),
+      ]
+      try {
+        const key = {workspace: 'public', type: 'worker', name: 'fed'}
+        const put = (store: PostgresStore, replicas: number) =>
+          store.putSpec(
+            {key, version: 'v1beta', owner: 'me', manifest: {replicas}},
+            {initialStatus: {phase: 'Pending'}},
+          )
+        await put(a, 1)
+        const first = await a.get(key)
+        expect(await a.get(key)).toBe(first) // the same frozen record: from the cache
+        await put(b, 2)
+        const seen = await waitFor('the other store’s write', async () => {
+          const r = await a.get(key)
+          return r?.manifest.replicas === 2 ? r : undefined
+        })
+        expect(seen.resourceVersion).toBeGreaterThan(first!.resourceVersion)
+        await b.delete(key)
+        await waitFor('the other store’s delete', async () => ((await a.get(key)) === undefined ? true : undefined))
+        expect(await a.check()).toBe('ok')
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('fails alone a write the database refuses, the others of its batch committed', async () => {
+      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
+      try {
+        const put = (name: string) =>
+          store.putSpec(
+            {key: {workspace: 'public', type: 'worker', name}, version: 'v1beta', owner: 'me', manifest: {name}},
+            {initialStatus: {phase: 'Pending'}, event: () => ({type: 'Normal', reason: 'Applied', message: name})},
+          )
+        // PostgreSQL's text takes no NUL byte (SQLite's does): refused by the database, not by a check of ours.
+        const results = await Promise.allSettled([put('a'), put('b\u0000c'), put('d')])
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+        for (const name of ['a', 'd']) {
+          expect(await store.get({workspace: 'public', type: 'worker', name})).toBeDefined()
+          expect((await store.events({workspace: 'public', type: 'worker', name})).map((e) => e.message)).toEqual([
+            name,
+          ])
+        }
+        expect(await store.check()).toBe('ok')
       } finally {
         await store.close()
       }

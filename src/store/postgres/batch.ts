@@ -1,0 +1,240 @@
+// One group commit of the PostgreSQL store, worked out in memory: the rows a batch touches are
+// read in one round trip (locked), every write of the batch is decided here against them (the
+// same rules as the SQLite store's SQL: conflicts, generations, the event history, the rollout
+// history), and what changed goes back in a second round trip, pipelined. Each write is tried on
+// a snapshot of its key, so one that is refused (a 409) leaves nothing behind and the others
+// stand, as a savepoint would, without its round trips. Pure: no I/O.
+import type {ResourceKey, StoredRecord} from '../store.js'
+import {similarMessages} from '../store.js'
+
+export interface EventRow {
+  /** Absent for an event written by this batch. */
+  id?: number
+  time: string
+  kind: string
+  reason: string
+  message: string
+  count: number
+  firstTime: string | null
+}
+
+export interface RevisionRow {
+  revision: number
+  template: string
+  cause: string
+  createdAt: string
+  /** Written by this batch: the spec it keeps (absent for a row only read). */
+  spec?: {generation: number; version: string; manifest: string; sealed: string | null; sealedDigest: string | null}
+}
+
+export const keyId = (key: ResourceKey) => `${key.workspace}\u0000${key.type}\u0000${key.name}`
+
+interface Slot {
+  key: ResourceKey
+  initial: StoredRecord | undefined
+  record: StoredRecord | undefined
+  /** Loaded (or emptied by a delete); undefined when the batch did not need them. */
+  events?: EventRow[]
+  revisions?: RevisionRow[]
+  /** Deleted by this batch: its events and revisions go by key. */
+  cleared: boolean
+  /** The resourceVersion its deletion took, when it is gone at the end. */
+  removedAt?: number
+  /** The ids of the events read, the numbers of the revisions read. */
+  eventIds: ReadonlySet<number>
+  revisionNumbers: ReadonlySet<number>
+}
+
+/** What a batch changed, in the order it must be written. */
+export interface BatchChanges {
+  /** Resources deleted (with their events and revisions), before anything is written back. */
+  cleared: ResourceKey[]
+  eventIdsDropped: number[]
+  records: StoredRecord[]
+  revisionsDropped: {key: ResourceKey; revision: number}[]
+  revisionsWritten: {key: ResourceKey; row: RevisionRow & {spec: NonNullable<RevisionRow['spec']>}}[]
+  eventsAdded: {key: ResourceKey; row: EventRow}[]
+  /** The change feed: each key the batch wrote or deleted, at its last resourceVersion. */
+  feed: {rv: number; workspace: string; type: string; name: string}[]
+  /** The counter's new value, when the batch took resourceVersions. */
+  resourceVersion?: number
+  /** The counter's value when the batch began. */
+  startResourceVersion: number
+}
+
+export class Batch {
+  private readonly slots = new Map<string, Slot>()
+  private rv: number
+  private readonly startRv: number
+
+  constructor(
+    resourceVersion: number,
+    private readonly eventsPerResource: number,
+  ) {
+    this.rv = resourceVersion
+    this.startRv = resourceVersion
+  }
+
+  /** A key as read at the start of the batch, with its events and revisions when they were read. */
+  load(key: ResourceKey, record: StoredRecord | undefined, events?: EventRow[], revisions?: RevisionRow[]): void {
+    this.slots.set(keyId(key), {
+      key,
+      initial: record,
+      record,
+      ...(events ? {events} : {}),
+      ...(revisions ? {revisions} : {}),
+      cleared: false,
+      eventIds: new Set((events ?? []).flatMap((e) => (e.id === undefined ? [] : [e.id]))),
+      revisionNumbers: new Set((revisions ?? []).map((r) => r.revision)),
+    })
+  }
+
+  private slot(key: ResourceKey): Slot {
+    const slot = this.slots.get(keyId(key))
+    if (!slot) throw new Error(`the batch did not read ${keyId(key)}`)
+    return slot
+  }
+
+  current(key: ResourceKey): StoredRecord | undefined {
+    return this.slot(key).record
+  }
+
+  nextResourceVersion(): number {
+    return ++this.rv
+  }
+
+  /**
+   * Runs one write against its key: when it throws, the key is as it was before it (and no
+   * resourceVersion is taken), as a savepoint rolled back.
+   */
+  attempt<T>(key: ResourceKey | undefined, write: () => T): T {
+    const slot = key ? this.slot(key) : undefined
+    const saved = slot
+      ? {
+          record: slot.record,
+          events: slot.events ? [...slot.events] : undefined,
+          revisions: slot.revisions ? [...slot.revisions] : undefined,
+          cleared: slot.cleared,
+          removedAt: slot.removedAt,
+        }
+      : undefined
+    const rv = this.rv
+    try {
+      return write()
+    } catch (error) {
+      this.rv = rv
+      if (slot && saved) {
+        slot.record = saved.record
+        if (saved.events) slot.events = saved.events
+        else delete slot.events
+        if (saved.revisions) slot.revisions = saved.revisions
+        else delete slot.revisions
+        slot.cleared = saved.cleared
+        if (saved.removedAt === undefined) delete slot.removedAt
+        else slot.removedAt = saved.removedAt
+      }
+      throw error
+    }
+  }
+
+  put(record: StoredRecord): void {
+    this.slot(record.key).record = record
+  }
+
+  /** Deletes the key's resource, its events and revisions; `resourceVersion` is what the deletion took. */
+  remove(key: ResourceKey, resourceVersion: number): void {
+    const slot = this.slot(key)
+    slot.removedAt = resourceVersion
+    slot.record = undefined
+    slot.events = []
+    slot.revisions = []
+    slot.cleared = true
+  }
+
+  /** Adds an event; a similar one already kept is counted and moved to the end (SQLite's rule). */
+  addEvent(key: ResourceKey, event: {type: string; reason: string; message: string}, now: string): void {
+    const slot = this.slot(key)
+    if (!slot.events) throw new Error(`the batch did not read the events of ${keyId(key)}`)
+    const list = slot.events
+    let similar: EventRow | undefined
+    for (let i = list.length - 1; i >= 0; i--) {
+      const r = list[i]!
+      if (r.kind === event.type && r.reason === event.reason && similarMessages(r.message, event.message)) {
+        similar = r
+        list.splice(i, 1)
+        break
+      }
+    }
+    list.push({
+      time: now,
+      kind: event.type,
+      reason: event.reason,
+      message: event.message,
+      count: similar ? similar.count + 1 : 1,
+      firstTime: similar ? (similar.firstTime ?? similar.time) : null,
+    })
+    if (list.length > this.eventsPerResource) list.splice(0, list.length - this.eventsPerResource)
+  }
+
+  /** Keeps the record's spec in the rollout history (SQLite's rule: a revision per template). */
+  keepRevision(record: StoredRecord, revision: {template: string; cause: string; keep: number}, now: string): void {
+    const slot = this.slot(record.key)
+    if (!slot.revisions) throw new Error(`the batch did not read the revisions of ${keyId(record.key)}`)
+    const list = slot.revisions
+    const spec = {
+      generation: record.generation,
+      version: record.version,
+      manifest: JSON.stringify(record.manifest),
+      sealed: record.sealed?.ciphertext ?? null,
+      sealedDigest: record.sealed?.digest ?? null,
+    }
+    const newest = list.reduce((n, r) => Math.max(n, r.revision), 0)
+    const at = list.findIndex((r) => r.template === revision.template)
+    if (at >= 0 && list[at]!.revision === newest) {
+      // The same template again (a replica count changed): the newest revision's spec follows.
+      list[at] = {...list[at]!, spec}
+      return
+    }
+    if (at >= 0) list.splice(at, 1)
+    list.push({revision: newest + 1, template: revision.template, cause: revision.cause, createdAt: now, spec})
+    list.sort((a, b) => a.revision - b.revision)
+    const keep = Math.max(1, revision.keep)
+    if (list.length > keep) list.splice(0, list.length - keep)
+  }
+
+  /** What to write back. */
+  changes(): BatchChanges {
+    const out: BatchChanges = {
+      cleared: [],
+      eventIdsDropped: [],
+      records: [],
+      revisionsDropped: [],
+      revisionsWritten: [],
+      eventsAdded: [],
+      feed: [],
+      startResourceVersion: this.startRv,
+      ...(this.rv !== this.startRv ? {resourceVersion: this.rv} : {}),
+    }
+    for (const slot of this.slots.values()) {
+      if (slot.cleared) out.cleared.push(slot.key)
+      if (slot.record && slot.record !== slot.initial) {
+        out.records.push(slot.record)
+        out.feed.push({rv: slot.record.resourceVersion, ...slot.key})
+      } else if (!slot.record && slot.removedAt !== undefined) out.feed.push({rv: slot.removedAt, ...slot.key})
+      if (slot.events) {
+        const kept = new Set(slot.events.flatMap((e) => (e.id === undefined ? [] : [e.id])))
+        if (!slot.cleared) for (const id of slot.eventIds) if (!kept.has(id)) out.eventIdsDropped.push(id)
+        for (const row of slot.events) if (row.id === undefined) out.eventsAdded.push({key: slot.key, row})
+      }
+      if (slot.revisions) {
+        const kept = new Set(slot.revisions.map((r) => r.revision))
+        if (!slot.cleared)
+          for (const revision of slot.revisionNumbers)
+            if (!kept.has(revision)) out.revisionsDropped.push({key: slot.key, revision})
+        for (const row of slot.revisions)
+          if (row.spec) out.revisionsWritten.push({key: slot.key, row: {...row, spec: row.spec}})
+      }
+    }
+    return out
+  }
+}
