@@ -238,6 +238,12 @@ export function staleVersion(
  * words but for numbers (pids, exit codes, delays, counts). A message without a subject (an
  * apply and its generation) is counted only when repeated exactly.
  */
+/** The `subject: ` prefix a similar message must share, or undefined when only an equal one is similar. */
+export function similarSubject(message: string): string | undefined {
+  const at = message.indexOf(': ')
+  return at > 0 ? message.slice(0, at + 2) : undefined
+}
+
 export function similarMessages(a: string, b: string): boolean {
   if (a === b) return true
   const split = (m: string) => {

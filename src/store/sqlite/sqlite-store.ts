@@ -24,6 +24,7 @@ import {
   type User,
   applyOutcome,
   similarMessages,
+  similarSubject,
   specChanged,
   staleVersion,
 } from '../store.js'
@@ -247,10 +248,24 @@ export class SqliteStore implements ResourceStore {
   private insertEvent(key: ResourceKey, event: NewEvent): void {
     // A similar event already kept (same type and reason, same message but for its numbers)
     // is counted and moved to the end with the latest message, as Kubernetes counts repeats.
+    // Only messages that can be similar are read: the same one, or (for a message about a
+    // subject) those about the same subject. Reading every event of the reason made each apply
+    // read and compare a hundred (bench: applies/s halved).
+    const subject = similarSubject(event.message)
     const similar = (
       this.sql(
-        'SELECT id, message, count, time, first_time FROM events WHERE workspace = ? AND type = ? AND name = ? AND kind = ? AND reason = ? ORDER BY id DESC',
-      ).all(key.workspace, key.type, key.name, event.type, event.reason) as Row[]
+        `SELECT id, message, count, time, first_time FROM events WHERE workspace = ? AND type = ? AND name = ? AND kind = ?
+           AND reason = ? AND (message = ? OR substr(message, 1, ?) = ?) ORDER BY id DESC`,
+      ).all(
+        key.workspace,
+        key.type,
+        key.name,
+        event.type,
+        event.reason,
+        event.message,
+        subject === undefined ? 0 : subject.length,
+        subject ?? '\u0000',
+      ) as Row[]
     ).find((r) => similarMessages(String(r.message), event.message))
     if (similar) this.sql('DELETE FROM events WHERE id = ?').run(Number(similar.id))
     this.sql(
@@ -297,15 +312,18 @@ export class SqliteStore implements ResourceStore {
       where.push('(workspace, type, name) > (?, ?, ?)')
       params.push(filter.after.workspace, filter.after.type, filter.after.name)
     }
-    const text = `SELECT * FROM resources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY workspace, type, name LIMIT ?`
+    // Keys and versions first: records already parsed (same resourceVersion) come from the record
+    // cache, and only the others' manifests are read (a stack's is kilobytes, listed at every apply).
+    const text = `SELECT workspace, type, name, resource_version FROM resources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY workspace, type, name LIMIT ?`
     const rows = this.sql(text).all(...params, filter.limit) as Row[]
-    // Rows already parsed (same resourceVersion) come from the record cache.
     return Promise.resolve(
       rows.map((row) => {
         const k = `${String(row.workspace)}\u0000${String(row.type)}\u0000${String(row.name)}`
         const cached = this.records.get(k)
         if (cached && cached.resourceVersion === Number(row.resource_version)) return cached
-        const record = deepFreeze(this.toRecord(row))
+        const record = deepFreeze(
+          this.getSync({workspace: String(row.workspace), type: String(row.type), name: String(row.name)})!,
+        )
         if (!this.touched.has(k) && this.records.size < 10_000) this.records.set(k, record)
         return record
       }),
