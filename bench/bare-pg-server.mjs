@@ -4,9 +4,8 @@
 // batching as drover's store (the writes that arrive in one turn of the event loop share one
 // transaction), behind a constant-time bearer check. No framework, no validation.
 //   node bench/bare-pg-server.mjs URL TOKEN
-import {timingSafeEqual} from 'node:crypto'
-import {createServer} from 'node:http'
 import postgres from 'postgres'
+import {serveBare} from './bare-http.mjs'
 
 const [url, token] = process.argv.slice(2)
 const parsed = new URL(url)
@@ -15,7 +14,6 @@ parsed.searchParams.delete('host')
 const sql = postgres(parsed.toString(), {...(socket ? {host: socket} : {}), max: 10, onnotice: () => {}})
 await sql`CREATE TABLE IF NOT EXISTS bare_resources (workspace text, type text, name text, manifest text, rv bigint,
   PRIMARY KEY (workspace, type, name))`
-const expected = Buffer.from(`Bearer ${token}`)
 
 // As drover's store: the writes of one event-loop turn in one transaction, one batch at a time.
 let pending = []
@@ -39,32 +37,12 @@ function write(workspace, manifest, done) {
     })
 }
 
-createServer(async (req, res) => {
-  const auth = Buffer.from(req.headers.authorization ?? '')
-  if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
-    res.writeHead(401).end()
-    return
-  }
-  const u = new URL(req.url, 'http://x')
-  if (req.method === 'GET') {
-    const [, , , , type, name] = u.pathname.split('/')
+serveBare(
+  token,
+  async (workspace, type, name) => {
     const [row] =
-      await sql`SELECT * FROM bare_resources WHERE workspace = ${u.searchParams.get('workspace') ?? 'public'} AND type = ${type} AND name = ${name}`
-    if (!row) return res.writeHead(404).end()
-    res
-      .writeHead(200, {'content-type': 'application/json'})
-      .end(JSON.stringify({manifest: JSON.parse(row.manifest), metadata: {resourceVersion: String(row.rv)}}))
-    return
-  }
-  let body = ''
-  req.setEncoding('utf8')
-  req.on('data', (d) => (body += d))
-  req.on('end', () => {
-    const {manifest} = JSON.parse(body)
-    write(u.searchParams.get('workspace') ?? 'public', manifest, () =>
-      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({result: 'updated'})),
-    )
-  })
-}).listen(0, '127.0.0.1', function () {
-  process.stdout.write(`${JSON.stringify({url: `http://127.0.0.1:${this.address().port}`})}\n`)
-})
+      await sql`SELECT * FROM bare_resources WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`
+    return row ? {manifest: JSON.parse(row.manifest), rv: row.rv} : undefined
+  },
+  write,
+)

@@ -6,10 +6,9 @@
 //   --mode matched  what drover's store does besides validation and Fastify: the writes that
 //                   arrive together share one transaction (group commit), and parsed rows are
 //                   kept in a cache of up to 10,000 records, checked against the row's version
-import {timingSafeEqual} from 'node:crypto'
-import {createServer} from 'node:http'
 import {DatabaseSync} from 'node:sqlite'
 import {parseArgs} from 'node:util'
+import {serveBare} from './bare-http.mjs'
 
 const {values, positionals} = parseArgs({options: {mode: {type: 'string', default: 'plain'}}, allowPositionals: true})
 const [path, token] = positionals
@@ -23,7 +22,6 @@ const get = db.prepare('SELECT * FROM resources WHERE workspace = ? AND type = ?
 const put = db.prepare(
   'INSERT INTO resources (workspace, type, name, manifest, rv) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET manifest = excluded.manifest, rv = rv + 1',
 )
-const expected = Buffer.from(`Bearer ${token}`)
 const cache = new Map()
 
 function read(workspace, type, name) {
@@ -57,31 +55,4 @@ function write(workspace, manifest, done) {
     })
 }
 
-createServer((req, res) => {
-  const auth = Buffer.from(req.headers.authorization ?? '')
-  if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
-    res.writeHead(401).end()
-    return
-  }
-  const url = new URL(req.url, 'http://x')
-  if (req.method === 'GET') {
-    const [, , , , type, name] = url.pathname.split('/')
-    const record = read(url.searchParams.get('workspace') ?? 'public', type, name)
-    if (!record) return res.writeHead(404).end()
-    res
-      .writeHead(200, {'content-type': 'application/json'})
-      .end(JSON.stringify({manifest: record.manifest, metadata: {resourceVersion: String(record.rv)}}))
-    return
-  }
-  let body = ''
-  req.setEncoding('utf8')
-  req.on('data', (d) => (body += d))
-  req.on('end', () => {
-    const {manifest} = JSON.parse(body)
-    write(url.searchParams.get('workspace') ?? 'public', manifest, () =>
-      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({result: 'updated'})),
-    )
-  })
-}).listen(0, '127.0.0.1', function () {
-  process.stdout.write(`${JSON.stringify({url: `http://127.0.0.1:${this.address().port}`})}\n`)
-})
+serveBare(token, read, write)

@@ -8,7 +8,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {adminKey, table} from './lib.mjs'
-import {applyScript, startProcess, wrk} from './server.mjs'
+import {applyOne, applyScript, best, measure, startProcess, wrk} from './server.mjs'
 
 export async function postgres({root, seconds = 8}) {
   const {binaries, startCluster} = await import(join(root, 'test/helpers/pg-cluster.ts'))
@@ -40,37 +40,14 @@ export async function postgres({root, seconds = 8}) {
     processes.push(bare.child)
     const servers = {drover: drover.info.url, bare: bare.info.url}
     const header = `Authorization: Bearer ${key}`
-    const one = {
-      name: 'one',
-      version: 'v1beta',
-      type: 'worker',
-      worker: {stack: 'node', compute: 'runnable-default', dryRun: true, stackSpec: {source: 'x'}},
-    }
-    for (const url of Object.values(servers)) {
-      const r = await fetch(new URL('/api/v1/apply', url), {
-        method: 'POST',
-        headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
-        body: JSON.stringify({manifest: one}),
-      })
-      if (!r.ok) throw new Error(`apply failed: ${r.status}`)
-    }
+    for (const url of Object.values(servers)) await applyOne(url, key)
     const apply = applyScript(dir)
     const workloads = {
       'GET one resource': (url, s = seconds) =>
         wrk(`${url}/api/v1/resources/worker/one?workspace=public`, {seconds: s, header}),
       'durable apply': (url, s = seconds) => wrk(url, {seconds: s, header, script: apply}),
     }
-    for (const run of Object.values(workloads)) for (const url of Object.values(servers)) run(url, 2)
-    const results = {}
-    for (let round = 0; round < 2; round++)
-      for (const [workload, run] of Object.entries(workloads))
-        for (const [name, url] of Object.entries(servers)) {
-          const r = run(url)
-          if (r.non2xx > 0) throw new Error(`${workload} on ${name}: non-2xx responses`)
-          results[workload] ??= {}
-          results[workload][name] = [...(results[workload][name] ?? []), r]
-        }
-    const best = (runs) => runs.reduce((a, b) => (b.rps > a.rps ? b : a))
+    const results = measure(workloads, servers)
     const rows = []
     const ratios = {}
     for (const [workload, byServer] of Object.entries(results)) {

@@ -88,6 +88,43 @@ end
 
 const MANY = 20_000
 
+/** The best run of each workload on each server (by requests/s). */
+export const best = (runs) => runs.reduce((a, b) => (b.rps > a.rps ? b : a))
+
+/**
+ * Every workload on every server: a warm-up (JIT) of 2 s each, then two measured rounds,
+ * interleaved; results[workload][server] is the list of runs. Any non-2xx answer fails it.
+ */
+export function measure(workloads, servers) {
+  for (const run of Object.values(workloads)) for (const url of Object.values(servers)) run(url, 2)
+  const results = {}
+  for (let round = 0; round < 2; round++)
+    for (const [workload, run] of Object.entries(workloads))
+      for (const [name, url] of Object.entries(servers)) {
+        const r = run(url)
+        if (r.non2xx > 0) throw new Error(`${workload} on ${name}: non-2xx responses`)
+        results[workload] ??= {}
+        results[workload][name] = [...(results[workload][name] ?? []), r]
+      }
+  return results
+}
+
+/** The worker `one` (dry run) that the GET workloads read, applied to a server. */
+export async function applyOne(url, key) {
+  const one = {
+    name: 'one',
+    version: 'v1beta',
+    type: 'worker',
+    worker: {stack: 'node', compute: 'runnable-default', dryRun: true, stackSpec: {source: 'x'}},
+  }
+  const r = await fetch(new URL('/api/v1/apply', url), {
+    method: 'POST',
+    headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
+    body: JSON.stringify({manifest: one}),
+  })
+  if (!r.ok) throw new Error(`apply failed: ${r.status}`)
+}
+
 /** `count` workers named k-0… in workspace `many`, through the server's own apply. */
 async function seed(url, key, count) {
   const auth = {authorization: `Bearer ${key}`, 'content-type': 'application/json'}
@@ -139,19 +176,8 @@ export async function server({root, seconds = 8}) {
     }
     const servers = {drover: drover.info.url, matched: await bare('matched'), plain: await bare('plain')}
     const header = `Authorization: Bearer ${key}`
-    const one = {
-      name: 'one',
-      version: 'v1beta',
-      type: 'worker',
-      worker: {stack: 'node', compute: 'runnable-default', dryRun: true, stackSpec: {source: 'x'}},
-    }
     for (const url of Object.values(servers)) {
-      const r = await fetch(new URL('/api/v1/apply', url), {
-        method: 'POST',
-        headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
-        body: JSON.stringify({manifest: one}),
-      })
-      if (!r.ok) throw new Error(`apply failed: ${r.status}`)
+      await applyOne(url, key)
       await seed(url, key, MANY)
     }
     const getPath = '/api/v1/resources/worker/one?workspace=public'
@@ -163,18 +189,7 @@ export async function server({root, seconds = 8}) {
         wrk(url, {seconds: s, header, script: many}),
       'durable apply': (url, s = seconds) => wrk(url, {seconds: s, header, script: apply}),
     }
-    // Warm up (JIT) every server on every workload, then measure twice, interleaved.
-    for (const run of Object.values(workloads)) for (const url of Object.values(servers)) run(url, 2)
-    const results = {}
-    for (let round = 0; round < 2; round++)
-      for (const [workload, run] of Object.entries(workloads))
-        for (const [name, url] of Object.entries(servers)) {
-          const r = run(url)
-          if (r.non2xx > 0) throw new Error(`${workload} on ${name}: non-2xx responses`)
-          results[workload] ??= {}
-          results[workload][name] = [...(results[workload][name] ?? []), r]
-        }
-    const best = (runs) => runs.reduce((a, b) => (b.rps > a.rps ? b : a))
+    const results = measure(workloads, servers)
     const label = {
       drover: 'drover',
       matched: 'bare server, same cache and group commit',

@@ -33,6 +33,7 @@ import {
   staleVersion,
 } from '../store.js'
 import {Batch, type EventRow, type RevisionRow, keyId} from './batch.js'
+import {apiKeyFromRow, eventFromRow, recordFromRow, revisionFromRow, userFromRow} from '../rows.js'
 import {PG_MIGRATIONS} from './migrations.js'
 
 export interface PostgresStoreOptions {
@@ -89,22 +90,6 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v)
   }
   return value
-}
-
-function toRecord(row: Row): StoredRecord {
-  return {
-    key: {workspace: String(row.workspace), type: String(row.type), name: String(row.name)},
-    version: String(row.version),
-    owner: String(row.owner),
-    uid: String(row.uid),
-    manifest: JSON.parse(String(row.manifest)) as StoredRecord['manifest'],
-    ...(row.sealed ? {sealed: {ciphertext: String(row.sealed), digest: String(row.sealed_digest)}} : {}),
-    status: JSON.parse(String(row.status)) as ResourceStatus,
-    generation: num(row.generation),
-    resourceVersion: num(row.resource_version),
-    createdAt: String(row.created_at),
-    updatedAt: String(row.updated_at),
-  }
 }
 
 export class PostgresStore implements ResourceStore {
@@ -378,7 +363,7 @@ export class PostgresStore implements ResourceStore {
       }
       return out
     }
-    const records = byKey(rows, toRecord)
+    const records = byKey(rows, recordFromRow)
     const eventRows = byKey<EventRow>(events, (r) => ({
       id: num(r.id),
       time: String(r.time),
@@ -481,7 +466,7 @@ export class PostgresStore implements ResourceStore {
   private async current(tx: Tx | Sql, key: ResourceKey): Promise<StoredRecord | undefined> {
     const rows =
       await tx`SELECT * FROM resources WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
-    return rows[0] ? toRecord(rows[0]) : undefined
+    return rows[0] ? recordFromRow(rows[0]) : undefined
   }
 
   async get(key: ResourceKey): Promise<StoredRecord | undefined> {
@@ -529,7 +514,7 @@ export class PostgresStore implements ResourceStore {
       `SELECT * FROM resources ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY workspace, type, name LIMIT $${params.length}`,
       params,
     )
-    return rows.map((r) => toRecord(r as Row))
+    return rows.map((r) => recordFromRow(r as Row))
   }
 
   async count(filter: {type?: string} = {}): Promise<number> {
@@ -592,16 +577,7 @@ export class PostgresStore implements ResourceStore {
   async revisions(key: ResourceKey): Promise<RevisionRecord[]> {
     const rows = await this
       .sql`SELECT * FROM revisions WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name} ORDER BY revision`
-    return rows.map((r) => ({
-      revision: num(r.revision),
-      template: String(r.template),
-      generation: num(r.generation),
-      version: String(r.version),
-      manifest: JSON.parse(String(r.manifest)) as Json,
-      ...(r.sealed ? {sealed: {ciphertext: String(r.sealed), digest: String(r.sealed_digest)}} : {}),
-      cause: String(r.cause),
-      createdAt: String(r.created_at),
-    }))
+    return rows.map(revisionFromRow)
   }
 
   putStatus(
@@ -640,34 +616,21 @@ export class PostgresStore implements ResourceStore {
   async events(key: ResourceKey, limit = this.eventsPerResource): Promise<ResourceEvent[]> {
     const rows = await this.sql`SELECT time, kind, reason, message, count, first_time FROM events
       WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name} ORDER BY id DESC LIMIT ${limit}`
-    return [...rows].reverse().map((r) => ({
-      time: String(r.time),
-      type: r.kind as ResourceEvent['type'],
-      reason: String(r.reason),
-      message: String(r.message),
-      ...(num(r.count) > 1 ? {count: num(r.count), firstTime: String(r.first_time)} : {}),
-    }))
+    return [...rows].reverse().map(eventFromRow)
   }
 
   // ---- users and keys ----------------------------------------------------------------------
 
   async getUser(name: string): Promise<User | undefined> {
     const [row] = await this.sql`SELECT * FROM users WHERE name = ${name}`
-    return row
-      ? {name: String(row.name), admin: row.admin === true, grants: JSON.parse(String(row.grants)) as User['grants']}
-      : undefined
+    return row ? userFromRow(row) : undefined
   }
 
   async listUsers(): Promise<(User & {keys: number})[]> {
     const rows = await this
       .sql`SELECT u.name, u.admin, u.grants, (SELECT count(*) FROM api_keys k WHERE k."user" = u.name) AS keys
       FROM users u ORDER BY u.name`
-    return rows.map((row) => ({
-      name: String(row.name),
-      admin: row.admin === true,
-      grants: JSON.parse(String(row.grants)) as User['grants'],
-      keys: num(row.keys),
-    }))
+    return rows.map((row) => ({...userFromRow(row), keys: num(row.keys)}))
   }
 
   deleteUser(name: string): Promise<boolean> {
@@ -699,15 +662,7 @@ export class PostgresStore implements ResourceStore {
 
   async findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
     const [row] = await this.sql`SELECT * FROM api_keys WHERE id = ${id}`
-    return row
-      ? {
-          id: String(row.id),
-          user: String(row.user),
-          name: String(row.name),
-          hash: Buffer.from(row.hash as Uint8Array),
-          createdAt: String(row.created_at),
-        }
-      : undefined
+    return row ? apiKeyFromRow(row) : undefined
   }
 
   async countUsers(): Promise<number> {

@@ -8,7 +8,7 @@ import {StoreUnavailableError, storageFailure} from '../store.js'
 import {randomUUID} from 'node:crypto'
 import {chmodSync} from 'node:fs'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {Json, ResourceEvent, ResourceStatus} from '../../resources/stored.js'
+import type {ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
   type ApiKeyRecord,
   type ListFilter,
@@ -28,6 +28,7 @@ import {
   specChanged,
   staleVersion,
 } from '../store.js'
+import {apiKeyFromRow, eventFromRow, recordFromRow, revisionFromRow, userFromRow} from '../rows.js'
 import {MIGRATIONS} from './migrations.js'
 
 export interface SqliteStoreOptions {
@@ -198,22 +199,6 @@ export class SqliteStore implements ResourceStore {
 
   // ---- resources ---------------------------------------------------------------------------
 
-  private toRecord(row: Row): StoredRecord {
-    return {
-      key: {workspace: String(row.workspace), type: String(row.type), name: String(row.name)},
-      version: String(row.version),
-      owner: String(row.owner),
-      uid: String(row.uid),
-      manifest: JSON.parse(String(row.manifest)) as StoredRecord['manifest'],
-      ...(row.sealed ? {sealed: {ciphertext: String(row.sealed), digest: String(row.sealed_digest)}} : {}),
-      status: JSON.parse(String(row.status)) as ResourceStatus,
-      generation: Number(row.generation),
-      resourceVersion: Number(row.resource_version),
-      createdAt: String(row.created_at),
-      updatedAt: String(row.updated_at),
-    }
-  }
-
   private dropTouched(): void {
     for (const k of this.touched) this.records.delete(k)
     this.touched = new Set()
@@ -230,7 +215,7 @@ export class SqliteStore implements ResourceStore {
       key.type,
       key.name,
     ) as Row | undefined
-    return row ? this.toRecord(row) : undefined
+    return row ? recordFromRow(row) : undefined
   }
 
   private nextResourceVersion(): number {
@@ -436,18 +421,7 @@ export class SqliteStore implements ResourceStore {
     const rows = this.sql(
       'SELECT * FROM revisions WHERE workspace = ? AND type = ? AND name = ? ORDER BY revision',
     ).all(key.workspace, key.type, key.name) as Row[]
-    return Promise.resolve(
-      rows.map((r) => ({
-        revision: Number(r.revision),
-        template: String(r.template),
-        generation: Number(r.generation),
-        version: String(r.version),
-        manifest: JSON.parse(String(r.manifest)) as Json,
-        ...(r.sealed ? {sealed: {ciphertext: String(r.sealed), digest: String(r.sealed_digest)}} : {}),
-        cause: String(r.cause),
-        createdAt: String(r.created_at),
-      })),
-    )
+    return Promise.resolve(rows.map(revisionFromRow))
   }
 
   putStatus(
@@ -500,44 +474,21 @@ export class SqliteStore implements ResourceStore {
     const rows = this.sql(
       'SELECT time, kind, reason, message, count, first_time FROM events WHERE workspace = ? AND type = ? AND name = ? ORDER BY id DESC LIMIT ?',
     ).all(key.workspace, key.type, key.name, limit) as Row[]
-    return Promise.resolve(
-      rows.reverse().map((r) => ({
-        time: String(r.time),
-        type: r.kind as ResourceEvent['type'],
-        reason: String(r.reason),
-        message: String(r.message),
-        ...(Number(r.count) > 1 ? {count: Number(r.count), firstTime: String(r.first_time)} : {}),
-      })),
-    )
+    return Promise.resolve(rows.reverse().map(eventFromRow))
   }
 
   // ---- users and keys ----------------------------------------------------------------------
 
   getUser(name: string): Promise<User | undefined> {
     const row = this.sql('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined
-    return Promise.resolve(
-      row
-        ? {
-            name: String(row.name),
-            admin: Number(row.admin) === 1,
-            grants: JSON.parse(String(row.grants)) as User['grants'],
-          }
-        : undefined,
-    )
+    return Promise.resolve(row ? userFromRow(row) : undefined)
   }
 
   listUsers(): Promise<(User & {keys: number})[]> {
     const rows = this.sql(
       'SELECT u.name, u.admin, u.grants, (SELECT count(*) FROM api_keys k WHERE k.user = u.name) AS keys FROM users u ORDER BY u.name',
     ).all() as Row[]
-    return Promise.resolve(
-      rows.map((row) => ({
-        name: String(row.name),
-        admin: Number(row.admin) === 1,
-        grants: JSON.parse(String(row.grants)) as User['grants'],
-        keys: Number(row.keys),
-      })),
-    )
+    return Promise.resolve(rows.map((row) => ({...userFromRow(row), keys: Number(row.keys)})))
   }
 
   deleteUser(name: string): Promise<boolean> {
@@ -575,17 +526,7 @@ export class SqliteStore implements ResourceStore {
 
   findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
     const row = this.sql('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined
-    return Promise.resolve(
-      row
-        ? {
-            id: String(row.id),
-            user: String(row.user),
-            name: String(row.name),
-            hash: Buffer.from(row.hash as Uint8Array),
-            createdAt: String(row.created_at),
-          }
-        : undefined,
-    )
+    return Promise.resolve(row ? apiKeyFromRow(row) : undefined)
   }
 
   countUsers(): Promise<number> {
