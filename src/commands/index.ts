@@ -25,6 +25,7 @@ import RolloutHistory from './rollout/history.js'
 import RolloutStatus from './rollout/status.js'
 import RolloutUndo from './rollout/undo.js'
 import Scale from './scale.js'
+import ServerInstall from './server/install.js'
 import ServerStart from './server/start.js'
 import ServerStatus from './server/status.js'
 import ServerStop from './server/stop.js'
@@ -52,6 +53,7 @@ export const COMMANDS = {
   'rollout:history': RolloutHistory,
   'rollout:status': RolloutStatus,
   'rollout:undo': RolloutUndo,
+  'server:install': ServerInstall,
   'server:start': ServerStart,
   'server:stop': ServerStop,
   'server:status': ServerStatus,

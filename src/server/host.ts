@@ -5,6 +5,9 @@
 // Readiness handshake: when DROVER_READY_FD names an open file descriptor (the CLI passes a
 // pipe as fd 3), one JSON line is written to it — {"ready":true,"url":…,"pid":…} once the
 // server listens, or {"ready":false,"error":…} when it cannot start — and the fd is closed.
+// Under systemd (NOTIFY_SOCKET set, the unit of `drover server install --systemd`), readiness
+// is also told to systemd with systemd-notify.
+import {spawn} from 'node:child_process'
 import {closeSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import type {ServerState, localFiles} from '../api/local.js'
 import {isServerProcess} from '../lib/server-process.js'
@@ -13,6 +16,11 @@ import {ConfigError, type ServerConfig} from './config.js'
 export type LocalFiles = ReturnType<typeof localFiles>
 
 export function signalReady(message: Record<string, unknown>): void {
+  // Under systemd (Type=notify): READY=1 through systemd-notify, which NotifyAccess=all admits.
+  if (message.ready === true && process.env.NOTIFY_SOCKET)
+    spawn('systemd-notify', ['--ready', `--pid=${process.pid}`, `--status=listening at ${String(message.url)}`], {
+      stdio: 'ignore',
+    }).on('error', () => {})
   const fd = Number(process.env.DROVER_READY_FD)
   if (!Number.isInteger(fd) || fd < 3) return
   try {
