@@ -345,10 +345,15 @@ describe('LocalRuntime', () => {
     // Exactly two replicas: two wrappers for this worker, and one program in each one's group.
     const wrappers = replicaWrappers(join(home, 'runtime', d.key.workspace, d.key.name))
     expect(wrappers).toHaveLength(2)
-    const running = processesWith(join(programs, 'heartbeat.mjs')).filter(
-      (p) => p.cmdline.startsWith(process.execPath) && wrappers.some((w) => pgidOf(p.pid) === w.pid),
-    )
-    expect(running).toHaveLength(2)
+    // The runtime knows the restarted program's pid as soon as it is forked; it is Node (not the
+    // shell, setpriv or unshare it starts as) a moment later: wait for both programs to be Node,
+    // then there must be exactly two (a duplicate would run on and be counted).
+    const programsOf = () =>
+      processesWith(join(programs, 'heartbeat.mjs')).filter(
+        (p) => p.cmdline.startsWith(process.execPath) && wrappers.some((w) => pgidOf(p.pid) === w.pid),
+      )
+    await waitFor('both programs running Node', () => (programsOf().length >= 2 ? true : undefined))
+    expect(programsOf()).toHaveLength(2)
     expect(second.observe(d.key)!.replicas).toHaveLength(2)
   })
 
