@@ -73,7 +73,7 @@ export async function serverInstall(flags: InstallFlags, _io: Io): Promise<Outco
   const user = flags.user ?? 'drover'
   if (!NAME.test(user)) throw new UsageError(`--user ${JSON.stringify(user)}: a system user name (a-z, 0-9, _ and -)`)
   const absolute = (flag: string, value: string) => {
-    if (!value.startsWith('/') || value.includes('\n') || /\s/.test(value))
+    if (!value.startsWith('/') || /\s/.test(value))
       throw new UsageError(`--${flag} ${JSON.stringify(value)}: an absolute path without spaces`)
     return value.replace(/\/+$/, '')
   }

@@ -195,7 +195,10 @@ export class KubernetesDataplane implements ClusterDataplane {
     for (const watched of [this.deployments, this.pods, this.hpas]) this.begin(watched)
   }
 
-  /** An informer of `kind` (in `namespace`, or cluster-wide) whose every change calls `changed`. */
+  /**
+   * An informer of `kind` (in `namespace`, or cluster-wide) whose every change calls `changed`,
+   * and a deletion `removed` when given.
+   */
   private watch<T extends KubernetesObject>(
     what: string,
     apiVersion: string,
@@ -203,6 +206,7 @@ export class KubernetesDataplane implements ClusterDataplane {
     namespace: string | undefined,
     labelSelector: string | undefined,
     changed: (object: T) => void,
+    removed: (object: T) => void = changed,
   ): Watched<T> {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion]
     const plural = `${kind.toLowerCase()}s`
@@ -237,7 +241,7 @@ export class KubernetesDataplane implements ClusterDataplane {
     const informer = new this.k8s.ListWatch<T>(path, new BookmarkWatch(this.config), list, false, labelSelector)
     informer.on('add', changed)
     informer.on('update', changed)
-    informer.on('delete', changed)
+    informer.on('delete', removed)
     watched = new Watched(what, informer, (w, error) =>
       this.listeners.onError?.(`watch ${w} of dataplane ${this.name}`, error),
     )
@@ -263,6 +267,8 @@ export class KubernetesDataplane implements ClusterDataplane {
       namespace,
       undefined,
       (event) => this.forward(event),
+      // An event Kubernetes expired (an hour, by default) is forgotten here too.
+      (event) => this.forwarded.delete(event.metadata?.uid ?? ''),
     )
     this.events.set(namespace, watched)
     this.begin(watched)
