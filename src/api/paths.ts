@@ -21,6 +21,7 @@ export const paths = {
     resourceUrl(type, name, encodeURIComponent, `/${encodeURIComponent(action)}`),
   schema: (type: string, version: string) => schemaUrl(type, version, encodeURIComponent),
   whoami: `${API_PREFIX}/whoami`,
+  controlPlanes: `${API_PREFIX}/control-planes`,
   users: `${API_PREFIX}/users`,
   user: (name: string) => `${API_PREFIX}/users/${encodeURIComponent(name)}`,
   userKeys: (name: string) => `${API_PREFIX}/users/${encodeURIComponent(name)}/keys`,

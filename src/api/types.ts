@@ -174,6 +174,31 @@ export interface EventsResponse {
   items: ResourceEvent[]
 }
 
+/** A control plane sharing the store (GET /api/v1/control-planes, `drover server status`). */
+interface ControlPlaneInfo {
+  id: string
+  host: string
+  url: string
+  pid: number
+  version: string
+  startedAt: string
+  /** When it last renewed (or sought) the lease: the database's time. */
+  lastSeen: string
+  /** It holds the scheduler's lease. */
+  leader: boolean
+  /** The control plane that answered. */
+  self: boolean
+}
+
+export interface ControlPlanesStatus {
+  /** sqlite (one control plane) or postgres. */
+  store: string
+  highlyAvailable: boolean
+  controlPlanes: ControlPlaneInfo[]
+  /** The scheduler's lease: who holds it, its epoch, since when (database time), how long it has left. */
+  lease: {holder?: string; epoch: number; since?: string; remainingMs?: number}
+}
+
 export interface WhoAmI {
   user: string
   admin: boolean

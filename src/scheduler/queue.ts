@@ -11,6 +11,11 @@ export interface QueueOptions {
   /** Every key, for the periodic resync. */
   keys: () => Promise<string[]> | string[]
   onError?: (key: string, error: unknown) => void
+  /**
+   * Take no key until start() (those added before are dropped): the scheduler of a control plane
+   * that may not lead. start() is followed by a resync, which adds them all.
+   */
+  idleUntilStarted?: boolean
 }
 
 /** A reconcile; it may ask to run again after a while (nothing returned: only when something changes). */
@@ -33,9 +38,14 @@ export class WorkQueue {
   constructor(
     private readonly handler: Handler,
     private readonly options: QueueOptions,
-  ) {}
+  ) {
+    this.stopped = options.idleUntilStarted === true
+  }
 
+  /** Starts (or starts again after stop()) running keys and resyncing. */
   start(): void {
+    this.stopped = false
+    clearInterval(this.resyncTimer)
     this.resyncTimer = setInterval(
       () => this.resync().catch((error: unknown) => this.report('(resync)', error)),
       this.options.resyncMs,

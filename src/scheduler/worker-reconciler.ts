@@ -434,8 +434,9 @@ export class WorkerReconciler {
   }
 
   /** Runtime events go into the worker's event history. */
-  async recordEvent(event: RuntimeEvent): Promise<void> {
-    await this.deps.store.addEvent(
+  /** Records what a runtime says of a worker (through `store` when given: one that is not fenced). */
+  async recordEvent(event: RuntimeEvent, store: Pick<ResourceStore, 'addEvent'> = this.deps.store): Promise<void> {
+    await store.addEvent(
       {type: 'worker', workspace: event.key.workspace, name: event.key.name},
       {type: event.type, reason: event.reason, message: event.message},
     )

@@ -3,6 +3,7 @@
 // does), so tests build it with any store and call it with inject().
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyRequest, LogController} from 'fastify'
 import {paths} from '../api/paths.js'
+import type {ControlPlanesStatus} from '../api/types.js'
 import type {ResourceStore} from '../store/store.js'
 import {Authenticator} from './auth.js'
 import {errorReply} from './error-reply.js'
@@ -26,6 +27,8 @@ export interface AppDeps {
   notReady: () => string | undefined
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: {cert: Buffer; key: Buffer}
+  /** The control planes sharing the store (default: this one alone, leading). */
+  controlPlanes?: () => Promise<ControlPlanesStatus>
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -68,6 +71,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       version: deps.version,
       notReady: deps.notReady,
       usersChanged: () => authenticator.invalidate(),
+      controlPlanes:
+        deps.controlPlanes ??
+        (async () => ({store: 'sqlite', highlyAvailable: false, controlPlanes: [], lease: {epoch: 0}})),
     }),
   }
 

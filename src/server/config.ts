@@ -14,7 +14,7 @@ const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback
 const flag = (fallback: boolean) =>
   z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.stringbool()).default(fallback)
 /** Settings given as bare flags (--single-tenant) rather than with a value. */
-const BOOLEAN_FLAGS = new Set(['singleTenant', 'insecure'])
+const BOOLEAN_FLAGS = new Set(['singleTenant', 'insecure', 'ha'])
 
 /** A Kubernetes cluster that runs the workers of computes naming it (config file only). */
 const dataplaneSchema = z.strictObject({
@@ -46,6 +46,20 @@ const serverConfigSchema = z.strictObject({
     .string()
     .refine((v) => v === 'sqlite' || /^postgres(ql)?:\/\//.test(v), 'sqlite, or a postgres://… URL')
     .default('sqlite'),
+  /**
+   * Highly available: one of several control planes on one PostgreSQL store (README "Running
+   * highly available"). Workers then run on Kubernetes dataplanes only.
+   */
+  ha: flag(false),
+  /** The scheduler's lease (a shared store): another control plane leads when it was not renewed for this long. */
+  leaseMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  /** How often the leader renews its lease (and every control plane says it is alive). */
+  leaseRenewMs: z.coerce.number().int().min(100).max(300_000).default(5000),
+  /**
+   * The key secret values are encrypted with (created on first start). Control planes sharing a
+   * store must share it. Default: encryption.key in the config folder.
+   */
+  encryptionKeyFile: z.string().min(1).optional(),
   /** The local admin, created on first start; its key goes to local-admin.key. */
   adminUser: z
     .string()
@@ -198,7 +212,16 @@ export function loadServerConfig(
     const fromFlag = values[flagName(key)] as string | boolean | undefined
     if (fromFlag !== undefined) merged[key] = String(fromFlag)
   }
-  const result = serverConfigSchema.safeParse(merged)
+  const result = serverConfigSchema
+    .refine((c) => !c.ha || c.store !== 'sqlite', {
+      path: ['ha'],
+      message: 'needs a PostgreSQL store shared by the control planes (--store postgres://…)',
+    })
+    .refine((c) => c.leaseRenewMs * 2 <= c.leaseMs, {
+      path: ['leaseRenewMs'],
+      message: 'must be at most half of leaseMs, so that a renewal can fail once without losing the lease',
+    })
+    .safeParse(merged)
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
     throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}: ${issues.join('; ')}`)

@@ -7,11 +7,10 @@ import type {FastifyInstance} from 'fastify'
 import type {ServerState} from '../api/local.js'
 import type {Background} from '../lib/background.js'
 import type {ClusterDataplane, WorkloadRuntime} from '../runtime/runtime.js'
-import type {Autoscaler} from '../scheduler/autoscaler.js'
-import type {WorkQueue} from '../scheduler/queue.js'
-import {type ResourceStore, redactUrl} from '../store/store.js'
+import {type LeaseStore, type ResourceStore, redactUrl} from '../store/store.js'
 import type {ServerConfig} from './config.js'
 import {type LocalFiles, isLoopback, releaseDataDir, signalReady} from './host.js'
+import type {Leadership} from './leadership.js'
 
 export interface ControlPlane {
   config: ServerConfig
@@ -22,8 +21,10 @@ export interface ControlPlane {
   runtime: WorkloadRuntime
   /** Kubernetes dataplanes: their watches stop with the control plane, their pods run on. */
   dataplanes: ClusterDataplane[]
-  queue: WorkQueue
-  autoscaler: Autoscaler
+  /** Whether this control plane schedules: the queue and the autoscaler run while it leads. */
+  leadership: Leadership
+  /** The scheduler's lease and the control planes sharing the store (server status). */
+  lease: LeaseStore
   background: Background
   /** Set once the control plane serves; /readyz reads it. */
   readiness: {ready: boolean}
@@ -32,13 +33,10 @@ export interface ControlPlane {
 }
 
 export async function run(plane: ControlPlane): Promise<void> {
-  const {config, files, app, store, runtime, queue, autoscaler, background} = plane
+  const {config, files, app, store, runtime, leadership, background} = plane
   // Replicas left running by an earlier control plane are taken over before anything is started.
   await runtime.adopt()
   for (const dataplane of plane.dataplanes) dataplane.start()
-  queue.start()
-  await queue.resync()
-  autoscaler.start()
   const sampler = background.every(config.sampleMs, 'sample replicas', () => runtime.sample())
   // While the store cannot write, try a write every 2 s: /readyz turns ready again by itself.
   const storeProbe = background.every(2000, 'probe the store', async () => {
@@ -52,6 +50,9 @@ export async function run(plane: ControlPlane): Promise<void> {
   const url = `${config.tlsCert ? 'https' : 'http'}://${host}:${port}`
   const state: ServerState = {pid: process.pid, url, startedAt: new Date().toISOString(), version: plane.version}
   writeFileSync(files.state, `${JSON.stringify(state)}\n`, {mode: 0o600})
+  // The scheduler runs while this control plane leads: at once alone, after the lease shared.
+  leadership.member.url = url
+  await leadership.start()
   plane.readiness.ready = true
   app.log.info(
     {
@@ -84,10 +85,9 @@ export async function run(plane: ControlPlane): Promise<void> {
       app.log.error({timeoutMs: config.shutdownTimeoutMs}, 'shutdown took too long: exiting now')
       process.exit(1)
     }, config.shutdownTimeoutMs).unref()
-    autoscaler.stop()
     clearInterval(sampler)
     clearInterval(storeProbe)
-    await queue.stop()
+    await leadership.stop()
     if (signal === 'SIGUSR2') await Promise.all(runtime.keys().map((key) => runtime.remove(key)))
     await runtime.close()
     await Promise.all(plane.dataplanes.map((d) => d.close()))

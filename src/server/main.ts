@@ -1,8 +1,9 @@
 // The control plane process and its only composition root: the one module that names the
 // concrete adapters (the SQLite store, the local runtime). main() claims the data folder,
 // wire() builds the parts from the configuration, and lifecycle.ts runs and stops them.
-import {createHash} from 'node:crypto'
+import {createHash, randomUUID} from 'node:crypto'
 import {chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {localFiles} from '../api/local.js'
@@ -13,18 +14,27 @@ import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {TYPES} from '../resources/registry.js'
 import {computeStatusOf, dataplaneOf} from '../resources/compute.js'
 import {canonicalJson} from '../lib/canonical-json.js'
+import {stackIdentity} from '../resources/stack-ref.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
 import {type ClusterDataplane, workloadId} from '../runtime/runtime.js'
 import {Autoscaler} from '../scheduler/autoscaler.js'
 import {WorkQueue} from '../scheduler/queue.js'
 import {WorkerReconciler} from '../scheduler/worker-reconciler.js'
 import {SqliteStore} from '../store/sqlite/sqlite-store.js'
-import {type ResourceKey, StoreNotFoundError, listAll} from '../store/store.js'
+import {
+  FencedError,
+  type LeaseStore,
+  type ResourceKey,
+  StoreNotFoundError,
+  fencedStore,
+  listAll,
+} from '../store/store.js'
 import {buildApp} from './app.js'
 import {ensureLocalAdmin} from './bootstrap.js'
 import {registerBuiltins} from './builtins.js'
 import {ConfigError, type ServerConfig, loadServerConfig} from './config.js'
 import {AlreadyRunningError, type LocalFiles, claimDataDir, exposureCheck, logStream, signalReady} from './host.js'
+import {Leadership, SoleLease} from './leadership.js'
 import {type ControlPlane, run} from './lifecycle.js'
 import {Metrics} from './metrics.js'
 import type {Tenancy} from './permissions.js'
@@ -66,7 +76,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
           url: config.store,
           eventsPerResource: config.eventsPerResource,
         })
-  const cipher = SecretCipher.fromKeyFile(files.encryptionKey)
+  const cipher = SecretCipher.fromKeyFile(config.encryptionKeyFile ?? files.encryptionKey)
   await ensureLocalAdmin(store, config.adminUser, files.adminKey)
   await registerBuiltins(store)
 
@@ -80,6 +90,13 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   const tenancy: Tenancy = isolation.kind === 'uid' ? 'isolated' : config.singleTenant ? 'single-tenant' : 'admins-only'
   const work = workFolders(config, isolation)
   const nodeBinary = isolation.kind === 'uid' ? reachableNode(work.root) : process.execPath
+
+  // Who schedules (decision 0015): the holder of the lease of a shared store, or this control
+  // plane alone (SQLite). The scheduler writes through the fence of the epoch it leads under.
+  let leadership: Leadership | undefined
+  let fenced = 0
+  const epoch = () => leadership?.epoch()
+  const schedulerStore = fencedStore(store, epoch)
 
   // The scheduler: runtime events and every write wake the queue; the resync covers the rest.
   let queue: WorkQueue | undefined
@@ -115,14 +132,15 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
         .map((k) => [k, process.env[k]!]),
     ),
     onEvent: (event) => {
-      if (reconciler) background.run('record a runtime event', () => reconciler!.recordEvent(event))
+      // About this machine's processes: recorded by the control plane that supervises them, leader or not.
+      if (reconciler) background.run('record a runtime event', () => reconciler!.recordEvent(event, store))
       enqueue(workloadId(event.key))
     },
     onChange: (key) => enqueue(workloadId(key)),
     onError: (what, error) => background.failed(what, error),
   })
   const autoscaler = new Autoscaler({
-    store,
+    store: schedulerStore,
     runtime,
     enqueue,
     onError: (error) => background.failed('autoscaler tick', error),
@@ -148,14 +166,16 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
           // What changes in the cluster wakes its worker; its events join the worker's.
           onChange: (key) => enqueue(workloadId(key)),
           onEvent: (event) => {
-            if (reconciler) background.run('record a Kubernetes event', () => reconciler!.recordEvent(event))
+            if (reconciler && leadership?.leading())
+              background.run('record a Kubernetes event', () => reconciler!.recordEvent(event))
           },
           onError: (what, error) => app.log.warn({dataplane: name, err: error}, `${what} failed; retrying`),
+          fence: epoch,
         }),
       )
   }
   const started = new WorkerReconciler({
-    store,
+    store: schedulerStore,
     runtime,
     unseal: (sealed) => cipher.unseal(sealed),
     nodeBinary,
@@ -172,6 +192,8 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     initialBackoffMs: 500,
     maxBackoffMs: 30_000,
     resyncMs: config.resyncMs,
+    // Only while this control plane leads (Leadership's onLead starts it, and resyncs).
+    idleUntilStarted: true,
     keys: async () => [
       ...new Set([
         ...(await allWorkers()),
@@ -179,7 +201,12 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
         ...[...dataplanes.values()].flatMap((d) => d.keys().map(workloadId)),
       ]),
     ],
-    onError: (id, error) => app.log.error({worker: id, err: error}, 'reconcile failed'),
+    onError: (id, error) => {
+      if (!(error instanceof FencedError || /^fenced:/.test((error as Error)?.message ?? '')))
+        return app.log.error({worker: id, err: error}, 'reconcile failed')
+      fenced++
+      app.log.warn({worker: id, reason: (error as Error).message}, 'reconcile stopped: no longer the leader')
+    },
   })
 
   // A write wakes the workers it concerns: the worker itself, or those using a changed stack,
@@ -207,12 +234,49 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   }
   for (const compute of await listAll(store, {type: 'compute'}))
     background.run('check a compute’s dataplane', () => refreshCompute(compute.key))
+  // Another control plane's writes (a shared store's change feed) wake the leader's workers too.
+  if ('onForeignChange' in store)
+    store.onForeignChange((key) => {
+      if (!leadership?.leading()) return
+      if (key.type === 'worker') return enqueue(workloadId(key))
+      background.run('wake the workers of a stack, secret or compute', async () => {
+        const record = await store.get(key)
+        const declared = record && stackIdentity(record.manifest.stack)
+        for (const worker of await service.workersUsing(key, {stackNames: declared ? [declared.name] : []}))
+          enqueue(workloadId(worker))
+      })
+    })
   const service = new ResourceService(store, cipher, onChange, runtime, {
     tenancy,
     maxReplicas: config.maxReplicas,
     localAdmin: config.adminUser,
     dataplanes,
+    highlyAvailable: config.ha,
   })
+
+  const lease: LeaseStore = 'acquireLease' in store ? store : new SoleLease()
+  const startedAt = new Date().toISOString()
+  const scheduling = queue
+  leadership = new Leadership({
+    lease,
+    member: {id: randomUUID(), host: hostname(), url: '', pid: process.pid, version, startedAt},
+    leaseMs: config.leaseMs,
+    renewMs: config.leaseRenewMs,
+    lapses: !(lease instanceof SoleLease),
+    onLead: async (leadEpoch) => {
+      app.log.info({epoch: leadEpoch}, 'leading the scheduler')
+      scheduling.start()
+      await scheduling.resync()
+      autoscaler.start()
+    },
+    onFollow: async (reason) => {
+      app.log.warn({reason}, 'no longer leading the scheduler')
+      autoscaler.stop()
+      await scheduling.stop()
+    },
+    onError: (what, error) => app.log.warn({err: error}, `${what} failed`),
+  })
+  const leader = leadership
 
   const metrics = new Metrics()
   const scheduled = queue
@@ -237,6 +301,28 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     () => log.dropped,
   )
   metrics.counter('drover_reconciles_total', 'Reconciles run.', () => scheduled.runs)
+  metrics.gauge('drover_leader', 'Whether this control plane leads the scheduler (1) or follows (0).', [], () => [
+    [{}, leader.leading() ? 1 : 0],
+  ])
+  metrics.gauge('drover_lease_epoch', 'The epoch this control plane leads under (0: it follows).', [], () => [
+    [{}, leader.epoch() ?? 0],
+  ])
+  metrics.counter(
+    'drover_lease_renewals_total',
+    'Renewals of the scheduler’s lease that held.',
+    () => leader.stats.renewals,
+  )
+  metrics.counter(
+    'drover_lease_acquisitions_total',
+    'Times this control plane took the lease.',
+    () => leader.stats.acquired,
+  )
+  metrics.counter('drover_lease_losses_total', 'Times this control plane lost the lease.', () => leader.stats.lost)
+  metrics.counter(
+    'drover_fenced_reconciles_total',
+    'Reconciles stopped because this control plane no longer led (a write refused by the fence).',
+    () => fenced,
+  )
   metrics.gauge('drover_resources', 'Stored resources by type.', ['type'], () =>
     Promise.all(TYPES.map(async (type) => [{type}, await store.count({type})] as [{type: string}, number])),
   )
@@ -255,6 +341,24 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     logger: config.logLevel === 'silent' ? false : {level: config.logLevel, stream: log},
     bodyLimit: config.bodyLimit,
     maxBodyDepth: config.maxBodyDepth,
+    controlPlanes: async () => {
+      const [members, held] = await Promise.all([lease.members(), lease.lease()])
+      const self = leader.member.id
+      // This one, first seen before its first renewal, is listed even before it is in the table.
+      const listed = members.some((m) => m.id === self)
+        ? members
+        : [...members, {...leader.member, lastSeen: new Date().toISOString()}]
+      return {
+        store: config.store === 'sqlite' ? 'sqlite' : 'postgres',
+        highlyAvailable: config.ha,
+        controlPlanes: listed.map((m) => ({
+          ...m,
+          leader: held.holder === m.id && (held.remainingMs ?? 1) > 0,
+          self: m.id === self,
+        })),
+        lease: held,
+      }
+    },
     notReady: () =>
       !readiness.ready ? 'starting' : store.unwritable ? `the store cannot write (${store.unwritable})` : undefined,
     ...(config.tlsCert && config.tlsKey
@@ -270,8 +374,8 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     store,
     runtime,
     dataplanes: [...dataplanes.values()],
-    queue,
-    autoscaler,
+    leadership,
+    lease,
     background,
     readiness,
     isolationNote:

@@ -89,6 +89,9 @@ function detailOf(problem: Problem): ErrorDetail {
   }
 }
 
+const HA_LOCAL =
+  'this control plane runs highly available (--ha), where the local dataplane (processes of one control plane’s machine) cannot serve: use a compute of a Kubernetes dataplane'
+
 function initialStatus(type: string, manifest: Json, dataplanes: ReadonlySet<string>): ResourceStatus {
   if (type === 'worker') return {phase: 'Pending', observedGeneration: 0, replicas: 0, readyReplicas: 0, conditions: []}
   return type === 'compute' ? computeStatusOf(manifest, dataplanes) : {phase: 'Active'}
@@ -150,6 +153,7 @@ export class ResourceService {
   private readonly localAdmin?: string
   private readonly dataplanes: ReadonlyMap<string, ClusterDataplane>
   private readonly dataplaneNames: ReadonlySet<string>
+  private readonly highlyAvailable: boolean
 
   constructor(
     private readonly store: ResourceStore,
@@ -163,6 +167,7 @@ export class ResourceService {
     this.localAdmin = options.localAdmin
     this.dataplanes = options.dataplanes ?? new Map()
     this.dataplaneNames = new Set(this.dataplanes.keys())
+    this.highlyAvailable = options.highlyAvailable ?? false
   }
 
   /** A worker's replicas on a Kubernetes dataplane, when it runs on one. */
@@ -238,6 +243,15 @@ export class ResourceService {
       }
       return []
     }
+    // Highly available: every control plane must reach every worker, so workers run on Kubernetes.
+    if (manifest.type === 'compute' && this.highlyAvailable && !isKubernetesCompute(manifest))
+      return [
+        detailOf({
+          path: ['compute', 'dataplane'],
+          code: 'InvalidValue',
+          detail: `must name a Kubernetes dataplane: ${HA_LOCAL}`,
+        }),
+      ]
     if (manifest.type !== 'worker' || !isObject(manifest.worker)) return []
     const worker = manifest.worker
     const details: ErrorDetail[] = []
@@ -315,6 +329,12 @@ export class ResourceService {
       problem(
         ['worker', 'compute'],
         `Not found: compute ${JSON.stringify(computeName)} does not exist; available: ${known.join(', ') || 'none'}`,
+      )
+    } else if (this.highlyAvailable && !isKubernetesCompute(compute.manifest)) {
+      problem(
+        ['worker', 'compute'],
+        `Invalid value: compute ${computeName} runs workers on the local dataplane: ${HA_LOCAL}`,
+        'InvalidValue',
       )
     } else if (stack && isKubernetesCompute(compute.manifest)) {
       const section = isObject(stack.record.manifest.stack) ? stack.record.manifest.stack : {}
@@ -1044,6 +1064,8 @@ export interface ServiceOptions {
   localAdmin?: string
   /** Kubernetes dataplanes of the configuration, by name. */
   dataplanes?: ReadonlyMap<string, ClusterDataplane>
+  /** Several control planes share the store (--ha): workers run on Kubernetes dataplanes only. */
+  highlyAvailable?: boolean
 }
 
 /** A workspace from a request: the rule of resource names (it becomes folder names and uids). */

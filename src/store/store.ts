@@ -143,6 +143,95 @@ export function storageFailure(error: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * A fencing token: the scheduler's writes carry the epoch of the lease it leads under, and a
+ * store shared by several control planes refuses them (FencedError) once another epoch leads.
+ * A store with one control plane (SQLite, whose data folder one process claims) has nothing to fence.
+ */
+export interface Fence {
+  epoch?: number
+}
+
+export interface WriteOptions extends Fence {
+  /** Write only if the stored resourceVersion is this one. */
+  ifResourceVersion?: number
+}
+
+/** A scheduler write refused: a newer leader holds the lease, or this control plane no longer leads. */
+export class FencedError extends Error {
+  constructor(epoch?: number, current?: number) {
+    super(
+      epoch === undefined
+        ? 'fenced: this control plane does not lead the scheduler'
+        : `fenced: this control plane led under epoch ${epoch}, and epoch ${current} leads now`,
+    )
+    this.name = 'FencedError'
+  }
+}
+
+/**
+ * The store as the scheduler writes it: every write carries the epoch it leads under, and none
+ * is sent while it does not lead. The rest is the store itself.
+ */
+export function fencedStore<S extends ResourceStore>(store: S, epoch: () => number | undefined): S {
+  const fence = (): Fence => {
+    const e = epoch()
+    if (e === undefined) throw new FencedError()
+    return {epoch: e}
+  }
+  const putStatus = async (key: ResourceKey, status: ResourceStatus, options: WriteOptions = {}) =>
+    store.putStatus(key, status, {...options, ...fence()})
+  const addEvent = async (key: ResourceKey, event: NewEvent) => store.addEvent(key, event, fence())
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'putStatus') return putStatus
+      if (property === 'addEvent') return addEvent
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
+/** A control plane sharing a store (server status): what it says of itself at each lease renewal. */
+export interface ControlPlaneRecord {
+  id: string
+  host: string
+  url: string
+  pid: number
+  version: string
+  startedAt: string
+  /** The database's time of its last renewal. */
+  lastSeen: string
+}
+
+/** Who leads the scheduler: the lease row. */
+export interface LeaseState {
+  holder?: string
+  epoch: number
+  /** When the holder took it (database time). */
+  since?: string
+  /** Milliseconds left before it expires (negative: expired), by the database's clock. */
+  remainingMs?: number
+}
+
+/**
+ * The scheduler's lease, kept by a store several control planes share: the holder renews it
+ * before it expires (by the database's clock), or another takes it with the next epoch.
+ */
+export interface LeaseStore {
+  /** Takes the lease if nobody holds it or it expired: the new epoch, or undefined. */
+  acquireLease(holder: string, ttlMs: number): Promise<number | undefined>
+  /** Extends the lease held under `epoch`: false when it expired or another took it. */
+  renewLease(holder: string, epoch: number, ttlMs: number): Promise<boolean>
+  /** Gives it up at once (a graceful stop), so that another leads without waiting. */
+  releaseLease(holder: string, epoch: number): Promise<void>
+  lease(): Promise<LeaseState>
+  /** Says this control plane is alive (at each renewal); those unseen for `forgetMs` are dropped. */
+  heartbeat(member: Omit<ControlPlaneRecord, 'lastSeen'>, forgetMs: number): Promise<void>
+  leaveMembers(id: string): Promise<void>
+  members(): Promise<ControlPlaneRecord[]>
+}
+
 export class StoreConflictError extends Error {
   constructor(
     message: string,
@@ -171,9 +260,9 @@ export interface ResourceStore {
    */
   putSpec(write: SpecWrite, options: PutSpecOptions): Promise<PutSpecResult>
   /** Replaces the status only; the spec and generation stay. */
-  putStatus(key: ResourceKey, status: ResourceStatus, options?: {ifResourceVersion?: number}): Promise<StoredRecord>
+  putStatus(key: ResourceKey, status: ResourceStatus, options?: WriteOptions): Promise<StoredRecord>
   delete(key: ResourceKey, options?: {ifResourceVersion?: number}): Promise<StoredRecord | undefined>
-  addEvent(key: ResourceKey, event: NewEvent): Promise<void>
+  addEvent(key: ResourceKey, event: NewEvent, options?: Fence): Promise<void>
   /** Newest last. */
   events(key: ResourceKey, limit?: number): Promise<ResourceEvent[]>
   /** The rollout history kept by putSpec's `revision` option, oldest first; deleted with the resource. */

@@ -33,3 +33,21 @@ export async function startPostgres(): Promise<TestPostgres> {
   // In the run's folder (traversable by the postgres user), so that the global teardown finds it.
   return startCluster(bin, mkdtempSync(join(runDir(), 'pg-')))
 }
+
+/** A new, empty database on `pg` for one test file's control planes: its URL. */
+export async function freshDatabase(pg: TestPostgres, prefix: string): Promise<string> {
+  const {default: postgres} = await import('postgres')
+  const url = new URL(pg.url)
+  const socket = url.searchParams.get('host') ?? undefined
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+  const admin = new URL(url)
+  admin.searchParams.delete('host')
+  const sql = postgres(admin.toString(), {...(socket ? {host: socket} : {}), max: 1, onnotice: () => {}})
+  try {
+    await sql.unsafe(`CREATE DATABASE ${name}`)
+  } finally {
+    await sql.end({timeout: 5})
+  }
+  url.pathname = `/${name}`
+  return url.toString()
+}

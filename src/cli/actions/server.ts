@@ -2,6 +2,10 @@
 import {spawn} from 'node:child_process'
 import {type ServerState, localFiles} from '../../api/local.js'
 import {paths} from '../../api/paths.js'
+import type {ControlPlanesStatus} from '../../api/types.js'
+import {localAdminKey, resolveTarget} from '../context.js'
+import {type RenderTable, smallTable} from '../output/small-table.js'
+import {age} from '../output/table.js'
 import {EXIT, InvalidInputError, UnreachableError} from '../errors.js'
 import {seconds} from '../flags-parse.js'
 import type {Io, Outcome} from '../io.js'
@@ -18,6 +22,7 @@ export interface StartFlags {
   'tls-key'?: string
   insecure?: boolean
   'single-tenant'?: boolean
+  ha?: boolean
   store?: string
 }
 
@@ -27,7 +32,7 @@ function serverArgs(flags: StartFlags): string[] {
     const value = flags[name]
     if (value !== undefined) args.push(`--${name}`, value)
   }
-  for (const name of ['insecure', 'single-tenant'] as const) if (flags[name]) args.push(`--${name}`)
+  for (const name of ['insecure', 'single-tenant', 'ha'] as const) if (flags[name]) args.push(`--${name}`)
   return args
 }
 
@@ -90,28 +95,84 @@ export async function serverStop(
   }
 }
 
+/**
+ * The local control plane (or, when the CLI points at a remote one and no --data-dir is given,
+ * that one): whether it answers /readyz, and the control planes sharing its store, which one
+ * leads the scheduler, since when, under which lease epoch.
+ */
 export async function serverStatus(flags: {'data-dir'?: string}, io: Io): Promise<Outcome> {
   const env = envFor(flags)
-  const running: ServerState | undefined = runningServer(env)
-  if (!running)
+  const target = flags['data-dir'] ? undefined : resolveTarget(env)
+  const running: ServerState | undefined = target?.kind === 'remote' ? undefined : runningServer(env)
+  if (!running && target?.kind !== 'remote')
     throw new UnreachableError(
       'the local control plane is not running',
       'start it: drover server start --detach (or run any command)',
     )
+  const url = running?.url ?? (target as {url: string}).url
+  const apiKey = running ? localAdminKey(env) : (target as {apiKey?: string}).apiKey
   const {DroverClient} = await import('../../client/client.js')
-  const client = new DroverClient({url: running.url, timeoutMs: 5000})
+  const client = new DroverClient({url, timeoutMs: 5000, ...(apiKey ? {apiKey} : {})})
   const ready = await client.request('GET', paths.readyz).then(
     () => true,
     () => false,
   )
+  const planes = await client.request<ControlPlanesStatus>('GET', paths.controlPlanes).catch(() => undefined)
   client.close()
+  if (!running && !ready && !planes)
+    throw new UnreachableError(
+      `the control plane at ${url} does not answer`,
+      'check where the CLI points: drover context list',
+    )
+  const table = planes && planes.store !== 'sqlite' ? await smallTable() : undefined
+  const shared = table ? `\n\n${renderPlanes(planes!, table)}` : ''
+  if (!io.json && !ready)
+    io.note(`${running ? 'the process runs but' : `the control plane at ${url}`} does not answer /readyz`)
+  if (!running) {
+    const data = {url, ready, ...(planes ? {controlPlanes: planes} : {})}
+    return {
+      data,
+      render: () => `${url} is ${ready ? 'ready' : 'not ready'}${shared}`,
+      exitCode: ready ? EXIT.ok : EXIT.unreachable,
+    }
+  }
   const up = Math.round((Date.now() - Date.parse(running.startedAt)) / 1000)
-  const data = {...running, ready, uptimeSeconds: up, dataDir: localFiles(env).database.replace(/\/drover\.db$/, '')}
-  if (!io.json && !ready) io.note('the process runs but does not answer /readyz')
+  const data = {
+    ...running,
+    ready,
+    uptimeSeconds: up,
+    dataDir: localFiles(env).database.replace(/\/drover\.db$/, ''),
+    ...(planes ? {controlPlanes: planes} : {}),
+  }
   return {
     data,
     render: () =>
-      `running at ${running.url} (pid ${running.pid}, version ${running.version}, up ${up}s, ${ready ? 'ready' : 'not ready'}); data: ${data.dataDir}`,
+      `running at ${running.url} (pid ${running.pid}, version ${running.version}, up ${up}s, ${ready ? 'ready' : 'not ready'}); data: ${data.dataDir}${shared}`,
     exitCode: ready ? EXIT.ok : EXIT.unreachable,
   }
+}
+
+/** Every control plane of a shared store, and which one leads (a line for the lease, then a table). */
+function renderPlanes(status: ControlPlanesStatus, table: RenderTable): string {
+  const {lease} = status
+  const holder = status.controlPlanes.find((p) => p.id === lease.holder)
+  const leading =
+    holder && (lease.remainingMs ?? 1) > 0
+      ? `${holder.host} (${holder.url}) leads the scheduler since ${lease.since ?? '?'}, lease epoch ${lease.epoch}${
+          lease.remainingMs === undefined ? '' : `, ${Math.max(0, Math.round(lease.remainingMs / 1000))}s left`
+        }`
+      : `no control plane leads the scheduler now (lease epoch ${lease.epoch}${lease.holder ? ', expired' : ''})`
+  const rows = status.controlPlanes.map((p) => [
+    `${p.host}${p.self ? ' (this one)' : ''}`,
+    p.url,
+    String(p.pid),
+    p.version,
+    p.leader ? 'leader' : 'follower',
+    age(p.startedAt),
+    `${age(p.lastSeen)} ago`,
+  ])
+  return `${status.highlyAvailable ? 'highly available: ' : ''}${leading}\n${table(
+    ['CONTROL PLANE', 'URL', 'PID', 'VERSION', 'ROLE', 'AGE', 'LAST SEEN'],
+    rows,
+  )}`
 }

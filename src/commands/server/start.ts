@@ -11,6 +11,7 @@ export default class ServerStart extends BaseCommand {
     '<%= config.bin %> server start --detach',
     '<%= config.bin %> server start --port 8080 --log-level debug',
     '<%= config.bin %> server start --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
+    '<%= config.bin %> server start --ha --store postgres://drover@db/drover --config /etc/drover/server.yaml',
   ]
 
   static override flags = {
@@ -27,6 +28,10 @@ export default class ServerStart extends BaseCommand {
     'tls-key': Flags.string({summary: 'PEM private key of --tls-cert.'}),
     insecure: Flags.boolean({
       summary: 'Serve plain HTTP on an address other than loopback (API keys then cross the network in clear).',
+    }),
+    ha: Flags.boolean({
+      summary:
+        'Highly available: one of several control planes on one PostgreSQL store (--store); one leads the scheduler, workers run on Kubernetes.',
     }),
     'single-tenant': Flags.boolean({
       summary:

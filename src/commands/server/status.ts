@@ -3,8 +3,9 @@ import {textOrJsonFlag} from '../../cli/flags.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class ServerStatus extends BaseCommand {
-  static override summary = 'Say whether the local control plane runs, where, and since when.'
-  static override description = 'Exit code 0 when it runs and is ready, 5 when it does not run or is not ready.'
+  static override summary = 'Say whether the control plane runs, where, since when, and which one leads.'
+  static override description =
+    'The local control plane, or the one the current context points at when it is remote (and no --data-dir is given). With a PostgreSQL store it lists every control plane sharing the store, which one leads the scheduler, since when, and the lease epoch. Exit code 0 when it runs and is ready, 5 when it does not run or is not ready.'
   static override examples = ['<%= config.bin %> server status']
 
   static override flags = {

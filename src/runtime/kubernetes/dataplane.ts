@@ -49,9 +49,16 @@ export interface DataplaneListeners {
   onEvent?: (event: RuntimeEvent) => void
   /** A watch failed; it is retried with back-off. */
   onError?: (what: string, error: unknown) => void
+  /**
+   * The epoch of the lease this control plane leads under, asked before every write to the
+   * cluster; undefined when it does not lead, and the write is refused (decision 0015). The
+   * epoch is written on each applied object (drover.dev/epoch): which leader wrote it.
+   */
+  fence?: () => number | undefined
 }
 
 const HASH = 'drover.dev/applied-hash'
+const EPOCH = 'drover.dev/epoch'
 const MANAGER = 'drover'
 const MANAGED = `${LABELS.managedBy}=${MANAGER}`
 /** What a worker's objects can be, for pruning and removal (apply order). */
@@ -308,12 +315,22 @@ export class KubernetesDataplane implements ClusterDataplane {
     }
   }
 
+  /** Throws unless this control plane may write to the cluster now; the epoch it leads under. */
+  private writable(): number | undefined {
+    if (!this.listeners.fence) return undefined
+    const epoch = this.listeners.fence()
+    if (epoch === undefined)
+      throw new Error(`fenced: this control plane no longer leads; not writing to dataplane ${this.name}`)
+    return epoch
+  }
+
   private async ensureNamespace(namespace: string): Promise<void> {
     if (this.namespaces.has(namespace)) return
     const existing = await orMissing(
       this.objects.read({apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace}}),
     )
-    if (!existing)
+    if (!existing) {
+      this.writable()
       await this.objects.patch(
         {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace, labels: {[LABELS.managedBy]: MANAGER}}},
         undefined,
@@ -322,6 +339,7 @@ export class KubernetesDataplane implements ClusterDataplane {
         true,
         this.serverSideApply,
       )
+    }
     this.namespaces.add(namespace)
     this.watchEvents(namespace)
   }
@@ -355,11 +373,16 @@ export class KubernetesDataplane implements ClusterDataplane {
       if (before?.hashes.get(k) === hash) continue
       // Not applied since this control plane started: the live object says what was.
       if (!before && (await this.live(object))?.metadata?.annotations?.[HASH] === hash) continue
+      const epoch = this.writable()
       const annotated = {
         ...object,
         metadata: {
           ...object.metadata,
-          annotations: {...(object.metadata as {annotations?: object}).annotations, [HASH]: hash},
+          annotations: {
+            ...(object.metadata as {annotations?: object}).annotations,
+            [HASH]: hash,
+            ...(epoch === undefined ? {} : {[EPOCH]: String(epoch)}),
+          },
         },
       }
       await this.objects.patch(annotated, undefined, undefined, MANAGER, true, this.serverSideApply)
@@ -393,6 +416,7 @@ export class KubernetesDataplane implements ClusterDataplane {
   }
 
   private async deleteObject(object: Obj): Promise<void> {
+    this.writable()
     await this.objects
       .delete(object, undefined, undefined, undefined, undefined, 'Foreground')
       .catch((error: unknown) => {

@@ -5,6 +5,7 @@ import type {FastifyReply, FastifyRequest} from 'fastify'
 import {
   type ApplyRequest,
   type CreateUserRequest,
+  type ControlPlanesStatus,
   type CreateUserResponse,
   type ListQuery,
   type LogsQuery,
@@ -121,6 +122,7 @@ export function serviceHandlers(deps: {
   notReady: () => string | undefined
   /** Called when users or their grants change (the key cache must forget them). */
   usersChanged: () => void
+  controlPlanes: () => Promise<ControlPlanesStatus>
 }): Record<string, Handler> {
   const {service, metrics} = deps
   return {
@@ -130,6 +132,10 @@ export function serviceHandlers(deps: {
       if (!kind?.versions.includes(version)) throw new ApiError('NotFound', `no schema for ${type} ${version}`)
       const {jsonSchemaFor} = await import('../../resources/json-schema.js')
       return jsonSchemaFor(type, version)
+    },
+    controlPlanes: async (request): Promise<ControlPlanesStatus> => {
+      callerOf(request)
+      return deps.controlPlanes()
     },
     whoami: async (request): Promise<WhoAmI> => {
       const {user} = callerOf(request)

@@ -442,6 +442,55 @@ const ROUTE_TABLE: RouteSpec[] = [
     },
   },
   {
+    id: 'controlPlanes',
+    method: 'GET',
+    url: paths.controlPlanes,
+    summary: 'The control planes sharing the store, which one leads the scheduler, and the lease epoch.',
+    auth: true,
+    responses: {
+      200: {
+        description: 'The control planes.',
+        schema: {
+          type: 'object',
+          required: ['store', 'highlyAvailable', 'controlPlanes', 'lease'],
+          properties: {
+            store: {type: 'string'},
+            highlyAvailable: {type: 'boolean'},
+            controlPlanes: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['id', 'host', 'url', 'pid', 'version', 'startedAt', 'lastSeen', 'leader', 'self'],
+                properties: {
+                  id: {type: 'string'},
+                  host: {type: 'string'},
+                  url: {type: 'string'},
+                  pid: {type: 'integer'},
+                  version: {type: 'string'},
+                  startedAt: {type: 'string'},
+                  lastSeen: {type: 'string'},
+                  leader: {type: 'boolean'},
+                  self: {type: 'boolean'},
+                },
+              },
+            },
+            lease: {
+              type: 'object',
+              required: ['epoch'],
+              properties: {
+                holder: {type: 'string'},
+                epoch: {type: 'integer'},
+                since: {type: 'string'},
+                remainingMs: {type: 'integer'},
+              },
+            },
+          },
+        },
+      },
+      ...errors('Unauthorized'),
+    },
+  },
+  {
     id: 'createUser',
     method: 'POST',
     url: paths.users,

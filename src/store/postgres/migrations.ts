@@ -83,4 +83,28 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
       INSERT INTO counters (name, value) VALUES ('feed_start', 0);
     `,
   },
+  {
+    // High availability (decision 0015): the scheduler's lease, one row, whose epoch fences the
+    // scheduler's writes; and the control planes sharing the store, as each last said.
+    version: 3,
+    sql: `
+      CREATE TABLE leases (
+        name text PRIMARY KEY,
+        holder text,
+        epoch bigint NOT NULL,
+        acquired_at timestamptz,
+        expires_at timestamptz
+      );
+      INSERT INTO leases (name, epoch) VALUES ('scheduler', 0);
+      CREATE TABLE control_planes (
+        id text PRIMARY KEY,
+        host text NOT NULL,
+        url text NOT NULL,
+        pid integer NOT NULL,
+        version text NOT NULL,
+        started_at text NOT NULL,
+        last_seen timestamptz NOT NULL
+      );
+    `,
+  },
 ]

@@ -15,6 +15,12 @@ import postgres from 'postgres'
 import type {Json, ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
   type ApiKeyRecord,
+  type ControlPlaneRecord,
+  type Fence,
+  FencedError,
+  type LeaseState,
+  type LeaseStore,
+  type WriteOptions,
   type ListFilter,
   type NewEvent,
   type PutSpecOptions,
@@ -53,7 +59,10 @@ type Row = Record<string, unknown>
 
 /** A write of the queue: one of a resource, decided in memory, or one of another table, run as it is. */
 type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void} & (
-  | {on: {key: ResourceKey; events?: boolean; revisions?: boolean}; decide: (batch: Batch, now: string) => unknown}
+  | {
+      on: {key: ResourceKey; events?: boolean; revisions?: boolean; epoch?: number | undefined}
+      decide: (batch: Batch, now: string) => unknown
+    }
   | {on?: undefined; run: (tx: Tx) => Promise<unknown>}
 )
 
@@ -92,7 +101,7 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-export class PostgresStore implements ResourceStore {
+export class PostgresStore implements ResourceStore, LeaseStore {
   private readonly sql: Sql
   private readonly eventsPerResource: number
   private queue: Pending[] = []
@@ -117,6 +126,8 @@ export class PostgresStore implements ResourceStore {
   private listening?: {unlisten(): Promise<void>}
   private reading: Promise<void> | undefined
   private readAgain = false
+  /** Told of the writes of other control planes, read from the change feed. */
+  private readonly watchers: ((key: ResourceKey) => void)[] = []
   /** The records the batch being committed wrote, cached once it has. */
   private readonly committed = new Map<string, StoredRecord>()
 
@@ -180,7 +191,11 @@ export class PostgresStore implements ResourceStore {
       for (const c of changes) {
         const id = keyId({workspace: String(c.workspace), type: String(c.type), name: String(c.name)})
         // This store's own commits are in the cache already.
-        if ((this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) this.invalidate(id, String(c.type))
+        if ((this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
+          this.invalidate(id, String(c.type))
+          const key = {workspace: String(c.workspace), type: String(c.type), name: String(c.name)}
+          for (const watcher of this.watchers) watcher(key)
+        }
       }
       if (changes.length > 0) this.seen = Math.max(this.seen, num(changes.at(-1)!.rv))
     })()
@@ -251,7 +266,7 @@ export class PostgresStore implements ResourceStore {
 
   /** A write of a resource, decided in memory against the batch's reading of its key. */
   private writeResource<T>(
-    on: {key: ResourceKey; events?: boolean; revisions?: boolean},
+    on: {key: ResourceKey; events?: boolean; revisions?: boolean; epoch?: number | undefined},
     decide: (batch: Batch, now: string) => T,
   ): Promise<T> {
     return this.enqueue<T>({on, decide})
@@ -259,7 +274,10 @@ export class PostgresStore implements ResourceStore {
 
   private enqueue<T>(
     item:
-      | {on: {key: ResourceKey; events?: boolean; revisions?: boolean}; decide: (batch: Batch, now: string) => unknown}
+      | {
+          on: {key: ResourceKey; events?: boolean; revisions?: boolean; epoch?: number | undefined}
+          decide: (batch: Batch, now: string) => unknown
+        }
       | {run: (tx: Tx) => Promise<unknown>},
   ): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'))
@@ -323,7 +341,19 @@ export class PostgresStore implements ResourceStore {
   private async commit(tx: Tx, items: Pending[]): Promise<{ok: boolean; value: unknown}[]> {
     const outcomes: {ok: boolean; value: unknown}[] = []
     for (const [i, item] of items.entries()) if (!item.on) outcomes[i] = {ok: true, value: await item.run(tx)}
-    const resources = items.flatMap((item, i) => (item.on ? [{item, i}] : []))
+    let resources = items.flatMap((item, i) => (item.on ? [{item, i}] : []))
+    // Fencing: the scheduler's writes carry their leader's epoch; the lease row, read under a
+    // share lock, is the one a newer leader must update to lead, so it cannot start meanwhile.
+    if (resources.some(({item}) => item.on!.epoch !== undefined)) {
+      const [lease] = await tx`SELECT epoch FROM leases WHERE name = 'scheduler' FOR SHARE`
+      const current = num(lease?.epoch ?? 0)
+      resources = resources.filter(({item, i}) => {
+        const epoch = item.on!.epoch
+        if (epoch === undefined || epoch === current) return true
+        outcomes[i] = {ok: false, value: new FencedError(epoch, current)}
+        return false
+      })
+    }
     if (resources.length === 0) return outcomes
     // Round trip 1: the counter (locked first by every batch: batches serialize, commits follow
     // resourceVersions), the rows of every key, their events and revisions where a write needs them.
@@ -580,12 +610,8 @@ export class PostgresStore implements ResourceStore {
     return rows.map(revisionFromRow)
   }
 
-  putStatus(
-    key: ResourceKey,
-    status: ResourceStatus,
-    options: {ifResourceVersion?: number} = {},
-  ): Promise<StoredRecord> {
-    return this.writeResource({key}, (batch) => {
+  putStatus(key: ResourceKey, status: ResourceStatus, options: WriteOptions = {}): Promise<StoredRecord> {
+    return this.writeResource({key, epoch: options.epoch}, (batch) => {
       const current = batch.current(key)
       if (!current) throw new StoreNotFoundError(`${key.type} ${key.name} does not exist`)
       const conflict = staleVersion(current, options.ifResourceVersion, key)
@@ -607,8 +633,8 @@ export class PostgresStore implements ResourceStore {
     })
   }
 
-  addEvent(key: ResourceKey, event: NewEvent): Promise<void> {
-    return this.writeResource({key, events: true}, (batch, now) => {
+  addEvent(key: ResourceKey, event: NewEvent, options: Fence = {}): Promise<void> {
+    return this.writeResource({key, events: true, epoch: options.epoch}, (batch, now) => {
       if (batch.current(key)) batch.addEvent(key, event, now)
     })
   }
@@ -617,6 +643,69 @@ export class PostgresStore implements ResourceStore {
     const rows = await this.sql`SELECT time, kind, reason, message, count, first_time FROM events
       WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name} ORDER BY id DESC LIMIT ${limit}`
     return [...rows].reverse().map(eventFromRow)
+  }
+
+  /** Calls `listener` with each key another control plane writes (from the change feed). */
+  onForeignChange(listener: (key: ResourceKey) => void): void {
+    this.watchers.push(listener)
+  }
+
+  // ---- the scheduler's lease and the control planes (decision 0015) -------------------------
+  // Every time here is the database's (now()), so that the control planes' clocks do not matter.
+
+  async acquireLease(holder: string, ttlMs: number): Promise<number | undefined> {
+    const [row] = await this.sql`UPDATE leases SET holder = ${holder}, epoch = epoch + 1, acquired_at = now(),
+        expires_at = now() + ${ttlMs} * interval '1 millisecond'
+      WHERE name = 'scheduler' AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())
+      RETURNING epoch`
+    return row ? num(row.epoch) : undefined
+  }
+
+  async renewLease(holder: string, epoch: number, ttlMs: number): Promise<boolean> {
+    const rows = await this.sql`UPDATE leases SET expires_at = now() + ${ttlMs} * interval '1 millisecond'
+      WHERE name = 'scheduler' AND holder = ${holder} AND epoch = ${epoch} AND expires_at > now()`
+    return rows.count === 1
+  }
+
+  async releaseLease(holder: string, epoch: number): Promise<void> {
+    await this.sql`UPDATE leases SET holder = NULL, expires_at = NULL
+      WHERE name = 'scheduler' AND holder = ${holder} AND epoch = ${epoch}`
+  }
+
+  async lease(): Promise<LeaseState> {
+    const [row] = await this.sql`SELECT holder, epoch, acquired_at,
+        (extract(epoch from (expires_at - now())) * 1000)::bigint AS remaining FROM leases WHERE name = 'scheduler'`
+    if (!row) return {epoch: 0}
+    return {
+      epoch: num(row.epoch),
+      ...(row.holder ? {holder: String(row.holder)} : {}),
+      ...(row.holder && row.acquired_at ? {since: new Date(row.acquired_at as Date).toISOString()} : {}),
+      ...(row.holder && row.remaining !== null ? {remainingMs: num(row.remaining)} : {}),
+    }
+  }
+
+  async heartbeat(member: Omit<ControlPlaneRecord, 'lastSeen'>, forgetMs: number): Promise<void> {
+    await this.sql`INSERT INTO control_planes (id, host, url, pid, version, started_at, last_seen)
+      VALUES (${member.id}, ${member.host}, ${member.url}, ${member.pid}, ${member.version}, ${member.startedAt}, now())
+      ON CONFLICT (id) DO UPDATE SET url = excluded.url, last_seen = now()`
+    await this.sql`DELETE FROM control_planes WHERE last_seen < now() - ${forgetMs} * interval '1 millisecond'`
+  }
+
+  async leaveMembers(id: string): Promise<void> {
+    await this.sql`DELETE FROM control_planes WHERE id = ${id}`
+  }
+
+  async members(): Promise<ControlPlaneRecord[]> {
+    const rows = await this.sql`SELECT * FROM control_planes ORDER BY started_at, id`
+    return rows.map((r) => ({
+      id: String(r.id),
+      host: String(r.host),
+      url: String(r.url),
+      pid: num(r.pid),
+      version: String(r.version),
+      startedAt: String(r.started_at),
+      lastSeen: new Date(r.last_seen as Date).toISOString(),
+    }))
   }
 
   // ---- users and keys ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PostgresStore} from '../../../src/store/postgres/postgres-store.js'
+import {FencedError} from '../../../src/store/store.js'
 import {apply, call, nodeWorker} from '../../helpers/api.js'
 import {type TestPostgres, postgresAvailable, startPostgres} from '../../helpers/postgres.js'
 import {NODE, ROOT, cliEnv, runCli} from '../../helpers/run-cli.js'
@@ -93,6 +94,60 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         await b.delete(key)
         await waitFor('the other store’s delete', async () => ((await a.get(key)) === undefined ? true : undefined))
         expect(await a.check()).toBe('ok')
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('fences the scheduler: writes of an epoch that no longer leads are refused, the rest of their batch commits', async () => {
+      const shared = schema()
+      const a = await PostgresStore.open({url: pg!.url, schema: shared})
+      const b = await PostgresStore.open({url: pg!.url, schema: shared})
+      try {
+        const key = {workspace: 'public', type: 'worker', name: 'fenced'}
+        await a.putSpec(
+          {key, version: 'v1beta', owner: 'root', manifest: {name: 'fenced'}},
+          {initialStatus: {phase: 'Pending'}},
+        )
+        const first = await a.acquireLease('a', 60_000)
+        expect(first).toBe(1)
+        expect(await b.acquireLease('b', 60_000), 'held by a').toBeUndefined()
+        await a.putStatus(key, {phase: 'Running'}, {epoch: 1})
+        // a's lease runs out (renewed for 1 ms: as if it stopped renewing); b takes it, epoch 2.
+        expect(await a.renewLease('a', 1, 1)).toBe(true)
+        await waitFor('the lease to expire', async () => ((await b.lease()).remainingMs! <= 0 ? true : undefined))
+        expect(await b.acquireLease('b', 60_000)).toBe(2)
+        expect(await a.renewLease('a', 1, 60_000), 'a cannot renew what b took').toBe(false)
+        // One batch: a's scheduler writes under epoch 1 fail, its API write and b's epoch-2 write commit.
+        const [stale, staleEvent, api, current] = await Promise.allSettled([
+          a.putStatus(key, {phase: 'Failed'}, {epoch: 1}),
+          a.addEvent(key, {type: 'Warning', reason: 'Stale', message: 'from epoch 1'}, {epoch: 1}),
+          a.putSpec(
+            {key: {...key, name: 'api'}, version: 'v1beta', owner: 'root', manifest: {name: 'api'}},
+            {initialStatus: {phase: 'Pending'}},
+          ),
+          b.putStatus(key, {phase: 'Running', readyReplicas: 1}, {epoch: 2}),
+        ])
+        expect(stale.status === 'rejected' && stale.reason).toBeInstanceOf(FencedError)
+        expect(staleEvent.status === 'rejected' && (staleEvent.reason as Error).message).toMatch(
+          /^fenced: this control plane led under epoch 1, and epoch 2 leads now/,
+        )
+        expect(api.status).toBe('fulfilled')
+        expect(current.status).toBe('fulfilled')
+        expect((await b.get(key))!.status).toEqual({phase: 'Running', readyReplicas: 1})
+        expect((await b.events(key)).map((e) => e.reason)).not.toContain('Stale')
+        // Who is there, and who leads.
+        const member = (id: string) => ({id, host: 'h', url: `http://${id}`, pid: 1, version: '0', startedAt: id})
+        await a.heartbeat(member('a'), 60_000)
+        await b.heartbeat(member('b'), 60_000)
+        expect((await a.members()).map((m) => m.id)).toEqual(['a', 'b'])
+        expect(await a.lease()).toMatchObject({holder: 'b', epoch: 2})
+        // A graceful stop hands the lease over at once.
+        await b.releaseLease('b', 2)
+        await b.leaveMembers('b')
+        expect(await a.acquireLease('a', 60_000)).toBe(3)
+        expect((await a.members()).map((m) => m.id)).toEqual(['a'])
       } finally {
         await a.close()
         await b.close()
