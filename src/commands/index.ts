@@ -26,6 +26,7 @@ import RolloutStatus from './rollout/status.js'
 import RolloutUndo from './rollout/undo.js'
 import Scale from './scale.js'
 import ServerInstall from './server/install.js'
+import ServerMigrate from './server/migrate.js'
 import ServerStart from './server/start.js'
 import ServerStatus from './server/status.js'
 import ServerStop from './server/stop.js'
@@ -54,6 +55,7 @@ export const COMMANDS = {
   'rollout:status': RolloutStatus,
   'rollout:undo': RolloutUndo,
   'server:install': ServerInstall,
+  'server:migrate': ServerMigrate,
   'server:start': ServerStart,
   'server:stop': ServerStop,
   'server:status': ServerStatus,

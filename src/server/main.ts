@@ -2,10 +2,21 @@
 // concrete adapters (the SQLite store, the local runtime). main() claims the data folder,
 // wire() builds the parts from the configuration, and lifecycle.ts runs and stops them.
 import {createHash, randomUUID} from 'node:crypto'
-import {chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
 import {localFiles} from '../api/local.js'
 import {Background} from '../lib/background.js'
 import {packageVersion} from '../lib/package-root.js'
@@ -42,6 +53,7 @@ import {type Change, ResourceService} from './resource-service.js'
 import {SecretCipher} from './secrets.js'
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  if (argv[0] === 'migrate') return migrate(argv.slice(1), env)
   const config = loadServerConfig(argv, env)
   const files = localFiles({...env, DROVER_DATA_DIR: config.dataDir, DROVER_CONFIG_DIR: config.configDir})
   // As root, replicas run under other uids and reach their folders in the data folder through
@@ -57,6 +69,38 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   } catch (error) {
     rmSync(files.pid, {force: true})
     throw error
+  }
+}
+
+/**
+ * `node dist/server/main.js migrate --from FILE` (the CLI's `drover server migrate` runs it):
+ * copies a SQLite store into the PostgreSQL one of DROVER_MIGRATE_TO (in the environment, off
+ * the command line: it may hold a password). Progress and the summary are JSON lines on stdout.
+ */
+async function migrate(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const {values} = parseArgs({args: [...argv], options: {from: {type: 'string'}}, strict: true})
+  const to = env.DROVER_MIGRATE_TO
+  if (!values.from || !to) throw new ConfigError('migrate needs --from FILE and DROVER_MIGRATE_TO')
+  if (!existsSync(values.from)) throw new ConfigError(`no SQLite store at ${values.from}`)
+  const source = new SqliteStore({path: values.from})
+  try {
+    const target = await (await import('../store/postgres/postgres-store.js')).PostgresStore.open({url: to})
+    try {
+      const {migrateStore} = await import('./migrate.js')
+      let shown = 0
+      const summary = await migrateStore(source, target, (done, total) => {
+        // At most ~200 progress lines, and the last.
+        if (done === total || done - shown >= Math.max(1, Math.floor(total / 200))) {
+          shown = done
+          process.stdout.write(`${JSON.stringify({done, total})}\n`)
+        }
+      })
+      process.stdout.write(`${JSON.stringify({summary})}\n`)
+    } finally {
+      await target.close()
+    }
+  } finally {
+    await source.close()
   }
 }
 
@@ -447,7 +491,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         ? error.message
         : (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
           ? `address in use: ${(error as Error).message}`
-          : `cannot start: ${(error as Error).message}`
+          : `${process.argv[2] === 'migrate' ? 'cannot migrate' : 'cannot start'}: ${(error as Error).message}`
     signalReady({
       ready: false,
       error: message,

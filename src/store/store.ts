@@ -278,11 +278,32 @@ export interface ResourceStore {
   deleteApiKeys(user: string, keep?: string): Promise<number>
   addApiKey(key: ApiKeyRecord): Promise<void>
   findApiKey(id: string): Promise<ApiKeyRecord | undefined>
+  /** Every API key (hashes only), by id: what `server migrate` copies. */
+  listApiKeys(): Promise<ApiKeyRecord[]>
   countUsers(): Promise<number>
 
   /** Runs the store's own consistency check ("ok" when sound). */
   check(): Promise<string>
   close(): Promise<void>
+}
+
+/** A resource with everything kept of it: what `server migrate` copies from one store to another. */
+export interface ResourceCopy {
+  record: StoredRecord
+  /** Oldest first, as events() gives them. */
+  events: ResourceEvent[]
+  revisions: RevisionRecord[]
+}
+
+/**
+ * A store that takes copies of another's data as they are (`drover server migrate`): uids,
+ * times, generations, statuses, sealed secrets (still encrypted: the key goes with them),
+ * events and rollout history. A copy equal to what is there changes nothing, so that a migration
+ * run again is a no-op; one that differs replaces it, under a new resourceVersion of this store.
+ */
+export interface RestorableStore {
+  restoreResource(copy: ResourceCopy): Promise<'created' | 'updated' | 'unchanged'>
+  restoreUser(user: User, keys: ApiKeyRecord[]): Promise<'created' | 'updated' | 'unchanged'>
 }
 
 /** Whether `write` changes the spec of `current` (manifest compared key-order-insensitively, version, sealed digest). */
@@ -344,15 +365,4 @@ export function similarMessages(a: string, b: string): boolean {
   if (!subjectA) return false
   const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#')
   return subjectA === subjectB && shape(restA!) === shape(restB!)
-}
-
-/** A URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return 'an invalid URL'
-  }
 }

@@ -40,7 +40,7 @@ describe('shell completion', () => {
     expect(top).not.toContain('logs') // hidden aliases are not offered
     expect(bash('drover ge')).toEqual(['get'])
     expect(bash('drover get ')).toEqual(['runtime'])
-    expect(bash('drover server ')).toEqual(['install', 'start', 'status', 'stop'])
+    expect(bash('drover server ')).toEqual(['install', 'migrate', 'start', 'status', 'stop'])
     expect(bash('drover develop schema ')).toEqual(['generate', 'get'])
     expect(bash('drover get -t ')).toEqual(['worker', 'stack', 'secret', 'compute'])
     expect(bash('drover get --output y')).toEqual(['yaml'])
@@ -57,7 +57,7 @@ describe('shell completion', () => {
         .split('\n')
         .map((l) => l.split('\t')[0])
     expect(fish('drover ge')).toEqual(['get'])
-    expect(fish('drover server ')).toEqual(['install', 'start', 'status', 'stop'])
+    expect(fish('drover server ')).toEqual(['install', 'migrate', 'start', 'status', 'stop'])
     expect(fish('drover get -t ')).toEqual(['compute', 'secret', 'stack', 'worker'])
     expect(fish('drover get --outp')).toEqual(['--output'])
     expect(fish('drover apply -f examples/worker-m')).toEqual(['examples/worker-minimal.yaml'])

@@ -1,11 +1,15 @@
 // `drover server start|stop|status`: the local control plane process.
 import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
+import {createInterface} from 'node:readline'
 import {type ServerState, localFiles} from '../../api/local.js'
 import {paths} from '../../api/paths.js'
 import type {ControlPlanesStatus} from '../../api/types.js'
 import {localAdminKey, resolveTarget} from '../context.js'
 import {type RenderTable, smallTable} from '../output/small-table.js'
 import {age} from '../output/table.js'
+import {redactUrl} from '../../lib/redact-url.js'
 import {EXIT, InvalidInputError, UnreachableError} from '../errors.js'
 import {seconds} from '../flags-parse.js'
 import type {Io, Outcome} from '../io.js'
@@ -175,4 +179,92 @@ function renderPlanes(status: ControlPlanesStatus, table: RenderTable): string {
     ['CONTROL PLANE', 'URL', 'PID', 'VERSION', 'ROLE', 'AGE', 'LAST SEEN'],
     rows,
   )}`
+}
+
+export interface MigrateFlags {
+  from?: string
+  to?: string
+  'data-dir'?: string
+}
+
+interface MigrationSummary {
+  users: Record<'created' | 'updated' | 'unchanged', number>
+  resources: Record<'created' | 'updated' | 'unchanged', number>
+  types: Record<string, number>
+  events: number
+  revisions: number
+}
+
+/**
+ * `drover server migrate`: copies a local SQLite store into PostgreSQL, through the server's own
+ * code (dist/server/main.js migrate), the target URL in its environment rather than on its
+ * command line. A progress bar on a terminal; run again, it copies only what differs.
+ */
+export async function serverMigrate(flags: MigrateFlags, io: Io): Promise<Outcome> {
+  const env = envFor(flags)
+  const given = flags.from ?? `sqlite://${localFiles(env).database}`
+  const from = resolve(given.replace(/^sqlite:\/\//, ''))
+  if (/^[a-z]+:\/\//i.test(given) && !given.startsWith('sqlite://'))
+    throw new InvalidInputError(`--from ${JSON.stringify(given)}: a SQLite store, sqlite://PATH (or a path)`)
+  if (!existsSync(from))
+    throw new InvalidInputError(`--from: no SQLite store at ${from}`, {
+      hint: 'the local store is drover.db in the data folder (--data-dir, DROVER_DATA_DIR)',
+    })
+  const to = flags.to ?? process.env.DROVER_STORE_URL
+  if (!to || !/^postgres(ql)?:\/\//.test(to))
+    throw new InvalidInputError(`--to ${to ? JSON.stringify(redactUrl(to)) : 'is missing'}: a postgres://… URL`, {
+      hint: 'or DROVER_STORE_URL, which ps does not show',
+    })
+  // Writes made while it copies would be missing: the control plane of that store must not run.
+  const running = runningServer({...env, DROVER_DATA_DIR: dirname(from)})
+  if (running)
+    throw new InvalidInputError(
+      `the control plane (pid ${running.pid}) runs on ${from}: writes made while it copies would be missing`,
+      {hint: 'stop it first: drover server stop'},
+    )
+  const bar = !io.json && process.stderr.isTTY ? progressBar() : undefined
+  const child = spawn(process.execPath, [serverMainPath(), 'migrate', '--from', from], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {...serverEnv(env), DROVER_MIGRATE_TO: to},
+  })
+  let summary: MigrationSummary | undefined
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  const lines = createInterface({input: child.stdout})
+  lines.on('line', (line) => {
+    const message = JSON.parse(line) as {done?: number; total?: number; summary?: MigrationSummary}
+    if (message.summary) summary = message.summary
+    else if (message.done !== undefined) bar?.(message.done, message.total ?? 0)
+  })
+  const code = await new Promise<number | null>((done) => child.on('close', done))
+  if (bar) process.stderr.write('\n')
+  if (code !== 0 || !summary)
+    throw new InvalidInputError(
+      stderr.trim().replace(/^drover server: /, '') || `the migration ended with code ${code}`,
+    )
+  const copied = summary
+  const count = (c: MigrationSummary['users']) => `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`
+  const types = Object.entries(copied.types)
+    .map(([type, n]) => `${n} ${type}`)
+    .join(', ')
+  return {
+    data: {from, to: redactUrl(to), ...copied},
+    render: () =>
+      [
+        `copied ${from} to ${redactUrl(to)}`,
+        `  users:     ${count(copied.users)}`,
+        `  resources: ${count(copied.resources)}${types ? ` (${types})` : ''}`,
+        `  with ${copied.events} events and ${copied.revisions} rollout revisions`,
+        `Secret values were copied encrypted: start the control planes on PostgreSQL with the same key, ${localFiles(env).encryptionKey} (encryptionKeyFile).`,
+      ].join('\n'),
+  }
+}
+
+/** A progress bar on stderr, redrawn in place: `[########------------]  120/500`. */
+function progressBar(): (done: number, total: number) => void {
+  return (done, total) => {
+    const width = 30
+    const filled = total === 0 ? width : Math.round((done / total) * width)
+    process.stderr.write(`\rcopying [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`)
+  }
 }

@@ -20,6 +20,8 @@ import {
   FencedError,
   type LeaseState,
   type LeaseStore,
+  type ResourceCopy,
+  type RestorableStore,
   type WriteOptions,
   type ListFilter,
   type NewEvent,
@@ -34,13 +36,14 @@ import {
   type StoredRecord,
   type User,
   applyOutcome,
-  redactUrl,
   specChanged,
   staleVersion,
 } from '../store.js'
 import {Batch, type EventRow, type RevisionRow, keyId} from './batch.js'
 import {apiKeyFromRow, eventFromRow, recordFromRow, revisionFromRow, userFromRow} from '../rows.js'
 import {PG_MIGRATIONS} from './migrations.js'
+import {canonicalJson} from '../../lib/canonical-json.js'
+import {redactUrl} from '../../lib/redact-url.js'
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (or ?host=/socket/folder). */
@@ -101,7 +104,19 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-export class PostgresStore implements ResourceStore, LeaseStore {
+/** Writes a record as it is (created, or replacing the stored one). */
+const upsertRecord = (tx: Tx, r: StoredRecord) =>
+  tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
+      generation, resource_version, created_at, updated_at)
+    VALUES (${r.key.workspace}, ${r.key.type}, ${r.key.name}, ${r.version}, ${r.owner}, ${r.uid}, ${JSON.stringify(r.manifest)},
+      ${r.sealed?.ciphertext ?? null}, ${r.sealed?.digest ?? null}, ${JSON.stringify(r.status)}, ${r.generation},
+      ${r.resourceVersion}, ${r.createdAt}, ${r.updatedAt})
+    ON CONFLICT (workspace, type, name) DO UPDATE SET version = excluded.version, owner = excluded.owner,
+      uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
+      status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
+      created_at = excluded.created_at, updated_at = excluded.updated_at`
+
+export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore {
   private readonly sql: Sql
   private readonly eventsPerResource: number
   private queue: Pending[] = []
@@ -440,16 +455,7 @@ export class PostgresStore implements ResourceStore, LeaseStore {
         writes.push(tx`DELETE FROM ${tx(table)} WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`)
     if (c.eventIdsDropped.length > 0)
       writes.push(tx`DELETE FROM events WHERE id = ANY(${tx.array(c.eventIdsDropped)}::bigint[])`)
-    for (const r of c.records)
-      writes.push(tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
-          generation, resource_version, created_at, updated_at)
-        VALUES (${r.key.workspace}, ${r.key.type}, ${r.key.name}, ${r.version}, ${r.owner}, ${r.uid}, ${JSON.stringify(r.manifest)},
-          ${r.sealed?.ciphertext ?? null}, ${r.sealed?.digest ?? null}, ${JSON.stringify(r.status)}, ${r.generation},
-          ${r.resourceVersion}, ${r.createdAt}, ${r.updatedAt})
-        ON CONFLICT (workspace, type, name) DO UPDATE SET version = excluded.version, owner = excluded.owner,
-          uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
-          status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
-          created_at = excluded.created_at, updated_at = excluded.updated_at`)
+    for (const r of c.records) writes.push(upsertRecord(tx, r))
     for (const {key: k, revision} of c.revisionsDropped)
       writes.push(
         tx`DELETE FROM revisions WHERE workspace = ${k.workspace} AND type = ${k.type} AND name = ${k.name} AND revision = ${revision}`,
@@ -752,6 +758,82 @@ export class PostgresStore implements ResourceStore, LeaseStore {
   async findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
     const [row] = await this.sql`SELECT * FROM api_keys WHERE id = ${id}`
     return row ? apiKeyFromRow(row) : undefined
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.sql`SELECT * FROM api_keys ORDER BY id`).map(apiKeyFromRow)
+  }
+
+  // ---- copies from another store (drover server migrate) -----------------------------------
+
+  async restoreResource(copy: ResourceCopy): Promise<'created' | 'updated' | 'unchanged'> {
+    const {key} = copy.record
+    const match = (tx: Tx) => tx`workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
+    const outcome = await this.sql.begin(async (tx) => {
+      // The counter first, as every batch locks it: the copy is ordered with their commits.
+      const [counter, [row], events, revisions] = await Promise.all([
+        tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
+        tx`SELECT * FROM resources WHERE ${match(tx)} FOR UPDATE`,
+        tx`SELECT time, kind, reason, message, count, first_time FROM events WHERE ${match(tx)} ORDER BY id`,
+        tx`SELECT * FROM revisions WHERE ${match(tx)} ORDER BY revision`,
+      ])
+      const current = row ? recordFromRow(row) : undefined
+      const same = (a: unknown, b: unknown) => canonicalJson(a as Json) === canonicalJson(b as Json)
+      if (
+        current &&
+        same({...current, resourceVersion: 0}, {...copy.record, resourceVersion: 0}) &&
+        same(events.map(eventFromRow), copy.events) &&
+        same(revisions.map(revisionFromRow), copy.revisions)
+      )
+        return 'unchanged'
+      const rv = num(counter[0]!.value) + 1
+      await Promise.all([tx`DELETE FROM events WHERE ${match(tx)}`, tx`DELETE FROM revisions WHERE ${match(tx)}`])
+      const writes: PromiseLike<unknown>[] = [upsertRecord(tx, {...copy.record, resourceVersion: rv})]
+      for (const e of copy.events)
+        writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
+          VALUES (${key.workspace}, ${key.type}, ${key.name}, ${e.time}, ${e.type}, ${e.reason}, ${e.message},
+            ${e.count ?? 1}, ${e.firstTime ?? null})`)
+      for (const r of copy.revisions)
+        writes.push(tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
+            sealed_digest, cause, created_at)
+          VALUES (${key.workspace}, ${key.type}, ${key.name}, ${r.revision}, ${r.template}, ${r.generation}, ${r.version},
+            ${JSON.stringify(r.manifest)}, ${r.sealed?.ciphertext ?? null}, ${r.sealed?.digest ?? null}, ${r.cause}, ${r.createdAt})`)
+      writes.push(
+        tx`INSERT INTO changes (rv, workspace, type, name) VALUES (${rv}, ${key.workspace}, ${key.type}, ${key.name})`,
+        tx`UPDATE counters SET value = ${rv} WHERE name = 'resource_version'`,
+        tx`SELECT pg_notify(${FEED}, ${String(rv)})`,
+      )
+      await Promise.all(writes)
+      return current ? 'updated' : 'created'
+    })
+    this.invalidate(keyId(key), key.type)
+    return outcome
+  }
+
+  async restoreUser(user: User, keys: ApiKeyRecord[]): Promise<'created' | 'updated' | 'unchanged'> {
+    return this.sql.begin(async (tx) => {
+      const [row] = await tx`SELECT * FROM users WHERE name = ${user.name} FOR UPDATE`
+      const have = new Map(
+        (await tx`SELECT * FROM api_keys WHERE "user" = ${user.name}`).map((r) => {
+          const k = apiKeyFromRow(r)
+          return [k.id, `${k.name} ${k.hash.toString('hex')} ${k.createdAt}`]
+        }),
+      )
+      const sameKeys = keys.every((k) => have.get(k.id) === `${k.name} ${k.hash.toString('hex')} ${k.createdAt}`)
+      if (
+        row &&
+        canonicalJson(userFromRow(row) as unknown as Json) === canonicalJson(user as unknown as Json) &&
+        sameKeys
+      )
+        return 'unchanged'
+      await tx`INSERT INTO users (name, admin, grants) VALUES (${user.name}, ${user.admin}, ${JSON.stringify(user.grants)})
+        ON CONFLICT (name) DO UPDATE SET admin = excluded.admin, grants = excluded.grants`
+      for (const k of keys)
+        await tx`INSERT INTO api_keys (id, "user", name, hash, created_at) VALUES (${k.id}, ${k.user}, ${k.name}, ${k.hash}, ${k.createdAt})
+          ON CONFLICT (id) DO UPDATE SET "user" = excluded."user", name = excluded.name, hash = excluded.hash,
+            created_at = excluded.created_at`
+      return row ? 'updated' : 'created'
+    })
   }
 
   async countUsers(): Promise<number> {

@@ -529,6 +529,10 @@ export class SqliteStore implements ResourceStore {
     return Promise.resolve(row ? apiKeyFromRow(row) : undefined)
   }
 
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return Promise.resolve((this.sql('SELECT * FROM api_keys ORDER BY id').all() as Row[]).map(apiKeyFromRow))
+  }
+
   countUsers(): Promise<number> {
     return Promise.resolve(Number((this.sql('SELECT count(*) AS n FROM users').get() as Row).n))
   }

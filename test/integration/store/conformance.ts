@@ -315,6 +315,11 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
       expect(await store.findApiKey('k2')).toBeUndefined()
       await expect(store.addApiKey({id: 'k3', user: 'nobody', name: 'x', hash, createdAt: 'now'})).rejects.toThrow()
       expect(await store.countUsers()).toBe(1)
+      await store.addApiKey({id: 'k0', user: 'alice', name: 'ci', hash, createdAt: '2026-01-02T00:00:00.000Z'})
+      expect((await store.listApiKeys()).map((k) => [k.id, k.name])).toEqual([
+        ['k0', 'ci'],
+        ['k1', 'laptop'],
+      ])
     })
 
     it('passes its own consistency check', async () => {
