@@ -174,6 +174,21 @@ export interface EventsResponse {
   items: ResourceEvent[]
 }
 
+/** A worker's samples over the last hour (GET …/history), for the Operations page's charts. */
+export interface WorkerHistoryView {
+  /** Requests and limits per replica: CPU in cores, memory in bytes (absent when unset). */
+  requests: {cpu?: number; memory?: number}
+  limits: {cpu?: number; memory?: number}
+  points: {
+    t: number
+    running: number
+    ready: number
+    desired?: number
+    recommended?: number
+    usage: {replica: string; cpu?: number; memory?: number}[]
+  }[]
+}
+
 /** A control plane sharing the store (GET /api/v1/control-planes, `drover server status`). */
 interface ControlPlaneInfo {
   id: string

@@ -301,6 +301,11 @@ export class DroverClient {
     return this.request('GET', paths.whoami)
   }
 
+  /** A one-time login path for the Operations page (drover dashboard). */
+  loginToken(): Promise<{path: string; expiresAt: string}> {
+    return this.request('POST', paths.loginTokens)
+  }
+
   createUser(body: CreateUserRequest): Promise<CreateUserResponse> {
     return this.request('POST', paths.users, body)
   }

@@ -6,6 +6,7 @@ import {drained, jsonRequested, reportError} from '../cli/io.js'
 import {closest} from '../lib/edit-distance.js'
 import Apply from './apply.js'
 import Completion from './completion.js'
+import Dashboard from './dashboard.js'
 import ContextAdd from './context/add.js'
 import ContextList from './context/list.js'
 import ContextRemove from './context/remove.js'
@@ -71,6 +72,7 @@ export const COMMANDS = {
   whoami: Whoami,
   version: Version,
   completion: Completion,
+  dashboard: Dashboard,
   'develop:generate': DevelopGenerate,
   'develop:schema:generate': DevelopSchemaGenerate,
   'develop:schema:get:resource': DevelopSchemaGetResource,

@@ -13,14 +13,15 @@ import {joinSensitive} from '../resources/sensitive.js'
 import type {WorkerSpec} from '../resources/model/worker-v1beta.js'
 import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 import type {Json, ResourceStatus} from '../resources/stored.js'
-import type {
-  ClusterDataplane,
-  DesiredWorkload,
-  ObservedWorkload,
-  ProcessSpec,
-  RuntimeEvent,
-  WorkloadKey,
-  WorkloadRuntime,
+import {
+  type ClusterDataplane,
+  type DesiredWorkload,
+  type ObservedWorkload,
+  type ProcessSpec,
+  type RuntimeEvent,
+  type WorkloadKey,
+  type WorkloadRuntime,
+  workloadId,
 } from '../runtime/runtime.js'
 import {type KubernetesObject, RenderError, renderWorker} from '../resources/kubernetes/render.js'
 import type {ComputeSpec} from '../resources/model/compute-v1.js'
@@ -211,6 +212,9 @@ function marks(status: ResourceStatus): Partial<ResourceStatus> {
 }
 
 export class WorkerReconciler {
+  /** The replica count each worker was last reconciled toward (the Operations page's charts). */
+  readonly desired = new Map<string, number>()
+
   constructor(private readonly deps: ReconcilerDeps) {}
 
   private async stacks(): Promise<(StackIdentity & {section: Json})[]> {
@@ -299,6 +303,7 @@ export class WorkerReconciler {
     const scaling = this.deps.scaling?.(key)
     const stopped = record.status.stopped === true
     const desired = stopped ? 0 : desiredReplicas(worker, record.status, scaled)
+    this.desired.set(workloadId(key), desired)
     let status: ResourceStatus
     let requeue: number | undefined
     if (worker.dryRun === true) {

@@ -5,6 +5,7 @@ import Fastify, {type FastifyError, type FastifyInstance, type FastifyRequest, L
 import {paths} from '../api/paths.js'
 import type {ControlPlanesStatus} from '../api/types.js'
 import type {ResourceStore} from '../store/store.js'
+import {randomBytes} from 'node:crypto'
 import {Authenticator} from './auth.js'
 import {errorReply} from './error-reply.js'
 import {ApiError} from './errors.js'
@@ -12,6 +13,8 @@ import type {Metrics} from './metrics.js'
 import type {ResourceService} from './resource-service.js'
 import {type Handler, resourceHandlers, serviceHandlers} from './routes/handlers.js'
 import {ROUTES, type RouteSpec} from './routes/spec.js'
+import {registerUi} from './ui/routes.js'
+import {Sessions} from './ui/session.js'
 
 export interface AppDeps {
   store: ResourceStore
@@ -29,6 +32,8 @@ export interface AppDeps {
   https?: {cert: Buffer; key: Buffer}
   /** The control planes sharing the store (default: this one alone, leading). */
   controlPlanes?: () => Promise<ControlPlanesStatus>
+  /** The key the Operations page's sessions are signed with (default: a random one, for tests). */
+  sessionKey?: Buffer
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -52,6 +57,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   const {service, metrics} = deps
   const authenticator = new Authenticator(deps.store)
+  const sessions = new Sessions(deps.sessionKey ?? randomBytes(32), deps.store)
+  // Followed logs end when the app closes (a graceful shutdown does not wait for their readers).
+  const following = new Set<() => void>()
+  app.addHook('preClose', async () => {
+    for (const end of following) end()
+  })
   const logRequests = deps.logger !== false && ['trace', 'debug', 'info'].includes(deps.logger.level)
   // JSON only: anything else is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
@@ -64,7 +75,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
 
   const handlers: Record<string, Handler> = {
-    ...resourceHandlers(service),
+    ...resourceHandlers(service, following),
     ...serviceHandlers({
       service,
       metrics,
@@ -74,6 +85,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       controlPlanes:
         deps.controlPlanes ??
         (async () => ({store: 'sqlite', highlyAvailable: false, controlPlanes: [], lease: {epoch: 0}})),
+      loginToken: (caller) => {
+        if (!caller.keyId) throw new ApiError('Forbidden', 'a login link is for a caller with an API key')
+        const {token, expiresAt} = sessions.loginToken(caller.keyId, caller.user.name)
+        return {path: `/ui/login?token=${token}`, expiresAt}
+      },
     }),
   }
 
@@ -93,6 +109,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       ...(spec.auth
         ? {
             preHandler: async (request: FastifyRequest) => {
+              // The Operations page reads the API with its session cookie (EventSource cannot
+              // send a header): reads only, so that a cookie never writes.
+              if (request.headers.authorization === undefined && request.method === 'GET' && request.headers.cookie) {
+                const caller = await sessions.caller(request.headers.cookie)
+                if (!caller) throw new ApiError('Unauthorized', 'the session ended: log in again')
+                request.caller = caller
+                return
+              }
               request.caller = await authenticator.authenticate(request.headers.authorization)
             },
           }
@@ -101,6 +125,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     })
   }
   ROUTES.forEach(register)
+  registerUi(app, {service, sessions, store: deps.store, secure: deps.https !== undefined})
 
   app.setNotFoundHandler(async (request, reply) => {
     reply.status(404)

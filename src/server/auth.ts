@@ -31,7 +31,7 @@ export async function authenticate(store: ResourceStore, header: string | undefi
   if (!record || !timingSafeEqual(given, record.hash)) throw unauthorized()
   const user = await store.getUser(record.user)
   if (!user) throw unauthorized()
-  return {user}
+  return {user, keyId: record.id}
 }
 
 /**
@@ -59,7 +59,7 @@ export class Authenticator {
       return caller
     }
     if (!timingSafeEqual(sha256(parts[2]!), cached.hash)) throw unauthorized()
-    return {user: cached.user}
+    return {user: cached.user, keyId: parts[1]!}
   }
 
   invalidate(): void {

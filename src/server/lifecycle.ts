@@ -26,6 +26,8 @@ export interface ControlPlane {
   leadership: Leadership
   /** The scheduler's lease and the control planes sharing the store (server status). */
   lease: LeaseStore
+  /** Samples the replicas' CPU and memory (get runtime, the autoscaler, the page's charts). */
+  sample: () => Promise<void>
   background: Background
   /** Set once the control plane serves; /readyz reads it. */
   readiness: {ready: boolean}
@@ -38,7 +40,7 @@ export async function run(plane: ControlPlane): Promise<void> {
   // Replicas left running by an earlier control plane are taken over before anything is started.
   await runtime.adopt()
   for (const dataplane of plane.dataplanes) dataplane.start()
-  const sampler = background.every(config.sampleMs, 'sample replicas', () => runtime.sample())
+  const sampler = background.every(config.sampleMs, 'sample replicas', plane.sample)
   // While the store cannot write, try a write every 2 s: /readyz turns ready again by itself.
   const storeProbe = background.every(2000, 'probe the store', async () => {
     if (store.unwritable) await store.probeWrite().catch(() => undefined)

@@ -29,6 +29,7 @@ import {stackIdentity} from '../resources/stack-ref.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
 import {type ClusterDataplane, workloadId} from '../runtime/runtime.js'
 import {Autoscaler} from '../scheduler/autoscaler.js'
+import {WorkerHistory} from '../scheduler/history.js'
 import {WorkQueue} from '../scheduler/queue.js'
 import {WorkerReconciler} from '../scheduler/worker-reconciler.js'
 import {SqliteStore} from '../store/sqlite/sqlite-store.js'
@@ -125,6 +126,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
   await registerBuiltins(store)
 
   const readiness = {ready: false}
+  const history = new WorkerHistory()
   // Every background task goes through here: a failure is logged and counted, never lost or fatal.
   const background = new Background((what, error) => app.log.error({task: what, err: error}, 'background task failed'))
   process.on('unhandledRejection', (error) => background.failed('an unhandled promise', error))
@@ -296,7 +298,42 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     localAdmin: config.adminUser,
     dataplanes,
     highlyAvailable: config.ha,
+    history,
   })
+
+  // The Operations page's charts: what each sample of the replicas found, per worker.
+  const sample = async () => {
+    await runtime.sample()
+    const now = Date.now()
+    const live = new Set<string>()
+    const observedAll = [
+      ...runtime.keys().map((key) => runtime.observe(key)),
+      ...[...dataplanes.values()].flatMap((d) => d.keys().map((key) => d.observe(key))),
+    ]
+    for (const observed of observedAll) {
+      if (!observed) continue
+      const id = workloadId(observed.key)
+      live.add(id)
+      const current = observed.replicas.filter((r) => r.revision === observed.revision || r.phase === 'Running')
+      const recommended = autoscaler.state(observed.key)?.recommendations.at(-1)?.replicas
+      const desired = observed.desiredReplicas ?? started.desired.get(id)
+      history.record(id, {
+        t: now,
+        running: current.filter((r) => r.phase === 'Running').length,
+        ready: current.filter((r) => r.ready).length,
+        ...(desired !== undefined ? {desired} : {}),
+        ...(recommended !== undefined ? {recommended} : {}),
+        usage: current
+          .filter((r) => r.usage)
+          .map((r) => ({
+            replica: `${observed.key.name}-${r.id}`,
+            ...(r.usage!.cpuCores !== undefined ? {cpu: r.usage!.cpuCores} : {}),
+            ...(r.usage!.memoryBytes !== undefined ? {memory: r.usage!.memoryBytes} : {}),
+          })),
+      })
+    }
+    history.keep(live)
+  }
 
   const lease: LeaseStore = 'acquireLease' in store ? store : new SoleLease()
   const startedAt = new Date().toISOString()
@@ -385,6 +422,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     logger: config.logLevel === 'silent' ? false : {level: config.logLevel, stream: log},
     bodyLimit: config.bodyLimit,
     maxBodyDepth: config.maxBodyDepth,
+    sessionKey: cipher.sessionKey,
     controlPlanes: async () => {
       const [members, held] = await Promise.all([lease.members(), lease.lease()])
       const self = leader.member.id
@@ -420,6 +458,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     dataplanes: [...dataplanes.values()],
     leadership,
     lease,
+    sample,
     background,
     readiness,
     isolationNote:

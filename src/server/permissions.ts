@@ -21,6 +21,8 @@ import type {User} from '../store/store.js'
 /** Who makes a request: the user an API key belongs to. */
 export interface Caller {
   user: User
+  /** The id of the API key it authenticated with (a session of the Operations page names it too). */
+  keyId?: string
 }
 
 export type Access = 'read' | 'write'

@@ -18,10 +18,25 @@ import type {
   UndoResponse,
   WorkerAction,
   WorkerActionResponse,
+  WorkerHistoryView,
 } from '../api/types.js'
-import type {ClusterDataplane, LogLine, LogOptions, ObservedWorkload, WorkloadRuntime} from '../runtime/runtime.js'
+import {
+  type ClusterDataplane,
+  type LogLine,
+  type LogOptions,
+  type ObservedWorkload,
+  type WorkloadRuntime,
+  workloadId,
+} from '../runtime/runtime.js'
 import {diffJson} from '../lib/diff.js'
-import {computeStatusOf, dataplaneOf, isKubernetesCompute} from '../resources/compute.js'
+import {
+  computeSpec,
+  computeStatusOf,
+  dataplaneOf,
+  effectiveResources,
+  isKubernetesCompute,
+} from '../resources/compute.js'
+import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {formatRef} from '../resources/identifiers.js'
 import {imageOf} from '../resources/kubernetes/render.js'
 import {formatPath, type Problem, problemMessage} from '../resources/problems.js'
@@ -154,6 +169,7 @@ export class ResourceService {
   private readonly dataplanes: ReadonlyMap<string, ClusterDataplane>
   private readonly dataplaneNames: ReadonlySet<string>
   private readonly highlyAvailable: boolean
+  private readonly samples?: {series(id: string): readonly WorkerHistoryView['points'][number][]}
 
   constructor(
     private readonly store: ResourceStore,
@@ -168,6 +184,7 @@ export class ResourceService {
     this.dataplanes = options.dataplanes ?? new Map()
     this.dataplaneNames = new Set(this.dataplanes.keys())
     this.highlyAvailable = options.highlyAvailable ?? false
+    this.samples = options.history
   }
 
   /** A worker's replicas on a Kubernetes dataplane, when it runs on one. */
@@ -919,6 +936,26 @@ export class ResourceService {
     }
   }
 
+  /** The worker's samples over the last hour, with the requests and limits to read them against. */
+  async history(caller: Caller, query: ResourceRefQuery): Promise<WorkerHistoryView> {
+    const record = await this.workerRecord(caller, query)
+    const worker = workerSpec(record.manifest)
+    const compute = await this.store.get({type: 'compute', workspace: '', name: String(worker.compute)})
+    const {requests, limits} = effectiveResources(
+      worker.resources,
+      compute ? computeSpec(compute.manifest).defaults : undefined,
+    )
+    const amounts = (a: {cpu?: unknown; memory?: unknown}) => ({
+      ...(parseCpu(a.cpu) !== undefined ? {cpu: parseCpu(a.cpu)!} : {}),
+      ...(parseMemory(a.memory) !== undefined ? {memory: parseMemory(a.memory)!} : {}),
+    })
+    return {
+      requests: amounts(requests),
+      limits: amounts(limits),
+      points: [...(this.samples?.series(workloadId({workspace: record.key.workspace, name: record.key.name})) ?? [])],
+    }
+  }
+
   /** A replica index that the worker does not have is NotFound, not an empty log. */
   checkReplica(record: StoredRecord, replica: number | undefined): void {
     if (replica === undefined) return
@@ -1066,6 +1103,8 @@ export interface ServiceOptions {
   dataplanes?: ReadonlyMap<string, ClusterDataplane>
   /** Several control planes share the store (--ha): workers run on Kubernetes dataplanes only. */
   highlyAvailable?: boolean
+  /** The samples of every worker over the last hour (scheduler/history.ts). */
+  history?: {series(id: string): readonly WorkerHistoryView['points'][number][]}
 }
 
 /** A workspace from a request: the rule of resource names (it becomes folder names and uids). */

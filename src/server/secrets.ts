@@ -11,12 +11,15 @@ export class SecretCipher {
   private readonly encryptionKey: Buffer
   private readonly digestKey: Buffer
   private readonly tokenKey: Buffer
+  /** The key the Operations page's sessions are signed with (derived: one key file to share). */
+  readonly sessionKey: Buffer
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('the encryption key must be 32 bytes')
     this.encryptionKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover secret encryption', 32))
     this.digestKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover secret digest', 32))
     this.tokenKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover page token', 32))
+    this.sessionKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'drover page session', 32))
   }
 
   /** Reads the key file, creating it (0600, 32 random bytes) on first use. */

@@ -51,7 +51,7 @@ export async function rolloutHistory(flags: WorkerFlags & {revision?: string}, i
     withClient(io, (client) => client.revisions(ref)),
     smallTable(),
     import('../output/yaml.js'),
-    import('../output/table.js'),
+    import('../../api/columns.js'),
   ])
   if (wanted !== undefined) {
     const one = items.find((r) => r.revision === wanted)

@@ -9,7 +9,7 @@ import type {Io, Outcome} from '../io.js'
 import {resourceLabel} from '../output/resources.js'
 import {PLAIN, type Palette, paintStatus, palette} from '../output/colour.js'
 import {type RenderTable, smallTable} from '../output/small-table.js'
-import {age} from '../output/table.js'
+import {age} from '../../api/columns.js'
 import {formatBytes, formatCores, parseDuration} from '../output/units.js'
 import {withClient} from '../remote.js'
 

@@ -3,40 +3,12 @@
 // what runs: pending, running:2/3, crashlooping:0/1, dry-run, stopped; for a compute, its dataplane.
 import type {ResourceObject} from '../../api/types.js'
 import {PLAIN, type Palette, paintStatus} from './colour.js'
-import {age, renderTable} from './table.js'
+import {age, runtimeColumn, statusColumn, wideCells} from '../../api/columns.js'
+import {renderTable} from './table.js'
 
 const GET_COLUMNS = ['NAME', 'VERSION', 'TYPE', 'WORKSPACE', 'STATUS', 'RUNTIME', 'OWNER', 'AGE']
 /** --output wide: what kubectl's wide adds, for workers. */
 const WIDE_COLUMNS = ['REPLICAS', 'STACK', 'COMPUTE', 'REVISION']
-
-function statusColumn(r: ResourceObject): string {
-  return ['Failed', 'Error'].includes(r.status.phase) ? 'error' : 'active'
-}
-
-function runtimeColumn(r: ResourceObject): string {
-  // A compute: its dataplane, and whether workers can run there.
-  if (r.manifest.type === 'compute' && typeof r.status.dataplane === 'string')
-    return `${r.status.dataplane}${r.status.reachable === false ? ' (unreachable)' : ''}`
-  if (r.manifest.type !== 'worker') return ''
-  const section = r.manifest.worker as {dryRun?: boolean} | undefined
-  if (section?.dryRun) return 'dry-run'
-  const phase = r.status.phase.toLowerCase()
-  if (phase === 'pending' || r.status.desiredReplicas === undefined) return phase
-  const blocked = r.status.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'RolloutBlocked')
-  return `${phase}:${r.status.readyReplicas ?? 0}/${r.status.desiredReplicas}${blocked ? ' (rollout blocked)' : ''}${r.status.stopped === true && phase !== 'stopped' ? ' (stopping)' : ''}`
-}
-
-function wideCells(r: ResourceObject): string[] {
-  const w = (r.manifest.worker ?? {}) as {stack?: string; compute?: string; replicas?: number}
-  if (r.manifest.type !== 'worker') return ['', '', '', '']
-  const s = r.status
-  return [
-    `${s.readyReplicas ?? 0}/${s.desiredReplicas ?? w.replicas ?? 1}`,
-    String(w.stack ?? ''),
-    String(w.compute ?? ''),
-    typeof s.revision === 'string' ? s.revision : '-',
-  ]
-}
 
 export function resourceRow(r: ResourceObject, now = Date.now(), wide = false): string[] {
   const cells = [

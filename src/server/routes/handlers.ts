@@ -16,7 +16,7 @@ import {findKind} from '../../resources/registry.js'
 import type {Caller} from '../auth.js'
 import {ApiError} from '../errors.js'
 import type {Metrics} from '../metrics.js'
-import type {LogLine} from '../../runtime/runtime.js'
+import type {LogLine, LogOptions} from '../../runtime/runtime.js'
 import {openApiDocument} from '../openapi.js'
 import type {ResourceService} from '../resource-service.js'
 
@@ -51,7 +51,15 @@ function sinceOf(seconds: number | undefined, time: string | undefined): string 
 }
 
 /** The resource routes: apply, list, get, delete, events, runtime and logs. */
-export function resourceHandlers(service: ResourceService): Record<string, Handler> {
+/**
+ * `following` holds how to end each followed log (text or server-sent events) being streamed:
+ * the app ends them all when it closes, or a follower would hold a graceful shutdown until its
+ * deadline.
+ */
+export function resourceHandlers(
+  service: ResourceService,
+  following: Set<() => void> = new Set(),
+): Record<string, Handler> {
   return {
     apply: async (request) => service.apply(callerOf(request), request.body as ApplyRequest),
     list: async (request) => service.list(callerOf(request), request.query as ListQuery),
@@ -67,6 +75,7 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
     },
     runtime: async (request) => service.runtimeOf(callerOf(request), refOf(request)),
     revisions: async (request) => service.revisions(callerOf(request), refOf(request)),
+    history: async (request) => service.history(callerOf(request), refOf(request)),
     undo: async (request) =>
       service.undo(callerOf(request), refOf(request), (request.body as {toRevision?: number} | undefined)?.toRevision),
     ...Object.fromEntries(
@@ -91,6 +100,9 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
         ...(since ? {since} : {}),
         allRevisions: q.allRevisions === true,
       }
+      // Server-sent events (the Operations page): each line an event whose id resumes after it.
+      if (request.headers.accept?.includes('text/event-stream'))
+        return streamEvents(request, reply, service, caller, {...options, follow: true}, following)
       const format = (l: LogLine) => `[${l.replica}] ${q.timestamps && l.time ? `${l.time} ` : ''}${l.line}\n`
       reply.type('text/plain; charset=utf-8')
       if (!options.follow) {
@@ -102,16 +114,80 @@ export function resourceHandlers(service: ResourceService): Record<string, Handl
       service.checkReplica(await service.checkLogs(caller, ref), options.replica)
       const stream = new PassThrough()
       const controller = new AbortController()
-      request.raw.on('close', () => controller.abort())
+      const end = () => controller.abort()
+      following.add(end)
+      request.raw.on('close', end)
       service
         .logs(caller, options, (l) => stream.write(format(l)), controller.signal)
         .then(
           () => stream.end(),
           (error: unknown) => stream.destroy(error as Error),
         )
+        .finally(() => following.delete(end))
       return reply.send(stream)
     },
   }
+}
+
+/**
+ * A worker's log as server-sent events: `id: <time>|<n>` (the n-th line stamped at that time),
+ * `data: {"replica", "time", "line"}`. A reconnecting EventSource sends the last id back
+ * (Last-Event-ID): the stream resumes with the line after it. A comment every 15 s keeps
+ * proxies from closing a quiet stream.
+ */
+async function streamEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  service: ResourceService,
+  caller: Caller,
+  options: LogOptions & {type: string; name: string; workspace?: string},
+  following: Set<() => void>,
+): Promise<FastifyReply> {
+  service.checkReplica(await service.checkLogs(caller, options), options.replica)
+  const resume = /^(.+)\|(\d+)$/.exec(String(request.headers['last-event-id'] ?? ''))
+  const after = resume ? {time: resume[1]!, n: Number(resume[2])} : undefined
+  reply.hijack()
+  const out = reply.raw
+  out.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+    'x-content-type-options': 'nosniff',
+  })
+  out.write(': drover log stream\n\n')
+  const controller = new AbortController()
+  const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), 15_000)
+  const end = () => controller.abort()
+  following.add(end)
+  request.raw.on('close', end)
+  let time: string | undefined
+  let n = 0
+  let skipped = 0
+  const write = (l: LogLine) => {
+    if (after && l.time === after.time && skipped < after.n) {
+      skipped++
+      return
+    }
+    if (l.time !== undefined && l.time === time) n++
+    else {
+      time = l.time
+      n = 1
+    }
+    out.write(`${time === undefined ? '' : `id: ${time}|${n}\n`}data: ${JSON.stringify(l)}\n\n`)
+  }
+  const resumed = after ? {since: after.time, tailLines: Number.MAX_SAFE_INTEGER} : {}
+  await service
+    .logs(caller, {...options, ...resumed}, write, controller.signal)
+    .catch((error: unknown) => {
+      if (!controller.signal.aborted)
+        out.write(`event: error\ndata: ${JSON.stringify({message: (error as Error).message})}\n\n`)
+    })
+    .finally(() => {
+      following.delete(end)
+      clearInterval(keepAlive)
+      out.end()
+    })
+  return reply
 }
 
 /** The routes about the service itself: schemas, identity, users, health, metrics, OpenAPI. */
@@ -123,6 +199,8 @@ export function serviceHandlers(deps: {
   /** Called when users or their grants change (the key cache must forget them). */
   usersChanged: () => void
   controlPlanes: () => Promise<ControlPlanesStatus>
+  /** A one-time login path for the Operations page, for the caller's key. */
+  loginToken: (caller: Caller) => {path: string; expiresAt: string}
 }): Record<string, Handler> {
   const {service, metrics} = deps
   return {
@@ -137,6 +215,7 @@ export function serviceHandlers(deps: {
       callerOf(request)
       return deps.controlPlanes()
     },
+    loginToken: async (request) => deps.loginToken(callerOf(request)),
     whoami: async (request): Promise<WhoAmI> => {
       const {user} = callerOf(request)
       return {user: user.name, admin: user.admin, grants: user.grants}

@@ -349,6 +349,52 @@ const ROUTE_TABLE: RouteSpec[] = [
     },
   },
   {
+    id: 'history',
+    method: 'GET',
+    url: routePatterns.history,
+    summary:
+      'A worker’s samples over the last hour: replicas running and ready, desired, the autoscaler’s recommendation, and each replica’s CPU and memory (the Operations page’s charts).',
+    auth: true,
+    querystring: {type: 'object', additionalProperties: false, properties: workspaceQuery},
+    responses: {
+      200: {
+        description: 'Requests and limits per replica (cores, bytes), and the samples, oldest first.',
+        schema: {
+          type: 'object',
+          required: ['requests', 'limits', 'points'],
+          properties: {
+            requests: {type: 'object', properties: {cpu: {type: 'number'}, memory: {type: 'number'}}},
+            limits: {type: 'object', properties: {cpu: {type: 'number'}, memory: {type: 'number'}}},
+            points: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['t', 'running', 'ready', 'usage'],
+                properties: {
+                  t: {type: 'integer', description: 'ms since the epoch'},
+                  running: {type: 'integer'},
+                  ready: {type: 'integer'},
+                  desired: {type: 'integer'},
+                  recommended: {type: 'integer'},
+                  usage: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['replica'],
+                      properties: {replica: {type: 'string'}, cpu: {type: 'number'}, memory: {type: 'number'}},
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      ...common,
+      ...errors('NotFound'),
+    },
+  },
+  {
     id: 'undo',
     method: 'POST',
     url: routePatterns.undo,
@@ -485,6 +531,25 @@ const ROUTE_TABLE: RouteSpec[] = [
               },
             },
           },
+        },
+      },
+      ...errors('Unauthorized'),
+    },
+  },
+  {
+    id: 'loginToken',
+    method: 'POST',
+    url: paths.loginTokens,
+    summary:
+      'A one-time login URL for the Operations page (drover dashboard): it opens a session with the caller’s API key’s permissions; valid for a minute.',
+    auth: true,
+    responses: {
+      200: {
+        description: 'The path to open, and when it stops working.',
+        schema: {
+          type: 'object',
+          required: ['path', 'expiresAt'],
+          properties: {path: {type: 'string'}, expiresAt: {type: 'string'}},
         },
       },
       ...errors('Unauthorized'),

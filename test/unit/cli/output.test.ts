@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import type {ResourceObject} from '../../../src/api/types.js'
 import {renderResources, resourceLabel} from '../../../src/cli/output/resources.js'
-import {age, displayWidth, renderTable} from '../../../src/cli/output/table.js'
+import {age} from '../../../src/api/columns.js'
+import {displayWidth, renderTable} from '../../../src/cli/output/table.js'
 import {formatBytes, formatCores, parseDuration} from '../../../src/cli/output/units.js'
 
 describe('tables', () => {
