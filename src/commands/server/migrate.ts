@@ -9,7 +9,7 @@ export default class ServerMigrate extends BaseCommand {
 
   static override examples = [
     '<%= config.bin %> server migrate --to postgres://drover@db.example/drover',
-    'DROVER_STORE_URL=postgres://drover:PASSWORD@db/drover <%= config.bin %> server migrate --from sqlite:///var/lib/drover/drover.db',
+    '<%= config.bin %> server migrate --from sqlite:///var/lib/drover/drover.db  # the target from DROVER_STORE_URL',
   ]
 
   static override flags = {
