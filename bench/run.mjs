@@ -5,6 +5,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {machine} from './lib.mjs'
 import {kubernetes} from './kubernetes.mjs'
+import {operationsPage} from './operations-page.mjs'
 import {postgres} from './postgres.mjs'
 import {render} from './render.mjs'
 import {startup} from './startup.mjs'
@@ -13,7 +14,7 @@ import {server} from './server.mjs'
 import {workers} from './workers.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const all = {startup, validate, server, workers, render, kubernetes, postgres}
+const all = {startup, validate, server, workers, render, kubernetes, postgres, page: operationsPage}
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = chosen.length > 0 ? chosen : Object.keys(all)
 console.log(`drover benchmarks — ${new Date().toISOString().slice(0, 10)} — ${machine()}\n`)

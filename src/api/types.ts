@@ -180,11 +180,14 @@ export interface WorkerHistoryView {
   requests: {cpu?: number; memory?: number}
   limits: {cpu?: number; memory?: number}
   points: {
+    /** ms since the epoch. */
     t: number
     running: number
     ready: number
     desired?: number
+    /** The autoscaler's latest recommendation (before its limits and scale-down window). */
     recommended?: number
+    /** Per replica: CPU in cores, memory in bytes, when measured. */
     usage: {replica: string; cpu?: number; memory?: number}[]
   }[]
 }

@@ -2,18 +2,10 @@
 // (replicas running and ready against desired and against the autoscaler's recommendation, and
 // each replica's CPU and memory), taken when the control plane samples its replicas. Memory is
 // bounded: at most maxPoints per worker, none older than windowMs, forgotten with the worker.
+import type {WorkerHistoryView} from '../api/types.js'
 
-export interface HistoryPoint {
-  /** ms since the epoch. */
-  t: number
-  running: number
-  ready: number
-  desired?: number
-  /** The autoscaler's latest recommendation (before its limits and scale-down window). */
-  recommended?: number
-  /** Per replica: CPU in cores, memory in bytes, when measured. */
-  usage: {replica: string; cpu?: number; memory?: number}[]
-}
+/** A sample: the wire's shape (GET …/history), kept as it is sent. */
+export type HistoryPoint = WorkerHistoryView['points'][number]
 
 export class WorkerHistory {
   private readonly rings = new Map<string, HistoryPoint[]>()

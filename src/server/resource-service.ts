@@ -169,7 +169,7 @@ export class ResourceService {
   private readonly dataplanes: ReadonlyMap<string, ClusterDataplane>
   private readonly dataplaneNames: ReadonlySet<string>
   private readonly highlyAvailable: boolean
-  private readonly samples?: {series(id: string): readonly WorkerHistoryView['points'][number][]}
+  private readonly samples?: {series(id: string): Readonly<WorkerHistoryView['points']>}
 
   constructor(
     private readonly store: ResourceStore,
@@ -1104,7 +1104,7 @@ export interface ServiceOptions {
   /** Several control planes share the store (--ha): workers run on Kubernetes dataplanes only. */
   highlyAvailable?: boolean
   /** The samples of every worker over the last hour (scheduler/history.ts). */
-  history?: {series(id: string): readonly WorkerHistoryView['points'][number][]}
+  history?: {series(id: string): Readonly<WorkerHistoryView['points']>}
 }
 
 /** A workspace from a request: the rule of resource names (it becomes folder names and uids). */
