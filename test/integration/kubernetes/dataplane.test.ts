@@ -262,6 +262,22 @@ describe('a worker on a Kubernetes dataplane', () => {
     ])
   })
 
+  it('shows its pods on the Operations page, with their nodes', async () => {
+    const login = await fetch(new URL('/ui/login', server!.url), {
+      method: 'POST',
+      headers: {'content-type': 'application/x-www-form-urlencoded'},
+      body: `apiKey=${encodeURIComponent(server!.adminKey)}`,
+      redirect: 'manual',
+    })
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!
+    const page = await (await fetch(new URL('/ui/workers/public/w', server!.url), {headers: {cookie}})).text()
+    expect(page).toMatch(
+      /<tr><th scope="row">w-[0-9a-f]{10}-0<\/th><td>node-0<\/td><td><span class="status status-running">Running<\/span>/,
+    )
+    expect(page).toContain('<th scope="col">Node</th>')
+    expect(page).toContain('<dd>kube</dd>')
+  })
+
   it('removes the objects of a worker deleted while no control plane ran', async () => {
     // Left by a control plane whose store no longer has the worker.
     const labels = {

@@ -169,6 +169,24 @@ describe('the Operations page', () => {
     expect(missing.statusCode).toBe(404)
   })
 
+  it('never shows a credential: a worker’s runAsApiKey is masked on its page', async () => {
+    const manifest = {
+      ...worker('acting'),
+      worker: {...worker('acting').worker, runAsUser: 'admin', runAsApiKey: t.keys.admin},
+    }
+    const applied = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/apply',
+      headers: t.auth('admin'),
+      payload: {manifest, workspace: 'public'},
+    })
+    expect(applied.statusCode, applied.body).toBe(200)
+    const acting = await page('/ui/workers/public/acting', await login('admin'))
+    expect(acting.statusCode).toBe(200)
+    expect(acting.body).toContain('runAsApiKey:')
+    expect(acting.body).not.toContain(t.keys.admin!)
+  })
+
   it('serves live parts with an ETag (304 when unchanged), and 401 to a refresh without a session', async () => {
     const cookie = await login('alice')
     const first = await page('/?fragment=1', cookie)
