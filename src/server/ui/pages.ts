@@ -100,13 +100,8 @@ ${items.map((r) => {
   const worker = (r.manifest.worker ?? {}) as {stack?: string; compute?: string}
   const runtime = runtimeColumn(r)
   const status = statusColumn(r)
-  return html`<tr data-name="${String(r.manifest.name)}">
-<th scope="row"><a href="/ui/workers/${encodeURIComponent(workspace)}/${encodeURIComponent(String(r.manifest.name))}">${String(r.manifest.name)}</a></th>
-<td>${String(r.manifest.version)}</td><td>${worker.stack ?? ''}</td><td>${worker.compute ?? ''}</td>
-<td><span class="status status-${status}">${status}</span></td>
-<td><span class="${runtimeClass(runtime)}">${runtime}</span></td>
-<td>${r.metadata.owner}</td><td>${age(r.metadata.createdAt, now)}</td>
-</tr>`
+  // One line, no inner elements but the link: fewer bytes and nodes for a thousand rows to parse.
+  return html`<tr data-name="${String(r.manifest.name)}"><th scope="row"><a href="/ui/workers/${encodeURIComponent(workspace)}/${encodeURIComponent(String(r.manifest.name))}">${String(r.manifest.name)}</a></th><td>${String(r.manifest.version)}</td><td>${worker.stack ?? ''}</td><td>${worker.compute ?? ''}</td><td class="status status-${status}">${status}</td><td class="${runtimeClass(runtime)}">${runtime}</td><td>${r.metadata.owner}</td><td>${age(r.metadata.createdAt, now)}</td></tr>`
 })}
 </tbody>
 </table>
