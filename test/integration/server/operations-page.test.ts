@@ -155,6 +155,13 @@ describe('the Operations page', () => {
     const filtered = await page('/?name=%22%3E%3Cscript%3E', await login('alice'))
     expect(filtered.body).toContain('value="&quot;&gt;&lt;script&gt;"')
     expect(filtered.body).toContain('No worker to show.')
+    // By tag and by status (the STATUS or the RUNTIME word).
+    const byTag = await page('/?tag=%3Ci%3Et%3C%2Fi%3E&fragment=1', await login('alice'))
+    expect([...byTag.body.matchAll(/<tr data-name="([^"]+)"/g)].map((m) => m[1])).toEqual(['tagged'])
+    const dry = await page('/?status=dry-run&fragment=1', await login('alice'))
+    expect([...dry.body.matchAll(/<tr data-name="([^"]+)"/g)].map((m) => m[1])).toEqual(['steady', 'tagged'])
+    const failing = await page('/?status=error&fragment=1', await login('alice'))
+    expect(failing.body).toContain('No worker to show.')
     // The manifest's free text, on the worker's page.
     const steady = await page('/ui/workers/public/steady', await login('bob'))
     expect(steady.statusCode).toBe(200)
@@ -178,10 +185,10 @@ describe('the Operations page', () => {
       method: 'POST',
       url: '/api/v1/apply',
       headers: t.auth('admin'),
-      payload: {manifest, workspace: 'public'},
+      payload: {manifest, workspace: 'ops'},
     })
     expect(applied.statusCode, applied.body).toBe(200)
-    const acting = await page('/ui/workers/public/acting', await login('admin'))
+    const acting = await page('/ui/workers/ops/acting', await login('admin'))
     expect(acting.statusCode).toBe(200)
     expect(acting.body).toContain('runAsApiKey:')
     expect(acting.body).not.toContain(t.keys.admin!)
