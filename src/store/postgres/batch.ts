@@ -1,21 +1,20 @@
 // One group commit of the PostgreSQL store, worked out in memory: the rows a batch touches are
 // read in one round trip (locked), every write of the batch is decided here against them (the
-// same rules as the SQLite store's SQL: conflicts, generations, the event history, the rollout
-// history), and what changed goes back in a second round trip, pipelined. Each write is tried on
-// a snapshot of its key, so one that is refused (a 409) leaves nothing behind and the others
-// stand, as a savepoint would, without its round trips. Pure: no I/O.
-import type {ResourceKey, StoredRecord} from '../store.js'
-import {similarMessages} from '../store.js'
+// same rules as the SQLite store's SQL: conflicts, generations, the rollout history), and what
+// changed goes back in a second round trip, pipelined. Events are not read: each one added is
+// written by one statement that counts a similar event already kept and drops the oldest past
+// the limit (the SQLite store's rule, in SQL), so a resource's hundred events are not read and
+// parsed at every apply. Each write is tried on a snapshot of its key, so one that is refused
+// (a 409) leaves nothing behind and the others stand, as a savepoint would, without its round
+// trips. Pure: no I/O.
+import type {NewEvent, ResourceKey, StoredRecord} from '../store.js'
 
-export interface EventRow {
-  /** Absent for an event written by this batch. */
-  id?: number
+/** An event to add, as the batch decided it. */
+export interface EventWrite {
   time: string
   kind: string
   reason: string
   message: string
-  count: number
-  firstTime: string | null
 }
 
 export interface RevisionRow {
@@ -33,15 +32,15 @@ interface Slot {
   key: ResourceKey
   initial: StoredRecord | undefined
   record: StoredRecord | undefined
+  /** Events added by this batch (after its deletion, when it deleted the key). */
+  events: EventWrite[]
   /** Loaded (or emptied by a delete); undefined when the batch did not need them. */
-  events?: EventRow[]
   revisions?: RevisionRow[]
   /** Deleted by this batch: its events and revisions go by key. */
   cleared: boolean
   /** The resourceVersion its deletion took, when it is gone at the end. */
   removedAt?: number
-  /** The ids of the events read, the numbers of the revisions read. */
-  eventIds: ReadonlySet<number>
+  /** The numbers of the revisions read. */
   revisionNumbers: ReadonlySet<number>
 }
 
@@ -49,11 +48,11 @@ interface Slot {
 export interface BatchChanges {
   /** Resources deleted (with their events and revisions), before anything is written back. */
   cleared: ResourceKey[]
-  eventIdsDropped: number[]
   records: StoredRecord[]
   revisionsDropped: {key: ResourceKey; revision: number}[]
   revisionsWritten: {key: ResourceKey; row: RevisionRow & {spec: NonNullable<RevisionRow['spec']>}}[]
-  eventsAdded: {key: ResourceKey; row: EventRow}[]
+  /** In the order they were added; each key's oldest past the limit are dropped after them. */
+  eventsAdded: {key: ResourceKey; row: EventWrite}[]
   /** The change feed: each key the batch wrote or deleted, at its last resourceVersion. */
   feed: {rv: number; workspace: string; type: string; name: string}[]
   /** The counter's new value, when the batch took resourceVersions. */
@@ -67,24 +66,20 @@ export class Batch {
   private rv: number
   private readonly startRv: number
 
-  constructor(
-    resourceVersion: number,
-    private readonly eventsPerResource: number,
-  ) {
+  constructor(resourceVersion: number) {
     this.rv = resourceVersion
     this.startRv = resourceVersion
   }
 
-  /** A key as read at the start of the batch, with its events and revisions when they were read. */
-  load(key: ResourceKey, record: StoredRecord | undefined, events?: EventRow[], revisions?: RevisionRow[]): void {
+  /** A key as read at the start of the batch, with its revisions when they were read. */
+  load(key: ResourceKey, record: StoredRecord | undefined, revisions?: RevisionRow[]): void {
     this.slots.set(keyId(key), {
       key,
       initial: record,
       record,
-      ...(events ? {events} : {}),
+      events: [],
       ...(revisions ? {revisions} : {}),
       cleared: false,
-      eventIds: new Set((events ?? []).flatMap((e) => (e.id === undefined ? [] : [e.id]))),
       revisionNumbers: new Set((revisions ?? []).map((r) => r.revision)),
     })
   }
@@ -112,7 +107,7 @@ export class Batch {
     const saved = slot
       ? {
           record: slot.record,
-          events: slot.events ? [...slot.events] : undefined,
+          events: slot.events.length,
           revisions: slot.revisions ? [...slot.revisions] : undefined,
           cleared: slot.cleared,
           removedAt: slot.removedAt,
@@ -125,8 +120,7 @@ export class Batch {
       this.rv = rv
       if (slot && saved) {
         slot.record = saved.record
-        if (saved.events) slot.events = saved.events
-        else delete slot.events
+        slot.events.length = saved.events
         if (saved.revisions) slot.revisions = saved.revisions
         else delete slot.revisions
         slot.cleared = saved.cleared
@@ -146,34 +140,14 @@ export class Batch {
     const slot = this.slot(key)
     slot.removedAt = resourceVersion
     slot.record = undefined
-    slot.events = []
+    slot.events.length = 0
     slot.revisions = []
     slot.cleared = true
   }
 
-  /** Adds an event; a similar one already kept is counted and moved to the end (SQLite's rule). */
-  addEvent(key: ResourceKey, event: {type: string; reason: string; message: string}, now: string): void {
-    const slot = this.slot(key)
-    if (!slot.events) throw new Error(`the batch did not read the events of ${keyId(key)}`)
-    const list = slot.events
-    let similar: EventRow | undefined
-    for (let i = list.length - 1; i >= 0; i--) {
-      const r = list[i]!
-      if (r.kind === event.type && r.reason === event.reason && similarMessages(r.message, event.message)) {
-        similar = r
-        list.splice(i, 1)
-        break
-      }
-    }
-    list.push({
-      time: now,
-      kind: event.type,
-      reason: event.reason,
-      message: event.message,
-      count: similar ? similar.count + 1 : 1,
-      firstTime: similar ? (similar.firstTime ?? similar.time) : null,
-    })
-    if (list.length > this.eventsPerResource) list.splice(0, list.length - this.eventsPerResource)
+  /** Adds an event (a similar one already kept is counted by the statement that writes it). */
+  addEvent(key: ResourceKey, event: NewEvent, now: string): void {
+    this.slot(key).events.push({time: now, kind: event.type, reason: event.reason, message: event.message})
   }
 
   /** Keeps the record's spec in the rollout history (SQLite's rule: a revision per template). */
@@ -206,7 +180,6 @@ export class Batch {
   changes(): BatchChanges {
     const out: BatchChanges = {
       cleared: [],
-      eventIdsDropped: [],
       records: [],
       revisionsDropped: [],
       revisionsWritten: [],
@@ -221,11 +194,7 @@ export class Batch {
         out.records.push(slot.record)
         out.feed.push({rv: slot.record.resourceVersion, ...slot.key})
       } else if (!slot.record && slot.removedAt !== undefined) out.feed.push({rv: slot.removedAt, ...slot.key})
-      if (slot.events) {
-        const kept = new Set(slot.events.flatMap((e) => (e.id === undefined ? [] : [e.id])))
-        if (!slot.cleared) for (const id of slot.eventIds) if (!kept.has(id)) out.eventIdsDropped.push(id)
-        for (const row of slot.events) if (row.id === undefined) out.eventsAdded.push({key: slot.key, row})
-      }
+      for (const row of slot.events) out.eventsAdded.push({key: slot.key, row})
       if (slot.revisions) {
         const kept = new Set(slot.revisions.map((r) => r.revision))
         if (!slot.cleared)

@@ -4,8 +4,10 @@
 // together ("group commit"), each in its own savepoint so that one failing write (a 409) does
 // not undo the others; resourceVersions come from a counter row updated inside the batch's
 // transaction, so commits are ordered by version. A batch costs two round trips however many
-// writes it holds: the rows it touches are read (locked) at once, the writes are decided in
-// memory against them (batch.ts), and what changed is sent back pipelined. Records read are
+// writes it holds: the rows it touches are read (locked) at once, with BEGIN, the writes are
+// decided in memory against them (batch.ts), and what changed is sent back with COMMIT, a
+// statement per table rather than per row, pipelined on a connection reserved for the batch.
+// Events are never read by a write: one statement counts a repeat and drops the oldest. Records read are
 // cached (decision 0006) and invalidated by this store's own commits and by the change feed,
 // which every commit writes (a `changes` row per key, in the same transaction): another control
 // plane's write reaches the cache when pg_notify wakes the reader, or at its next poll.
@@ -39,7 +41,7 @@ import {
   specChanged,
   staleVersion,
 } from '../store.js'
-import {Batch, type EventRow, type RevisionRow, keyId} from './batch.js'
+import {Batch, type BatchChanges, type EventWrite, type RevisionRow, keyId} from './batch.js'
 import {apiKeyFromRow, eventFromRow, recordFromRow, revisionFromRow, userFromRow} from '../rows.js'
 import {PG_MIGRATIONS} from './migrations.js'
 import {canonicalJson} from '../../lib/canonical-json.js'
@@ -57,13 +59,14 @@ export interface PostgresStoreOptions {
 }
 
 type Sql = postgres.Sql
-type Tx = postgres.TransactionSql
+/** A transaction's connection: one of sql.begin, or one reserved for a batch. */
+type Tx = postgres.TransactionSql | postgres.ReservedSql
 type Row = Record<string, unknown>
 
 /** A write of the queue: one of a resource, decided in memory, or one of another table, run as it is. */
 type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void} & (
   | {
-      on: {key: ResourceKey; events?: boolean; revisions?: boolean; epoch?: number | undefined}
+      on: {key: ResourceKey; revisions?: boolean; epoch?: number | undefined}
       decide: (batch: Batch, now: string) => unknown
     }
   | {on?: undefined; run: (tx: Tx) => Promise<unknown>}
@@ -104,17 +107,95 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** Writes a record as it is (created, or replacing the stored one). */
-const upsertRecord = (tx: Tx, r: StoredRecord) =>
+/**
+ * Writes records as they are (created, or replacing the stored ones), each key once: one
+ * statement for a whole batch, its rows one JSON parameter (a statement per record cost a
+ * round of Parse, Bind and a socket write each).
+ */
+const upsertRecords = (tx: Tx, records: StoredRecord[]) =>
   tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
       generation, resource_version, created_at, updated_at)
-    VALUES (${r.key.workspace}, ${r.key.type}, ${r.key.name}, ${r.version}, ${r.owner}, ${r.uid}, ${JSON.stringify(r.manifest)},
-      ${r.sealed?.ciphertext ?? null}, ${r.sealed?.digest ?? null}, ${JSON.stringify(r.status)}, ${r.generation},
-      ${r.resourceVersion}, ${r.createdAt}, ${r.updatedAt})
+    SELECT * FROM json_to_recordset(${JSON.stringify(
+      records.map((r) => ({
+        workspace: r.key.workspace,
+        type: r.key.type,
+        name: r.key.name,
+        version: r.version,
+        owner: r.owner,
+        uid: r.uid,
+        manifest: JSON.stringify(r.manifest),
+        sealed: r.sealed?.ciphertext ?? null,
+        sealed_digest: r.sealed?.digest ?? null,
+        status: JSON.stringify(r.status),
+        generation: r.generation,
+        resource_version: r.resourceVersion,
+        created_at: r.createdAt,
+        updated_at: r.updatedAt,
+      })),
+    )}::text::json) AS x(workspace text, type text, name text, version text, owner text, uid text, manifest text, sealed text,
+      sealed_digest text, status text, generation bigint, resource_version bigint, created_at text, updated_at text)
     ON CONFLICT (workspace, type, name) DO UPDATE SET version = excluded.version, owner = excluded.owner,
       uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
       status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
       created_at = excluded.created_at, updated_at = excluded.updated_at`
+
+/** The keys as a table of (workspace, type, name), for `IN (SELECT * FROM …)` and joins. */
+const keyTable = (tx: Tx, keys: ResourceKey[]) =>
+  tx`unnest(${tx.array(keys.map((k) => k.workspace))}::text[], ${tx.array(keys.map((k) => k.type))}::text[],
+    ${tx.array(keys.map((k) => k.name))}::text[]) AS k(workspace, type, name)`
+
+/**
+ * Adds events, at most one per key; a similar one already kept (same type and reason, and a
+ * similar message: similarMessages, said in SQL by event_similarity, migration 4) is counted and
+ * moved to the end with the latest message, as the SQLite store does and Kubernetes counts repeats.
+ */
+const insertEvents = (tx: Tx, events: {key: ResourceKey; row: EventWrite}[]) =>
+  tx`WITH new AS (
+      SELECT *, event_similarity(message) AS similarity FROM json_to_recordset(${JSON.stringify(
+        events.map(({key, row}, i) => ({i, ...key, ...row})),
+      )}::text::json) AS x(i integer, workspace text, type text, name text, time text, kind text, reason text, message text)),
+    found AS MATERIALIZED (
+      SELECT new.i, (SELECT id FROM events WHERE workspace = new.workspace AND type = new.type AND name = new.name
+          AND similarity = new.similarity AND kind = new.kind AND reason = new.reason ORDER BY id DESC LIMIT 1) AS id
+      FROM new),
+    repeated AS (
+      DELETE FROM events WHERE id = ANY(ARRAY(SELECT id FROM found WHERE id IS NOT NULL))
+      RETURNING id, count, coalesce(first_time, time) AS first)
+    INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
+    SELECT new.workspace, new.type, new.name, new.time, new.kind, new.reason, new.message,
+      coalesce(repeated.count, 0) + 1, repeated.first
+    FROM new JOIN found ON found.i = new.i LEFT JOIN repeated ON repeated.id = found.id ORDER BY new.i`
+
+/** Keeps specs in the rollout history: a new revision, or the newest one's spec replaced. */
+const writeRevisions = (tx: Tx, written: BatchChanges['revisionsWritten']) =>
+  tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
+      sealed_digest, cause, created_at)
+    SELECT * FROM json_to_recordset(${JSON.stringify(
+      written.map(({key, row}) => ({
+        workspace: key.workspace,
+        type: key.type,
+        name: key.name,
+        revision: row.revision,
+        template: row.template,
+        generation: row.spec.generation,
+        version: row.spec.version,
+        manifest: row.spec.manifest,
+        sealed: row.spec.sealed,
+        sealed_digest: row.spec.sealedDigest,
+        cause: row.cause,
+        created_at: row.createdAt,
+      })),
+    )}::text::json) AS x(workspace text, type text, name text, revision integer, template text, generation bigint, version text,
+      manifest text, sealed text, sealed_digest text, cause text, created_at text)
+    ON CONFLICT (workspace, type, name, revision) DO UPDATE SET generation = excluded.generation,
+      version = excluded.version, manifest = excluded.manifest, sealed = excluded.sealed,
+      sealed_digest = excluded.sealed_digest`
+
+/** Drops each key's events past the newest `keep` (by its index: a key's hundred, not the table). */
+const trimEvents = (tx: Tx, keys: ResourceKey[], keep: number) =>
+  tx`DELETE FROM events WHERE id = ANY(ARRAY(
+      SELECT old.id FROM ${keyTable(tx, keys)} CROSS JOIN LATERAL (SELECT id FROM events
+        WHERE workspace = k.workspace AND type = k.type AND name = k.name ORDER BY id DESC OFFSET ${keep}) old))`
 
 export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore {
   private readonly sql: Sql
@@ -281,7 +362,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
 
   /** A write of a resource, decided in memory against the batch's reading of its key. */
   private writeResource<T>(
-    on: {key: ResourceKey; events?: boolean; revisions?: boolean; epoch?: number | undefined},
+    on: {key: ResourceKey; revisions?: boolean; epoch?: number | undefined},
     decide: (batch: Batch, now: string) => T,
   ): Promise<T> {
     return this.enqueue<T>({on, decide})
@@ -290,7 +371,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private enqueue<T>(
     item:
       | {
-          on: {key: ResourceKey; events?: boolean; revisions?: boolean; epoch?: number | undefined}
+          on: {key: ResourceKey; revisions?: boolean; epoch?: number | undefined}
           decide: (batch: Batch, now: string) => unknown
         }
       | {run: (tx: Tx) => Promise<unknown>},
@@ -321,7 +402,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     if (items.length === 0) return
     let outcomes: {ok: boolean; value: unknown}[]
     try {
-      outcomes = await this.sql.begin((tx) => this.commit(tx, items))
+      outcomes = await this.pipelined((tx) => this.commit(tx, items))
     } catch (error) {
       const failure = databaseFailure(error)
       // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
@@ -352,15 +433,37 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     })
   }
 
+  /**
+   * One transaction on a connection reserved for it, its statements pipelined: `body` sends
+   * BEGIN with its first round trip and COMMIT with its last (sql.begin waits for each alone,
+   * two round trips more per batch). A statement that fails aborts the transaction: those after
+   * it fail too and its COMMIT rolls back, and the ROLLBACK here ends it.
+   */
+  private async pipelined<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
+    const tx = await this.sql.reserve()
+    try {
+      return await body(tx)
+    } catch (error) {
+      await tx`ROLLBACK`.catch(() => undefined)
+      throw error
+    } finally {
+      tx.release()
+    }
+  }
+
   /** One transaction: the other tables' writes as they come, then the resources' in two round trips. */
   private async commit(tx: Tx, items: Pending[]): Promise<{ok: boolean; value: unknown}[]> {
     const outcomes: {ok: boolean; value: unknown}[] = []
-    for (const [i, item] of items.entries()) if (!item.on) outcomes[i] = {ok: true, value: await item.run(tx)}
+    const begin = tx`BEGIN`
+    if (items.some((item) => !item.on)) {
+      await begin
+      for (const [i, item] of items.entries()) if (!item.on) outcomes[i] = {ok: true, value: await item.run(tx)}
+    }
     let resources = items.flatMap((item, i) => (item.on ? [{item, i}] : []))
     // Fencing: the scheduler's writes carry their leader's epoch; the lease row, read under a
     // share lock, is the one a newer leader must update to lead, so it cannot start meanwhile.
     if (resources.some(({item}) => item.on!.epoch !== undefined)) {
-      const [lease] = await tx`SELECT epoch FROM leases WHERE name = 'scheduler' FOR SHARE`
+      const [, [lease]] = await Promise.all([begin, tx`SELECT epoch FROM leases WHERE name = 'scheduler' FOR SHARE`])
       const current = num(lease?.epoch ?? 0)
       resources = resources.filter(({item, i}) => {
         const epoch = item.on!.epoch
@@ -369,69 +472,55 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         return false
       })
     }
-    if (resources.length === 0) return outcomes
+    if (resources.length === 0) {
+      await Promise.all([begin, tx`COMMIT`])
+      return outcomes
+    }
     // Round trip 1: the counter (locked first by every batch: batches serialize, commits follow
-    // resourceVersions), the rows of every key, their events and revisions where a write needs them.
-    const keys = new Map<string, {key: ResourceKey; events: boolean; revisions: boolean}>()
+    // resourceVersions), the rows of every key, and their revisions where a write needs them.
+    const keys = new Map<string, {key: ResourceKey; revisions: boolean}>()
     for (const {item} of resources) {
       const on = item.on!
-      const k = keys.get(keyId(on.key)) ?? {key: on.key, events: false, revisions: false}
-      keys.set(keyId(on.key), {
-        key: on.key,
-        events: k.events || on.events === true,
-        revisions: k.revisions || on.revisions === true,
-      })
+      const k = keys.get(keyId(on.key))
+      keys.set(keyId(on.key), {key: on.key, revisions: (k?.revisions ?? false) || on.revisions === true})
     }
-    const column = (list: {key: ResourceKey}[], field: keyof ResourceKey) => tx.array(list.map((k) => k.key[field]))
-    const inKeys = (list: {key: ResourceKey}[]) =>
-      tx`(workspace, type, name) IN (SELECT * FROM unnest(${column(list, 'workspace')}::text[], ${column(list, 'type')}::text[], ${column(list, 'name')}::text[]))`
     const all = [...keys.values()]
-    const withEvents = all.filter((k) => k.events)
     const withRevisions = all.filter((k) => k.revisions)
-    const [counter, rows, events, revisions] = await Promise.all([
+    const [, counter, rows, revisions] = await Promise.all([
+      begin,
       tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
-      tx`SELECT * FROM resources WHERE ${inKeys(all)} FOR UPDATE`,
-      withEvents.length > 0
-        ? tx`SELECT id, workspace, type, name, time, kind, reason, message, count, first_time FROM events
-            WHERE ${inKeys(withEvents)} ORDER BY id`
-        : [],
+      tx`SELECT * FROM resources WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
+        tx,
+        all.map((k) => k.key),
+      )}) FOR UPDATE`,
       withRevisions.length > 0
         ? tx`SELECT workspace, type, name, revision, template, cause, created_at FROM revisions
-            WHERE ${inKeys(withRevisions)} ORDER BY revision`
+            WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
+              tx,
+              withRevisions.map((k) => k.key),
+            )}) ORDER BY revision`
         : [],
     ])
-    const byKey = <T>(list: readonly Row[], map: (r: Row) => T) => {
-      const out = new Map<string, T[]>()
-      for (const r of list) {
-        const id = keyId({workspace: String(r.workspace), type: String(r.type), name: String(r.name)})
-        out.set(id, [...(out.get(id) ?? []), map(r)])
-      }
-      return out
+    const records = new Map<string, StoredRecord>()
+    for (const r of rows) {
+      const record = recordFromRow(r)
+      records.set(keyId(record.key), record)
     }
-    const records = byKey(rows, recordFromRow)
-    const eventRows = byKey<EventRow>(events, (r) => ({
-      id: num(r.id),
-      time: String(r.time),
-      kind: String(r.kind),
-      reason: String(r.reason),
-      message: String(r.message),
-      count: num(r.count),
-      firstTime: r.first_time === null ? null : String(r.first_time),
-    }))
-    const revisionRows = byKey<RevisionRow>(revisions, (r) => ({
-      revision: num(r.revision),
-      template: String(r.template),
-      cause: String(r.cause),
-      createdAt: String(r.created_at),
-    }))
-    const batch = new Batch(num(counter[0]!.value), this.eventsPerResource)
+    const revisionRows = new Map<string, RevisionRow[]>()
+    for (const r of revisions) {
+      const id = keyId({workspace: String(r.workspace), type: String(r.type), name: String(r.name)})
+      const list = revisionRows.get(id) ?? []
+      list.push({
+        revision: num(r.revision),
+        template: String(r.template),
+        cause: String(r.cause),
+        createdAt: String(r.created_at),
+      })
+      revisionRows.set(id, list)
+    }
+    const batch = new Batch(num(counter[0]!.value))
     for (const [id, k] of keys)
-      batch.load(
-        k.key,
-        records.get(id)?.[0],
-        k.events ? (eventRows.get(id) ?? []) : undefined,
-        k.revisions ? (revisionRows.get(id) ?? []) : undefined,
-      )
+      batch.load(k.key, records.get(id), k.revisions ? (revisionRows.get(id) ?? []) : undefined)
     const now = new Date().toISOString()
     for (const {item, i} of resources) {
       try {
@@ -445,7 +534,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         outcomes[i] = {ok: false, value: error}
       }
     }
-    // Round trip 2: what changed, pipelined, in an order that keeps every step valid.
+    // Round trip 2: what changed, pipelined, in an order that keeps every step valid, and COMMIT.
     const c = batch.changes()
     this.committed.clear()
     for (const r of c.records) this.committed.set(keyId(r.key), r)
@@ -453,25 +542,27 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     for (const {workspace, type, name} of c.cleared)
       for (const table of ['resources', 'events', 'revisions'])
         writes.push(tx`DELETE FROM ${tx(table)} WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`)
-    if (c.eventIdsDropped.length > 0)
-      writes.push(tx`DELETE FROM events WHERE id = ANY(${tx.array(c.eventIdsDropped)}::bigint[])`)
-    for (const r of c.records) writes.push(upsertRecord(tx, r))
+    if (c.records.length > 0) writes.push(upsertRecords(tx, c.records))
     for (const {key: k, revision} of c.revisionsDropped)
       writes.push(
         tx`DELETE FROM revisions WHERE workspace = ${k.workspace} AND type = ${k.type} AND name = ${k.name} AND revision = ${revision}`,
       )
-    for (const {key: k, row} of c.revisionsWritten)
-      writes.push(tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
-          sealed_digest, cause, created_at)
-        VALUES (${k.workspace}, ${k.type}, ${k.name}, ${row.revision}, ${row.template}, ${row.spec.generation}, ${row.spec.version},
-          ${row.spec.manifest}, ${row.spec.sealed}, ${row.spec.sealedDigest}, ${row.cause}, ${row.createdAt})
-        ON CONFLICT (workspace, type, name, revision) DO UPDATE SET generation = excluded.generation,
-          version = excluded.version, manifest = excluded.manifest, sealed = excluded.sealed,
-          sealed_digest = excluded.sealed_digest`)
-    for (const {key: k, row} of c.eventsAdded)
-      writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
-        VALUES (${k.workspace}, ${k.type}, ${k.name}, ${row.time}, ${row.kind}, ${row.reason}, ${row.message}, ${row.count},
-          ${row.firstTime})`)
+    if (c.revisionsWritten.length > 0) writes.push(writeRevisions(tx, c.revisionsWritten))
+    if (c.eventsAdded.length > 0) {
+      // A statement per round: the first event each key got, then the second, … (most batches: one).
+      const rounds: {key: ResourceKey; row: EventWrite}[][] = []
+      const seen = new Map<string, number>()
+      for (const event of c.eventsAdded) {
+        const id = keyId(event.key)
+        const round = seen.get(id) ?? 0
+        seen.set(id, round + 1)
+        if (round === rounds.length) rounds.push([])
+        rounds[round]!.push(event)
+      }
+      for (const round of rounds) writes.push(insertEvents(tx, round))
+      const trimmed = new Map(c.eventsAdded.map(({key}) => [keyId(key), key]))
+      writes.push(trimEvents(tx, [...trimmed.values()], this.eventsPerResource))
+    }
     if (c.feed.length > 0) {
       writes.push(tx`INSERT INTO changes ${tx(c.feed, 'rv', 'workspace', 'type', 'name')}`)
       // Only a wake-up: readers read the table (a notification is not kept while nobody listens).
@@ -486,6 +577,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         writes.push(tx`UPDATE counters SET value = greatest(value, ${below}) WHERE name = 'feed_start'`)
       }
     }
+    writes.push(tx`COMMIT`)
     await Promise.all(writes)
     return outcomes
   }
@@ -563,7 +655,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
 
   putSpec(write: SpecWrite, options: PutSpecOptions): Promise<PutSpecResult> {
     const {key} = write
-    const on = {key, events: options.event !== undefined, revisions: options.revision !== undefined}
+    const on = {key, revisions: options.revision !== undefined}
     return this.writeResource(on, (batch, now): PutSpecResult => {
       const current = batch.current(key)
       const conflict = staleVersion(current, options.ifResourceVersion, key)
@@ -640,7 +732,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   }
 
   addEvent(key: ResourceKey, event: NewEvent, options: Fence = {}): Promise<void> {
-    return this.writeResource({key, events: true, epoch: options.epoch}, (batch, now) => {
+    return this.writeResource({key, epoch: options.epoch}, (batch, now) => {
       if (batch.current(key)) batch.addEvent(key, event, now)
     })
   }
@@ -788,7 +880,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         return 'unchanged'
       const rv = num(counter[0]!.value) + 1
       await Promise.all([tx`DELETE FROM events WHERE ${match(tx)}`, tx`DELETE FROM revisions WHERE ${match(tx)}`])
-      const writes: PromiseLike<unknown>[] = [upsertRecord(tx, {...copy.record, resourceVersion: rv})]
+      const writes: PromiseLike<unknown>[] = [upsertRecords(tx, [{...copy.record, resourceVersion: rv}])]
       for (const e of copy.events)
         writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
           VALUES (${key.workspace}, ${key.type}, ${key.name}, ${e.time}, ${e.type}, ${e.reason}, ${e.message},

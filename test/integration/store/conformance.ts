@@ -220,6 +220,44 @@ export function describeStoreConformance(adapter: string, factory: StoreFactory)
       expect(Date.parse(exited.firstTime!)).toBeLessThanOrEqual(Date.parse(exited.time))
     })
 
+    it('counts repeats written in one turn as those written one by one, and keeps the newest', async () => {
+      await store.putSpec(write('a'), {initialStatus, event: (r) => ({type: 'Normal', reason: 'Applied', message: r})})
+      // Not awaited one by one: a store that batches commits these together.
+      const writes: Promise<void>[] = []
+      for (let i = 1; i <= 4; i++) {
+        writes.push(store.addEvent(key('a'), {type: 'Warning', reason: 'Exited', message: `a-0: exited: code ${i}`}))
+        writes.push(store.addEvent(key('a'), {type: 'Normal', reason: 'Started', message: `a-0: started (${i})`}))
+        writes.push(store.addEvent(key('b'), {type: 'Normal', reason: 'Test', message: `unlike ${i}`}))
+      }
+      writes.push(store.addEvent(key('a'), {type: 'Normal', reason: 'Exited', message: 'a-0: exited: code 9'}))
+      await Promise.all(writes)
+      expect((await store.events(key('a'))).map((e) => [e.type, e.reason, e.message, e.count])).toEqual([
+        ['Normal', 'Applied', 'created', undefined],
+        ['Warning', 'Exited', 'a-0: exited: code 4', 4],
+        ['Normal', 'Started', 'a-0: started (4)', 4],
+        // same reason and message shape, another type: an event of its own
+        ['Normal', 'Exited', 'a-0: exited: code 9', undefined],
+      ])
+      // b does not exist: its events are dropped
+      expect(await store.events(key('b'))).toEqual([])
+    })
+
+    it('keeps the bound when more events than it holds are written in one turn', async () => {
+      await store.putSpec(write('a'), {initialStatus})
+      await Promise.all(
+        Array.from({length: 8}, (_, i) =>
+          store.addEvent(key('a'), {type: 'Normal', reason: 'Test', message: `event ${i}`}),
+        ),
+      )
+      expect((await store.events(key('a'), 100)).map((e) => e.message)).toEqual([
+        'event 3',
+        'event 4',
+        'event 5',
+        'event 6',
+        'event 7',
+      ])
+    })
+
     it('records an event only when the spec is created or changed', async () => {
       const event = (r: string) => ({type: 'Normal' as const, reason: 'Applied', message: r})
       await store.putSpec(write('a'), {initialStatus, event})
