@@ -1,6 +1,7 @@
 // The persistence port. The server and the scheduler get a ResourceStore as a parameter; only
 // server/main.ts names an adapter (sqlite/ today, postgres/ later). Every adapter passes the
 // conformance suite in test/integration/store/conformance.ts.
+import {createHash} from 'node:crypto'
 import type {Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
 import {canonicalJson} from '../lib/canonical-json.js'
 
@@ -363,6 +364,19 @@ export function similarMessages(a: string, b: string): boolean {
   const [subjectA, restA] = split(a)
   const [subjectB, restB] = split(b)
   if (!subjectA) return false
-  const shape = (m: string) => m.replace(/\d+(\.\d+)?/g, '#')
-  return subjectA === subjectB && shape(restA!) === shape(restB!)
+  return subjectA === subjectB && numbersOut(restA!) === numbersOut(restB!)
+}
+
+const numbersOut = (m: string) => m.replace(/[0-9]+(\.[0-9]+)?/g, '#')
+
+/**
+ * A key similar messages share, and no two others: similarMessages(a, b) exactly when
+ * similarityKey(a) === similarityKey(b) (the message, or its subject and its shape with the
+ * numbers out; hashed to fit an index, not for secrecy). The PostgreSQL store finds a repeated
+ * event by it; its migration 4 says the same in SQL for the events stored before.
+ */
+export function similarityKey(message: string): string {
+  const at = message.indexOf(': ')
+  const key = at > 0 ? `s${message.slice(0, at + 2)}${numbersOut(message.slice(at + 2))}` : `m${message}`
+  return createHash('md5').update(key).digest('hex')
 }

@@ -108,18 +108,16 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
     `,
   },
   {
-    // Events counted without reading a resource's hundred: similar messages (store.ts,
-    // similarMessages: the same message, or one about the same subject that differs only in its
-    // numbers) share one key, kept in a generated column and found by an index.
+    // Events counted without reading a resource's hundred: similar messages share a key
+    // (store.ts, similarityKey), written with each event and found by an index. The events
+    // stored before get theirs here, said in SQL.
     version: 4,
     sql: `
-      CREATE FUNCTION event_similarity(message text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT md5(CASE WHEN position(': ' in message) > 1
-          THEN 's' || left(message, position(': ' in message) + 1)
-            || regexp_replace(substr(message, position(': ' in message) + 2), '[0-9]+([.][0-9]+)?', '#', 'g')
-          ELSE 'm' || message END)
-      $$;
-      ALTER TABLE events ADD COLUMN similarity text GENERATED ALWAYS AS (event_similarity(message)) STORED;
+      ALTER TABLE events ADD COLUMN similarity text;
+      UPDATE events SET similarity = md5(CASE WHEN position(': ' in message) > 1
+        THEN 's' || left(message, position(': ' in message) + 1)
+          || regexp_replace(substr(message, position(': ' in message) + 2), '[0-9]+([.][0-9]+)?', '#', 'g')
+        ELSE 'm' || message END);
       CREATE INDEX events_by_similarity ON events (workspace, type, name, similarity, id);
     `,
   },

@@ -38,6 +38,7 @@ import {
   type StoredRecord,
   type User,
   applyOutcome,
+  similarityKey,
   specChanged,
   staleVersion,
 } from '../store.js'
@@ -72,11 +73,25 @@ type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => v
   | {on?: undefined; run: (tx: Tx) => Promise<unknown>}
 )
 
+type Outcome = {ok: boolean; value: unknown}
+/**
+ * The keys a batch wrote (with what it stored, none when it deleted it) or found changed by
+ * another control plane, and the resourceVersion that is as of.
+ */
+type Written = Map<string, {key: ResourceKey; record: StoredRecord | undefined; rv: number}>
+
 /** The change feed's notification channel, and how many changes it keeps. */
 const FEED = 'drover_changes'
 const FEED_KEPT = 100_000
 /** How often the feed is read without a notification (one lost while reconnecting, say). */
 const FEED_POLL_MS = 1000
+/**
+ * A key's events past eventsPerResource are dropped every this many events a control plane adds
+ * to it (a statement that reads the key's hundred, every time, cost as much as the write):
+ * reads never give more than eventsPerResource, the table holds at most this many more per
+ * key and control plane, and a repeat of one of those is still counted with it.
+ */
+const TRIM_EVERY = 16
 
 /** The advisory lock migrations run under: several control planes may start at once. */
 const MIGRATION_LOCK = 0x64726f76 // "drov"
@@ -146,14 +161,15 @@ const keyTable = (tx: Tx, keys: ResourceKey[]) =>
 
 /**
  * Adds events, at most one per key; a similar one already kept (same type and reason, and a
- * similar message: similarMessages, said in SQL by event_similarity, migration 4) is counted and
+ * similar message: similarMessages, found by its similarityKey) is counted and
  * moved to the end with the latest message, as the SQLite store does and Kubernetes counts repeats.
  */
 const insertEvents = (tx: Tx, events: {key: ResourceKey; row: EventWrite}[]) =>
   tx`WITH new AS (
-      SELECT *, event_similarity(message) AS similarity FROM json_to_recordset(${JSON.stringify(
-        events.map(({key, row}, i) => ({i, ...key, ...row})),
-      )}::text::json) AS x(i integer, workspace text, type text, name text, time text, kind text, reason text, message text)),
+      SELECT * FROM json_to_recordset(${JSON.stringify(
+        events.map(({key, row}, i) => ({i, ...key, ...row, similarity: similarityKey(row.message)})),
+      )}::text::json) AS x(i integer, workspace text, type text, name text, time text, kind text, reason text, message text,
+        similarity text)),
     found AS MATERIALIZED (
       SELECT new.i, (SELECT id FROM events WHERE workspace = new.workspace AND type = new.type AND name = new.name
           AND similarity = new.similarity AND kind = new.kind AND reason = new.reason ORDER BY id DESC LIMIT 1) AS id
@@ -161,9 +177,9 @@ const insertEvents = (tx: Tx, events: {key: ResourceKey; row: EventWrite}[]) =>
     repeated AS (
       DELETE FROM events WHERE id = ANY(ARRAY(SELECT id FROM found WHERE id IS NOT NULL))
       RETURNING id, count, coalesce(first_time, time) AS first)
-    INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
+    INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time, similarity)
     SELECT new.workspace, new.type, new.name, new.time, new.kind, new.reason, new.message,
-      coalesce(repeated.count, 0) + 1, repeated.first
+      coalesce(repeated.count, 0) + 1, repeated.first, new.similarity
     FROM new JOIN found ON found.i = new.i LEFT JOIN repeated ON repeated.id = found.id ORDER BY new.i`
 
 /** Keeps specs in the rollout history: a new revision, or the newest one's spec replaced. */
@@ -201,9 +217,13 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private readonly sql: Sql
   private readonly eventsPerResource: number
   private queue: Pending[] = []
-  private flushing: Promise<void> | undefined
+  /** Batches under way; at most one reads and decides, the one before it may still be committing. */
+  private readonly inflight = new Set<Promise<void>>()
+  private deciding = false
   private flushScheduled = false
   private closed = false
+  /** Events this store added to a key since it last dropped the key's oldest. */
+  private readonly untrimmed = new Map<string, number>()
   /** Number of transactions and of writes in them, for /metrics. */
   readonly stats = {commits: 0, writes: 0}
   /** Why the store cannot write now (its last write failed for the database), or undefined. */
@@ -224,8 +244,6 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private readAgain = false
   /** Told of the writes of other control planes, read from the change feed. */
   private readonly watchers: ((key: ResourceKey) => void)[] = []
-  /** The records the batch being committed wrote, cached once it has. */
-  private readonly committed = new Map<string, StoredRecord>()
 
   private constructor(sql: Sql, eventsPerResource: number) {
     this.sql = sql
@@ -264,15 +282,16 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     this.seen = num(row!.value)
     this.listening = await this.sql.listen(
       FEED,
-      () => this.readFeed(),
+      (payload) => this.readFeed(Number(payload)),
       () => this.readFeed(), // (re)subscribed: catch up
     )
     this.feedTimer = setInterval(() => this.readFeed(), FEED_POLL_MS)
     this.feedTimer.unref()
   }
 
-  private readFeed(): void {
-    if (this.closed) return
+  /** Reads the changes after the newest seen; `upTo`, a notification's, when already seen: nothing. */
+  private readFeed(upTo?: number): void {
+    if (this.closed || (upTo !== undefined && upTo <= this.seen)) return
     if (this.reading !== undefined) {
       this.readAgain = true
       return
@@ -388,21 +407,39 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     this.flushScheduled = true
     setImmediate(() => {
       this.flushScheduled = false
-      // One batch at a time: what arrives meanwhile is the next batch, taken when it starts.
-      const previous = this.flushing ?? Promise.resolve()
-      this.flushing = previous.then(() => {
-        const batch = this.queue
-        this.queue = []
-        return this.flush(batch)
-      })
+      this.next()
     })
   }
 
-  private async flush(items: Pending[]): Promise<void> {
+  /**
+   * Starts the next batch with what has queued, unless one is reading and deciding: a batch
+   * starts once the one before it has sent its writes and COMMIT, so that its BEGIN and reads
+   * wait in the database for that commit (the counter's lock) rather than for a round trip.
+   */
+  private next(): void {
+    if (this.deciding || this.queue.length === 0) return
+    const items = this.queue
+    this.queue = []
+    this.deciding = true
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      this.deciding = false
+      this.next()
+    }
+    const run = this.flush(items, release).finally(release)
+    this.inflight.add(run)
+    void run.finally(() => this.inflight.delete(run))
+  }
+
+  private async flush(items: Pending[], committing: () => void = () => {}): Promise<void> {
     if (items.length === 0) return
-    let outcomes: {ok: boolean; value: unknown}[]
+    let outcomes: Outcome[]
+    let written: Written
+    let taken: {from: number; to: number} | undefined
     try {
-      outcomes = await this.pipelined((tx) => this.commit(tx, items))
+      ;({outcomes, written, taken} = await this.pipelined((tx) => this.commit(tx, items, committing)))
     } catch (error) {
       const failure = databaseFailure(error)
       // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
@@ -417,15 +454,17 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     this.stats.commits++
     this.stats.writes += items.length
     this.unwritable = undefined
+    // The batch held the counter from `from` to `to`: every change between is its own, so the
+    // change feed need not be read for them (nor for their notification).
+    if (taken && this.seen === taken.from) this.seen = taken.to
     // What this store committed is what a read would now give: cached as such (a copy, frozen).
-    for (const item of items) {
-      if (!item.on) continue
-      const id = keyId(item.on.key)
-      this.invalidate(id, item.on.key.type)
-      const committed = this.committed.get(id)
-      if (committed && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(structuredClone(committed)))
+    // A key the batch found changed by another control plane is dropped from the cache. A batch
+    // may finish after the next one has (they overlap): what that one cached is newer, and stays.
+    for (const [id, {key, record, rv}] of written) {
+      if ((this.cache.get(id)?.resourceVersion ?? 0) > rv) continue
+      this.invalidate(id, key.type)
+      if (record && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(structuredClone(record)))
     }
-    this.committed.clear()
     items.forEach((item, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) item.resolve(outcome.value)
@@ -452,8 +491,13 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   }
 
   /** One transaction: the other tables' writes as they come, then the resources' in two round trips. */
-  private async commit(tx: Tx, items: Pending[]): Promise<{ok: boolean; value: unknown}[]> {
-    const outcomes: {ok: boolean; value: unknown}[] = []
+  private async commit(
+    tx: Tx,
+    items: Pending[],
+    committing: () => void,
+  ): Promise<{outcomes: Outcome[]; written: Written; taken?: {from: number; to: number}}> {
+    const outcomes: Outcome[] = []
+    const written: Written = new Map()
     const begin = tx`BEGIN`
     if (items.some((item) => !item.on)) {
       await begin
@@ -474,7 +518,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     }
     if (resources.length === 0) {
       await Promise.all([begin, tx`COMMIT`])
-      return outcomes
+      return {outcomes, written}
     }
     // Round trip 1: the counter (locked first by every batch: batches serialize, commits follow
     // resourceVersions), the rows of every key, and their revisions where a write needs them.
@@ -486,13 +530,22 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     }
     const all = [...keys.values()]
     const withRevisions = all.filter((k) => k.revisions)
-    const [, counter, rows, revisions] = await Promise.all([
+    // The rows are locked by the first statement; the second reads in full only those the
+    // cache does not hold at their resourceVersion (the cache as it is now: a batch committing
+    // meanwhile changes what it holds, not this snapshot).
+    const cached = all.map((k) => this.cache.get(keyId(k.key)))
+    const [, counter, versions, fresh, revisions] = await Promise.all([
       begin,
       tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
-      tx`SELECT * FROM resources WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
-        tx,
-        all.map((k) => k.key),
-      )}) FOR UPDATE`,
+      tx`SELECT workspace, type, name, resource_version FROM resources
+        WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
+          tx,
+          all.map((k) => k.key),
+        )}) FOR UPDATE`,
+      tx`SELECT r.* FROM resources r JOIN unnest(${tx.array(all.map((k) => k.key.workspace))}::text[],
+          ${tx.array(all.map((k) => k.key.type))}::text[], ${tx.array(all.map((k) => k.key.name))}::text[],
+          ${tx.array(cached.map((r) => r?.resourceVersion ?? 0))}::bigint[]) AS k(workspace, type, name, rv)
+        ON r.workspace = k.workspace AND r.type = k.type AND r.name = k.name WHERE r.resource_version <> k.rv`,
       withRevisions.length > 0
         ? tx`SELECT workspace, type, name, revision, template, cause, created_at FROM revisions
             WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
@@ -501,11 +554,21 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
             )}) ORDER BY revision`
         : [],
     ])
+    // A key's record: the row read, or the cached one when the row is at its resourceVersion;
+    // none when there is no row. A cached record found stale is dropped from the cache.
     const records = new Map<string, StoredRecord>()
-    for (const r of rows) {
+    for (const r of fresh) {
       const record = recordFromRow(r)
       records.set(keyId(record.key), record)
     }
+    const present = new Set(versions.map((r) => keyId({workspace: r.workspace, type: r.type, name: r.name})))
+    all.forEach(({key}, i) => {
+      const id = keyId(key)
+      const record = cached[i]
+      if (!record) return
+      if (present.has(id) && !records.has(id)) records.set(id, record)
+      else written.set(id, {key, record: undefined, rv: num(counter[0]!.value)})
+    })
     const revisionRows = new Map<string, RevisionRow[]>()
     for (const r of revisions) {
       const id = keyId({workspace: String(r.workspace), type: String(r.type), name: String(r.name)})
@@ -536,8 +599,11 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     }
     // Round trip 2: what changed, pipelined, in an order that keeps every step valid, and COMMIT.
     const c = batch.changes()
-    this.committed.clear()
-    for (const r of c.records) this.committed.set(keyId(r.key), r)
+    for (const f of c.feed) {
+      const key = {workspace: f.workspace, type: f.type, name: f.name}
+      written.set(keyId(key), {key, record: undefined, rv: f.rv})
+    }
+    for (const r of c.records) written.set(keyId(r.key), {key: r.key, record: r, rv: r.resourceVersion})
     const writes: PromiseLike<unknown>[] = []
     for (const {workspace, type, name} of c.cleared)
       for (const table of ['resources', 'events', 'revisions'])
@@ -560,8 +626,18 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         rounds[round]!.push(event)
       }
       for (const round of rounds) writes.push(insertEvents(tx, round))
-      const trimmed = new Map(c.eventsAdded.map(({key}) => [keyId(key), key]))
-      writes.push(trimEvents(tx, [...trimmed.values()], this.eventsPerResource))
+      // A key's oldest past the limit are dropped every TRIM_EVERY events added to it here.
+      const trimmed: ResourceKey[] = []
+      for (const [id, added] of seen) {
+        const untrimmed = (this.untrimmed.get(id) ?? 0) + added
+        if (untrimmed < TRIM_EVERY) this.untrimmed.set(id, untrimmed)
+        else {
+          this.untrimmed.delete(id)
+          trimmed.push(c.eventsAdded.find((e) => keyId(e.key) === id)!.key)
+        }
+      }
+      if (this.untrimmed.size > CACHE_MAX) this.untrimmed.clear()
+      if (trimmed.length > 0) writes.push(trimEvents(tx, trimmed, this.eventsPerResource))
     }
     if (c.feed.length > 0) {
       writes.push(tx`INSERT INTO changes ${tx(c.feed, 'rv', 'workspace', 'type', 'name')}`)
@@ -578,8 +654,14 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       }
     }
     writes.push(tx`COMMIT`)
-    await Promise.all(writes)
-    return outcomes
+    const done = Promise.all(writes)
+    committing()
+    await done
+    return {
+      outcomes,
+      written,
+      ...(c.resourceVersion === undefined ? {} : {taken: {from: c.startResourceVersion, to: c.resourceVersion}}),
+    }
   }
 
   /** A write that changes nothing: succeeds only when the database takes writes again. */
@@ -739,7 +821,8 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
 
   async events(key: ResourceKey, limit = this.eventsPerResource): Promise<ResourceEvent[]> {
     const rows = await this.sql`SELECT time, kind, reason, message, count, first_time FROM events
-      WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name} ORDER BY id DESC LIMIT ${limit}`
+      WHERE workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name} ORDER BY id DESC
+      LIMIT ${Math.min(limit, this.eventsPerResource)}`
     return [...rows].reverse().map(eventFromRow)
   }
 
@@ -882,9 +965,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       await Promise.all([tx`DELETE FROM events WHERE ${match(tx)}`, tx`DELETE FROM revisions WHERE ${match(tx)}`])
       const writes: PromiseLike<unknown>[] = [upsertRecords(tx, [{...copy.record, resourceVersion: rv}])]
       for (const e of copy.events)
-        writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time)
+        writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time, similarity)
           VALUES (${key.workspace}, ${key.type}, ${key.name}, ${e.time}, ${e.type}, ${e.reason}, ${e.message},
-            ${e.count ?? 1}, ${e.firstTime ?? null})`)
+            ${e.count ?? 1}, ${e.firstTime ?? null}, ${similarityKey(e.message)})`)
       for (const r of copy.revisions)
         writes.push(tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
             sealed_digest, cause, created_at)
@@ -945,11 +1028,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   async close(): Promise<void> {
     if (this.closed) return
     // Whatever is queued is committed before the connections close.
-    const queued = this.queue
-    this.queue = []
-    this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.flush(queued))
     this.closed = true
-    await this.flushing
+    this.next()
+    while (this.inflight.size > 0) await Promise.all([...this.inflight])
     clearInterval(this.feedTimer)
     await this.listening?.unlisten().catch(() => undefined)
     await this.reading

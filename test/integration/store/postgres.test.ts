@@ -6,7 +6,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PostgresStore} from '../../../src/store/postgres/postgres-store.js'
-import {FencedError} from '../../../src/store/store.js'
+import postgres from 'postgres'
+import {PG_MIGRATIONS} from '../../../src/store/postgres/migrations.js'
+import {FencedError, similarityKey} from '../../../src/store/store.js'
 import {apply, call, nodeWorker} from '../../helpers/api.js'
 import {type TestPostgres, postgresAvailable, startPostgres} from '../../helpers/postgres.js'
 import {NODE, ROOT, cliEnv, runCli} from '../../helpers/run-cli.js'
@@ -41,6 +43,44 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       const again = await PostgresStore.open({url: pg!.url, schema: shared})
       expect(await again.check()).toBe('ok')
       await again.close()
+    })
+
+    it('gives the events stored before migration 4 the similarity key the store gives new ones', async () => {
+      const shared = schema()
+      const url = new URL(pg!.url)
+      const host = url.searchParams.get('host')
+      url.searchParams.delete('host')
+      const sql = postgres(url.toString(), {
+        ...(host ? {host} : {}),
+        onnotice: () => {},
+        connection: {search_path: shared},
+      })
+      const messages = [
+        'created',
+        'a-0: exited: code 1; restarting in 2.5s',
+        'a-0:started (pid 102)',
+        ': leading separator 1',
+        'é-0: ünïcode 22 🚀 x: 1.2.3',
+      ]
+      try {
+        await sql.unsafe(`CREATE SCHEMA "${shared}"`)
+        await sql.begin(async (tx) => {
+          await tx`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL)`
+          for (const m of PG_MIGRATIONS.filter((m) => m.version < 4)) {
+            await tx.unsafe(m.sql)
+            await tx`INSERT INTO schema_migrations (version, applied_at) VALUES (${m.version}, 'then')`
+          }
+          for (const message of messages)
+            await tx`INSERT INTO events (workspace, type, name, time, kind, reason, message)
+              VALUES ('public', 'worker', 'old', 'then', 'Normal', 'Test', ${message})`
+        })
+        const store = await PostgresStore.open({url: pg!.url, schema: shared})
+        await store.close()
+        const rows = await sql`SELECT message, similarity FROM events ORDER BY id`
+        expect(rows.map((r) => [r.message, r.similarity])).toEqual(messages.map((m) => [m, similarityKey(m)]))
+      } finally {
+        await sql.end()
+      }
     })
 
     it('commits the writes of one event-loop turn in one transaction, in resourceVersion order', async () => {
@@ -94,6 +134,38 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         await b.delete(key)
         await waitFor('the other store’s delete', async () => ((await a.get(key)) === undefined ? true : undefined))
         expect(await a.check()).toBe('ok')
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
+    it('decides a write on the row as committed, not on a cached record another control plane changed', async () => {
+      const shared = schema()
+      const [a, b] = [
+        await PostgresStore.open({url: pg!.url, schema: shared}),
+        await PostgresStore.open({url: pg!.url, schema: shared}),
+      ]
+      try {
+        const key = {workspace: 'public', type: 'worker', name: 'raced'}
+        const put = (store: PostgresStore, replicas: number) =>
+          store.putSpec(
+            {key, version: 'v1beta', owner: 'me', manifest: {replicas}},
+            {initialStatus: {phase: 'Pending'}},
+          )
+        await put(a, 1)
+        expect((await a.get(key))?.generation).toBe(1) // cached by a
+        // b writes, and a writes at once: whether or not the feed has reached a, its batch
+        // reads the row (at another resourceVersion than its cache) and decides on it.
+        const {record: byB} = await put(b, 2)
+        const status = await a.putStatus(key, {phase: 'Running'}, {ifResourceVersion: byB.resourceVersion})
+        expect(status).toMatchObject({generation: 2, manifest: {replicas: 2}, status: {phase: 'Running'}})
+        const {record: byA} = await put(a, 3)
+        expect(byA.generation).toBe(3)
+        expect(await a.get(key)).toMatchObject({generation: 3, resourceVersion: byA.resourceVersion})
+        await b.delete(key)
+        await expect(a.putStatus(key, {phase: 'Failed'})).rejects.toThrow(/does not exist/)
+        expect(await a.get(key)).toBeUndefined()
       } finally {
         await a.close()
         await b.close()
