@@ -1,5 +1,5 @@
 // Field-level difference between two JSON values, for `apply --dry-run`.
-import {canonicalJson} from './canonical-json.js'
+import {jsonEqual} from './canonical-json.js'
 import {isObject} from './json.js'
 
 export interface Change {
@@ -21,6 +21,6 @@ export function diffJson(before: unknown, after: unknown, path: (string | number
       if (!(key in before)) out.push({op: 'add', path: [...path, key], to: after[key]})
     return out
   }
-  if (canonicalJson(before) === canonicalJson(after)) return []
+  if (jsonEqual(before, after)) return []
   return [{op: 'change', path, from: before, to: after}]
 }

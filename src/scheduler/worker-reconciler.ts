@@ -3,7 +3,7 @@
 // Safe to run any number of times; the runtime's adoption makes it safe across restarts.
 import {createHash} from 'node:crypto'
 import {stringify as toYaml} from 'yaml'
-import {canonicalJson} from '../lib/canonical-json.js'
+import {canonicalJson, jsonEqual} from '../lib/canonical-json.js'
 import {computeSpec, dataplaneOf, effectiveResources, isKubernetesCompute} from '../resources/compute.js'
 import {formatRef} from '../resources/identifiers.js'
 import {secretEnvName} from '../resources/names.js'
@@ -417,7 +417,7 @@ export class WorkerReconciler {
   }
 
   private async writeStatus(record: StoredRecord, status: ResourceStatus): Promise<'written' | 'stale' | 'gone'> {
-    if (canonicalJson(record.status) === canonicalJson(status)) return 'written'
+    if (jsonEqual(record.status, status)) return 'written'
     const before = record.status.phase
     try {
       await this.deps.store.putStatus(record.key, status, {ifResourceVersion: record.resourceVersion})

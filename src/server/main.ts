@@ -24,7 +24,7 @@ import {type Isolation, executableByOthers, probeIsolation, traversableByOthers}
 import {parseCpu, parseMemory} from '../resources/quantity.js'
 import {TYPES} from '../resources/registry.js'
 import {computeStatusOf, dataplaneOf} from '../resources/compute.js'
-import {canonicalJson} from '../lib/canonical-json.js'
+import {jsonEqual} from '../lib/canonical-json.js'
 import {stackIdentity} from '../resources/stack-ref.js'
 import {LocalRuntime} from '../runtime/local/local-runtime.js'
 import {type ClusterDataplane, workloadId} from '../runtime/runtime.js'
@@ -273,7 +273,7 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     if (!record) return
     const dataplane = dataplanes.get(dataplaneOf(record.manifest))
     const status = computeStatusOf(record.manifest, new Set(dataplanes.keys()), await dataplane?.unreachable())
-    if (canonicalJson(status) !== canonicalJson(record.status))
+    if (!jsonEqual(status, record.status))
       await store.putStatus(key, status).catch((error: unknown) => {
         if (!(error instanceof StoreNotFoundError)) throw error
       })

@@ -67,7 +67,7 @@ import {autoscalingSpec, workerSpec} from '../resources/rules.js'
 import type {CreateUserRequest, CreateUserResponse, RotateKeyResponse, UsersResponse} from '../api/types.js'
 import {newApiKey} from './auth.js'
 import {isObject} from '../lib/json.js'
-import {canonicalJson} from '../lib/canonical-json.js'
+import {canonicalJson, jsonEqual} from '../lib/canonical-json.js'
 import {createHash} from 'node:crypto'
 
 const MAX_PAGE = 1000
@@ -518,7 +518,7 @@ export class ResourceService {
       // A compute's status follows its dataplane, which an update may change.
       if (kind.type === 'compute' && result === 'updated') {
         const status = initialStatus(kind.type, manifest, this.dataplaneNames)
-        if (canonicalJson(status) !== canonicalJson(record.status)) stored = await this.store.putStatus(key, status)
+        if (!jsonEqual(status, record.status)) stored = await this.store.putStatus(key, status)
       }
       if (result !== 'unchanged') this.onChange(key, {stackNames: stackNames(record, current)})
       return {result, dryRun: false, resource: this.toObject(stored), diff: result === 'unchanged' ? [] : diff}

@@ -3,7 +3,7 @@
 // conformance suite in test/integration/store/conformance.ts.
 import {createHash} from 'node:crypto'
 import type {Json, ResourceEvent, ResourceStatus} from '../resources/stored.js'
-import {canonicalJson} from '../lib/canonical-json.js'
+import {jsonEqual} from '../lib/canonical-json.js'
 
 export interface ResourceKey {
   /** '' for instance-level types (stacks). */
@@ -313,14 +313,18 @@ export function specChanged(current: StoredRecord | undefined, write: SpecWrite)
     !current ||
     current.version !== write.version ||
     (current.sealed?.digest ?? null) !== (write.sealed?.digest ?? null) ||
-    canonicalJson(current.manifest) !== canonicalJson(write.manifest)
+    !jsonEqual(current.manifest, write.manifest)
   )
 }
 
 /** What putSpec would report for `write`: every adapter decides with this. */
-export function applyOutcome(current: StoredRecord | undefined, write: SpecWrite): 'created' | 'updated' | 'unchanged' {
+export function applyOutcome(
+  current: StoredRecord | undefined,
+  write: SpecWrite,
+  changed = specChanged(current, write),
+): 'created' | 'updated' | 'unchanged' {
   if (!current) return 'created'
-  return specChanged(current, write) || current.owner !== write.owner ? 'updated' : 'unchanged'
+  return changed || current.owner !== write.owner ? 'updated' : 'unchanged'
 }
 
 /** The conflict when `current` is not at the `expected` resourceVersion (0: must not exist). */

@@ -742,9 +742,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       const current = batch.current(key)
       const conflict = staleVersion(current, options.ifResourceVersion, key)
       if (conflict) throw conflict
-      const outcome = applyOutcome(current, write)
-      if (current && outcome === 'unchanged') return {result: 'unchanged', record: current}
       const changed = specChanged(current, write)
+      const outcome = applyOutcome(current, write, changed)
+      if (current && outcome === 'unchanged') return {result: 'unchanged', record: current}
       const resourceVersion = batch.nextResourceVersion()
       // A copy, as a read would give: the caller's manifest stays the caller's.
       const manifest = JSON.parse(JSON.stringify(write.manifest)) as Json

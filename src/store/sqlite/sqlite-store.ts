@@ -330,9 +330,9 @@ export class SqliteStore implements ResourceStore {
       this.touch(key)
       const current = this.getSync(key)
       this.checkVersion(current, options.ifResourceVersion, key)
-      const outcome = applyOutcome(current, write)
-      if (current && outcome === 'unchanged') return {result: 'unchanged', record: current}
       const changed = specChanged(current, write)
+      const outcome = applyOutcome(current, write, changed)
+      if (current && outcome === 'unchanged') return {result: 'unchanged', record: current}
       const rv = this.nextResourceVersion()
       const now = new Date().toISOString()
       const manifest = JSON.stringify(write.manifest)

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {canonicalJson} from '../../../src/lib/canonical-json.js'
+import {canonicalJson, jsonEqual} from '../../../src/lib/canonical-json.js'
 import {diffJson} from '../../../src/lib/diff.js'
 
 describe('canonicalJson', () => {
@@ -14,6 +14,44 @@ describe('canonicalJson', () => {
     expect(canonicalJson([undefined])).toBe('[null]')
     expect(canonicalJson(undefined)).toBe('null')
     expect(canonicalJson('x"y')).toBe('"x\\"y"')
+  })
+})
+
+describe('jsonEqual', () => {
+  it('says what comparing canonicalJson says, on values built at random', () => {
+    // A small seeded generator: reproducible, and values close enough to one another to be equal often.
+    let seed = 7
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed % n
+    }
+    const scalars = [0, -0, 1, 1.5, Number.NaN, '', 'a', 'b', true, false, null, undefined]
+    const value = (depth: number): unknown => {
+      const pick = rand(depth > 2 ? 1 : 4)
+      if (pick === 0) return scalars[rand(scalars.length)]
+      if (pick === 1) return Array.from({length: rand(3)}, () => value(depth + 1))
+      const keys = ['a', 'b', 'c'].filter(() => rand(2) === 0)
+      // keys in either order, some undefined
+      if (rand(2) === 0) keys.reverse()
+      return Object.fromEntries(keys.map((k) => [k, value(depth + 1)]))
+    }
+    let equal = 0
+    for (let i = 0; i < 20_000; i++) {
+      const [a, b] = [value(0), value(0)]
+      const expected = canonicalJson(a) === canonicalJson(b)
+      if (expected) equal++
+      expect([a, b, jsonEqual(a, b)]).toEqual([a, b, expected])
+      expect(jsonEqual(a, structuredClone(a))).toBe(true)
+    }
+    expect(equal).toBeGreaterThan(1000) // the generator makes equal pairs, not only different ones
+  })
+  it('treats key order and undefined values as canonicalJson does', () => {
+    expect(jsonEqual({a: 1, b: {c: [1, {d: 2, e: 3}]}}, {b: {c: [1, {e: 3, d: 2}]}, a: 1})).toBe(true)
+    expect(jsonEqual({a: 1, b: undefined}, {a: 1})).toBe(true)
+    expect(jsonEqual({a: 1}, {a: 1, b: null})).toBe(false)
+    expect(jsonEqual([1, 2], [2, 1])).toBe(false)
+    expect(jsonEqual({}, [])).toBe(false)
+    expect(jsonEqual([undefined], [null])).toBe(true)
   })
 })
 
