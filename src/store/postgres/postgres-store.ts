@@ -222,6 +222,10 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private deciding = false
   private flushScheduled = false
   private closed = false
+  /** What the batch committing wrote (none for a key it deleted), until it has ended. */
+  private readonly committing = new Map<string, StoredRecord | undefined>()
+  /** The resourceVersions (to → from) of this store's batches that are committing. */
+  private readonly own = new Map<number, number>()
   /** Events this store added to a key since it last dropped the key's oldest. */
   private readonly untrimmed = new Map<string, number>()
   /** Number of transactions and of writes in them, for /metrics. */
@@ -289,9 +293,18 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     this.feedTimer.unref()
   }
 
-  /** Reads the changes after the newest seen; `upTo`, a notification's, when already seen: nothing. */
+  /** Whether `rv` was taken by a batch of this store that is committing or has committed. */
+  private mine(rv: number): boolean {
+    for (const [to, from] of this.own) if (rv > from && rv <= to) return true
+    return false
+  }
+
+  /**
+   * Reads the changes after the newest seen, but for this store's own (its cache takes them
+   * when their batch ends); `upTo`, a notification's, when already seen or its own: nothing.
+   */
   private readFeed(upTo?: number): void {
-    if (this.closed || (upTo !== undefined && upTo <= this.seen)) return
+    if (this.closed || (upTo !== undefined && (upTo <= this.seen || this.mine(upTo)))) return
     if (this.reading !== undefined) {
       this.readAgain = true
       return
@@ -305,8 +318,8 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       if (this.seen < num(start[0]?.value ?? 0)) this.clearCache()
       for (const c of changes) {
         const id = keyId({workspace: String(c.workspace), type: String(c.type), name: String(c.name)})
-        // This store's own commits are in the cache already.
-        if ((this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
+        // This store's own commits are in the cache already, or will be when their batch ends.
+        if (!this.mine(num(c.rv)) && (this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
           this.invalidate(id, String(c.type))
           const key = {workspace: String(c.workspace), type: String(c.type), name: String(c.name)}
           for (const watcher of this.watchers) watcher(key)
@@ -438,9 +451,27 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     let outcomes: Outcome[]
     let written: Written
     let taken: {from: number; to: number} | undefined
+    // From when the batch sends COMMIT until it has ended, the versions it took are its own (the
+    // change feed skips them) and what it wrote is what the next batch expects.
+    const sent: {to?: number; wrote?: Map<string, StoredRecord | undefined>} = {}
+    const ended = () => {
+      if (sent.to !== undefined) this.own.delete(sent.to)
+      for (const [id, record] of sent.wrote ?? []) if (this.committing.get(id) === record) this.committing.delete(id)
+    }
     try {
-      ;({outcomes, written, taken} = await this.pipelined((tx) => this.commit(tx, items, committing)))
+      ;({outcomes, written, taken} = await this.pipelined((tx) =>
+        this.commit(tx, items, (versions, wrote) => {
+          if (versions) {
+            sent.to = versions.to
+            this.own.set(versions.to, versions.from)
+          }
+          sent.wrote = wrote
+          for (const [id, record] of wrote) this.committing.set(id, record)
+          committing()
+        }),
+      ))
     } catch (error) {
+      ended()
       const failure = databaseFailure(error)
       // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
       if (!failure && items.length > 1) {
@@ -465,6 +496,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       this.invalidate(id, key.type)
       if (record && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(structuredClone(record)))
     }
+    ended()
     items.forEach((item, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) item.resolve(outcome.value)
@@ -494,7 +526,10 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private async commit(
     tx: Tx,
     items: Pending[],
-    committing: () => void,
+    committing: (
+      versions: {from: number; to: number} | undefined,
+      wrote: Map<string, StoredRecord | undefined>,
+    ) => void,
   ): Promise<{outcomes: Outcome[]; written: Written; taken?: {from: number; to: number}}> {
     const outcomes: Outcome[] = []
     const written: Written = new Map()
@@ -504,24 +539,13 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       for (const [i, item] of items.entries()) if (!item.on) outcomes[i] = {ok: true, value: await item.run(tx)}
     }
     let resources = items.flatMap((item, i) => (item.on ? [{item, i}] : []))
-    // Fencing: the scheduler's writes carry their leader's epoch; the lease row, read under a
-    // share lock, is the one a newer leader must update to lead, so it cannot start meanwhile.
-    if (resources.some(({item}) => item.on!.epoch !== undefined)) {
-      const [, [lease]] = await Promise.all([begin, tx`SELECT epoch FROM leases WHERE name = 'scheduler' FOR SHARE`])
-      const current = num(lease?.epoch ?? 0)
-      resources = resources.filter(({item, i}) => {
-        const epoch = item.on!.epoch
-        if (epoch === undefined || epoch === current) return true
-        outcomes[i] = {ok: false, value: new FencedError(epoch, current)}
-        return false
-      })
-    }
     if (resources.length === 0) {
       await Promise.all([begin, tx`COMMIT`])
       return {outcomes, written}
     }
     // Round trip 1: the counter (locked first by every batch: batches serialize, commits follow
-    // resourceVersions), the rows of every key, and their revisions where a write needs them.
+    // resourceVersions); the lease when a write is fenced; the rows of every key, and their
+    // revisions where a write needs them.
     const keys = new Map<string, {key: ResourceKey; revisions: boolean}>()
     for (const {item} of resources) {
       const on = item.on!
@@ -533,10 +557,19 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     // The rows are locked by the first statement; the second reads in full only those the
     // cache does not hold at their resourceVersion (the cache as it is now: a batch committing
     // meanwhile changes what it holds, not this snapshot).
-    const cached = all.map((k) => this.cache.get(keyId(k.key)))
-    const [, counter, versions, fresh, revisions] = await Promise.all([
+    // What the key is expected at: what the batch before (committing, when they overlap) wrote
+    // to it, or else what the cache holds.
+    const expected = all.map((k) => {
+      const id = keyId(k.key)
+      return this.committing.has(id) ? this.committing.get(id) : this.cache.get(id)
+    })
+    const fenced = resources.some(({item}) => item.on!.epoch !== undefined)
+    const [, counter, lease, versions, fresh, revisions] = await Promise.all([
       begin,
       tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
+      // after the counter: the batches before have committed, so no two share the lease row's
+      // lock (a lock shared by two transactions is a multixact, costly to the database)
+      fenced ? tx`SELECT epoch FROM leases WHERE name = 'scheduler' FOR SHARE` : [],
       tx`SELECT workspace, type, name, resource_version FROM resources
         WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
           tx,
@@ -544,7 +577,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         )}) FOR UPDATE`,
       tx`SELECT r.* FROM resources r JOIN unnest(${tx.array(all.map((k) => k.key.workspace))}::text[],
           ${tx.array(all.map((k) => k.key.type))}::text[], ${tx.array(all.map((k) => k.key.name))}::text[],
-          ${tx.array(cached.map((r) => r?.resourceVersion ?? 0))}::bigint[]) AS k(workspace, type, name, rv)
+          ${tx.array(expected.map((r) => r?.resourceVersion ?? 0))}::bigint[]) AS k(workspace, type, name, rv)
         ON r.workspace = k.workspace AND r.type = k.type AND r.name = k.name WHERE r.resource_version <> k.rv`,
       withRevisions.length > 0
         ? tx`SELECT workspace, type, name, revision, template, cause, created_at FROM revisions
@@ -554,8 +587,20 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
             )}) ORDER BY revision`
         : [],
     ])
-    // A key's record: the row read, or the cached one when the row is at its resourceVersion;
-    // none when there is no row. A cached record found stale is dropped from the cache.
+    // Fencing: the scheduler's writes carry their leader's epoch; the lease row, read under a
+    // share lock, is the one a newer leader must update to lead, so it cannot start meanwhile.
+    if (fenced) {
+      const current = num(lease[0]?.epoch ?? 0)
+      resources = resources.filter(({item, i}) => {
+        const epoch = item.on!.epoch
+        if (epoch === undefined || epoch === current) return true
+        outcomes[i] = {ok: false, value: new FencedError(epoch, current)}
+        return false
+      })
+    }
+    // A key's record: the row read, or the one expected when the row is at its resourceVersion
+    // (from the cache, which has it once the batch before has ended; else a copy of that
+    // batch's); none when there is no row. A cached record found stale is replaced or dropped.
     const records = new Map<string, StoredRecord>()
     for (const r of fresh) {
       const record = recordFromRow(r)
@@ -564,10 +609,18 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     const present = new Set(versions.map((r) => keyId({workspace: r.workspace, type: r.type, name: r.name})))
     all.forEach(({key}, i) => {
       const id = keyId(key)
-      const record = cached[i]
-      if (!record) return
-      if (present.has(id) && !records.has(id)) records.set(id, record)
-      else written.set(id, {key, record: undefined, rv: num(counter[0]!.value)})
+      const cached = this.cache.get(id)
+      const read = records.get(id)
+      if (read) {
+        if (cached) written.set(id, {key, record: read, rv: read.resourceVersion})
+        return
+      }
+      if (!present.has(id)) {
+        if (cached) written.set(id, {key, record: undefined, rv: num(counter[0]!.value)})
+        return
+      }
+      const at = expected[i]!
+      records.set(id, cached?.resourceVersion === at.resourceVersion ? cached : structuredClone(at))
     })
     const revisionRows = new Map<string, RevisionRow[]>()
     for (const r of revisions) {
@@ -654,14 +707,14 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       }
     }
     writes.push(tx`COMMIT`)
+    const taken = c.resourceVersion === undefined ? undefined : {from: c.startResourceVersion, to: c.resourceVersion}
+    const wrote = new Map<string, StoredRecord | undefined>()
+    for (const f of c.feed) wrote.set(keyId({workspace: f.workspace, type: f.type, name: f.name}), undefined)
+    for (const r of c.records) wrote.set(keyId(r.key), r)
     const done = Promise.all(writes)
-    committing()
+    committing(taken, wrote)
     await done
-    return {
-      outcomes,
-      written,
-      ...(c.resourceVersion === undefined ? {} : {taken: {from: c.startResourceVersion, to: c.resourceVersion}}),
-    }
+    return {outcomes, written, ...(taken ? {taken} : {})}
   }
 
   /** A write that changes nothing: succeeds only when the database takes writes again. */
