@@ -7,6 +7,7 @@
 // parsed at every apply. Each write is tried on a snapshot of its key, so one that is refused
 // (a 409) leaves nothing behind and the others stand, as a savepoint would, without its round
 // trips. Pure: no I/O.
+import type {Json} from '../../resources/stored.js'
 import type {NewEvent, ResourceKey, StoredRecord} from '../store.js'
 
 /** An event to add, as the batch decided it. */
@@ -23,7 +24,7 @@ export interface RevisionRow {
   cause: string
   createdAt: string
   /** Written by this batch: the spec it keeps (absent for a row only read). */
-  spec?: {generation: number; version: string; manifest: string; sealed: string | null; sealedDigest: string | null}
+  spec?: {generation: number; version: string; manifest: Json; sealed: string | null; sealedDigest: string | null}
 }
 
 export const keyId = (key: ResourceKey) => `${key.workspace}\u0000${key.type}\u0000${key.name}`
@@ -158,7 +159,7 @@ export class Batch {
     const spec = {
       generation: record.generation,
       version: record.version,
-      manifest: JSON.stringify(record.manifest),
+      manifest: record.manifest,
       sealed: record.sealed?.ciphertext ?? null,
       sealedDigest: record.sealed?.digest ?? null,
     }

@@ -109,8 +109,9 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
   },
   {
     // Events counted without reading a resource's hundred: similar messages share a key
-    // (store.ts, similarityKey), written with each event and found by an index. The events
-    // stored before get theirs here, said in SQL.
+    // (store.ts, similarityKey), written with each event, and no two similar events are kept, so
+    // a repeat is an upsert on a unique index. The events stored before get theirs here, said in
+    // SQL (of two similar ones, the older goes).
     version: 4,
     sql: `
       ALTER TABLE events ADD COLUMN similarity text;
@@ -118,7 +119,10 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
         THEN 's' || left(message, position(': ' in message) + 1)
           || regexp_replace(substr(message, position(': ' in message) + 2), '[0-9]+([.][0-9]+)?', '#', 'g')
         ELSE 'm' || message END);
-      CREATE INDEX events_by_similarity ON events (workspace, type, name, similarity, id);
+      DELETE FROM events e USING events n WHERE n.workspace = e.workspace AND n.type = e.type AND n.name = e.name
+        AND n.kind = e.kind AND n.reason = e.reason AND n.similarity = e.similarity AND n.id > e.id;
+      ALTER TABLE events ALTER COLUMN similarity SET NOT NULL;
+      CREATE UNIQUE INDEX events_similar ON events (workspace, type, name, kind, reason, similarity);
     `,
   },
 ]

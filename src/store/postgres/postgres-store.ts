@@ -130,7 +130,9 @@ function deepFreeze<T>(value: T): T {
 const upsertRecords = (tx: Tx, records: StoredRecord[]) =>
   tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
       generation, resource_version, created_at, updated_at)
-    SELECT * FROM json_to_recordset(${JSON.stringify(
+    SELECT workspace, type, name, version, owner, uid, manifest::text, sealed, sealed_digest, status::text, generation,
+      resource_version, created_at, updated_at
+    FROM json_to_recordset(${JSON.stringify(
       records.map((r) => ({
         workspace: r.key.workspace,
         type: r.key.type,
@@ -138,17 +140,20 @@ const upsertRecords = (tx: Tx, records: StoredRecord[]) =>
         version: r.version,
         owner: r.owner,
         uid: r.uid,
-        manifest: JSON.stringify(r.manifest),
+        // json, not text: kept as JSON.stringify writes it (json keeps its input text), and not
+        // encoded twice
+        manifest: r.manifest,
         sealed: r.sealed?.ciphertext ?? null,
         sealed_digest: r.sealed?.digest ?? null,
-        status: JSON.stringify(r.status),
+        status: r.status,
         generation: r.generation,
         resource_version: r.resourceVersion,
         created_at: r.createdAt,
         updated_at: r.updatedAt,
       })),
-    )}::text::json) AS x(workspace text, type text, name text, version text, owner text, uid text, manifest text, sealed text,
-      sealed_digest text, status text, generation bigint, resource_version bigint, created_at text, updated_at text)
+    )}::text::json) AS x(workspace text, type text, name text, version text, owner text, uid text, manifest json,
+      sealed text, sealed_digest text, status json, generation bigint, resource_version bigint, created_at text,
+      updated_at text)
     ON CONFLICT (workspace, type, name) DO UPDATE SET version = excluded.version, owner = excluded.owner,
       uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
       status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
@@ -161,32 +166,25 @@ const keyTable = (tx: Tx, keys: ResourceKey[]) =>
 
 /**
  * Adds events, at most one per key; a similar one already kept (same type and reason, and a
- * similar message: similarMessages, found by its similarityKey) is counted and
- * moved to the end with the latest message, as the SQLite store does and Kubernetes counts repeats.
+ * similar message: similarMessages, by its similarityKey) is counted and moved to the end with
+ * the latest message, as the SQLite store does and Kubernetes counts repeats.
  */
 const insertEvents = (tx: Tx, events: {key: ResourceKey; row: EventWrite}[]) =>
-  tx`WITH new AS (
-      SELECT * FROM json_to_recordset(${JSON.stringify(
-        events.map(({key, row}, i) => ({i, ...key, ...row, similarity: similarityKey(row.message)})),
-      )}::text::json) AS x(i integer, workspace text, type text, name text, time text, kind text, reason text, message text,
-        similarity text)),
-    found AS MATERIALIZED (
-      SELECT new.i, (SELECT id FROM events WHERE workspace = new.workspace AND type = new.type AND name = new.name
-          AND similarity = new.similarity AND kind = new.kind AND reason = new.reason ORDER BY id DESC LIMIT 1) AS id
-      FROM new),
-    repeated AS (
-      DELETE FROM events WHERE id = ANY(ARRAY(SELECT id FROM found WHERE id IS NOT NULL))
-      RETURNING id, count, coalesce(first_time, time) AS first)
-    INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time, similarity)
-    SELECT new.workspace, new.type, new.name, new.time, new.kind, new.reason, new.message,
-      coalesce(repeated.count, 0) + 1, repeated.first, new.similarity
-    FROM new JOIN found ON found.i = new.i LEFT JOIN repeated ON repeated.id = found.id ORDER BY new.i`
+  tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, similarity)
+    SELECT workspace, type, name, time, kind, reason, message, similarity FROM json_to_recordset(${JSON.stringify(
+      events.map(({key, row}, i) => ({i, ...key, ...row, similarity: similarityKey(row.message)})),
+    )}::text::json) AS x(i integer, workspace text, type text, name text, time text, kind text, reason text, message text,
+      similarity text) ORDER BY i
+    ON CONFLICT (workspace, type, name, kind, reason, similarity) DO UPDATE SET id = nextval('events_id_seq'),
+      time = excluded.time, message = excluded.message, count = events.count + 1,
+      first_time = coalesce(events.first_time, events.time)`
 
 /** Keeps specs in the rollout history: a new revision, or the newest one's spec replaced. */
 const writeRevisions = (tx: Tx, written: BatchChanges['revisionsWritten']) =>
   tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
       sealed_digest, cause, created_at)
-    SELECT * FROM json_to_recordset(${JSON.stringify(
+    SELECT workspace, type, name, revision, template, generation, version, manifest::text, sealed, sealed_digest, cause,
+      created_at FROM json_to_recordset(${JSON.stringify(
       written.map(({key, row}) => ({
         workspace: key.workspace,
         type: key.type,
@@ -202,7 +200,7 @@ const writeRevisions = (tx: Tx, written: BatchChanges['revisionsWritten']) =>
         created_at: row.createdAt,
       })),
     )}::text::json) AS x(workspace text, type text, name text, revision integer, template text, generation bigint, version text,
-      manifest text, sealed text, sealed_digest text, cause text, created_at text)
+      manifest json, sealed text, sealed_digest text, cause text, created_at text)
     ON CONFLICT (workspace, type, name, revision) DO UPDATE SET generation = excluded.generation,
       version = excluded.version, manifest = excluded.manifest, sealed = excluded.sealed,
       sealed_digest = excluded.sealed_digest`
@@ -1020,7 +1018,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       for (const e of copy.events)
         writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time, similarity)
           VALUES (${key.workspace}, ${key.type}, ${key.name}, ${e.time}, ${e.type}, ${e.reason}, ${e.message},
-            ${e.count ?? 1}, ${e.firstTime ?? null}, ${similarityKey(e.message)})`)
+            ${e.count ?? 1}, ${e.firstTime ?? null}, ${similarityKey(e.message)})
+          ON CONFLICT (workspace, type, name, kind, reason, similarity) DO UPDATE SET id = nextval('events_id_seq'),
+            time = excluded.time, message = excluded.message, count = excluded.count, first_time = excluded.first_time`)
       for (const r of copy.revisions)
         writes.push(tx`INSERT INTO revisions (workspace, type, name, revision, template, generation, version, manifest, sealed,
             sealed_digest, cause, created_at)

@@ -45,7 +45,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       await again.close()
     })
 
-    it('gives the events stored before migration 4 the similarity key the store gives new ones', async () => {
+    it('gives the events stored before migration 4 the similarity key the store gives new ones, one per repeat', async () => {
       const shared = schema()
       const url = new URL(pg!.url)
       const host = url.searchParams.get('host')
@@ -57,6 +57,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       })
       const messages = [
         'created',
+        'a-0: exited: code 1; restarting in 1s',
         'a-0: exited: code 1; restarting in 2.5s',
         'a-0:started (pid 102)',
         ': leading separator 1',
@@ -77,7 +78,9 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         const store = await PostgresStore.open({url: pg!.url, schema: shared})
         await store.close()
         const rows = await sql`SELECT message, similarity FROM events ORDER BY id`
-        expect(rows.map((r) => [r.message, r.similarity])).toEqual(messages.map((m) => [m, similarityKey(m)]))
+        // of two similar events (not kept by any store, but possible in old data), the older goes
+        const kept = messages.filter((m) => m !== 'a-0: exited: code 1; restarting in 1s')
+        expect(rows.map((r) => [r.message, r.similarity])).toEqual(kept.map((m) => [m, similarityKey(m)]))
       } finally {
         await sql.end()
       }
