@@ -185,21 +185,21 @@ const writeRevisions = (tx: Tx, written: BatchChanges['revisionsWritten']) =>
       sealed_digest, cause, created_at)
     SELECT workspace, type, name, revision, template, generation, version, manifest::text, sealed, sealed_digest, cause,
       created_at FROM json_to_recordset(${JSON.stringify(
-      written.map(({key, row}) => ({
-        workspace: key.workspace,
-        type: key.type,
-        name: key.name,
-        revision: row.revision,
-        template: row.template,
-        generation: row.spec.generation,
-        version: row.spec.version,
-        manifest: row.spec.manifest,
-        sealed: row.spec.sealed,
-        sealed_digest: row.spec.sealedDigest,
-        cause: row.cause,
-        created_at: row.createdAt,
-      })),
-    )}::text::json) AS x(workspace text, type text, name text, revision integer, template text, generation bigint, version text,
+        written.map(({key, row}) => ({
+          workspace: key.workspace,
+          type: key.type,
+          name: key.name,
+          revision: row.revision,
+          template: row.template,
+          generation: row.spec.generation,
+          version: row.spec.version,
+          manifest: row.spec.manifest,
+          sealed: row.spec.sealed,
+          sealed_digest: row.spec.sealedDigest,
+          cause: row.cause,
+          created_at: row.createdAt,
+        })),
+      )}::text::json) AS x(workspace text, type text, name text, revision integer, template text, generation bigint, version text,
       manifest json, sealed text, sealed_digest text, cause text, created_at text)
     ON CONFLICT (workspace, type, name, revision) DO UPDATE SET generation = excluded.generation,
       version = excluded.version, manifest = excluded.manifest, sealed = excluded.sealed,
@@ -439,9 +439,11 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       this.deciding = false
       this.next()
     }
-    const run = this.flush(items, release).finally(release)
+    const run: Promise<void> = this.flush(items, release).finally(() => {
+      release()
+      this.inflight.delete(run)
+    })
     this.inflight.add(run)
-    void run.finally(() => this.inflight.delete(run))
   }
 
   private async flush(items: Pending[], committing: () => void = () => {}): Promise<void> {
