@@ -25,7 +25,7 @@ describe('jsonEqual', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
       return seed % n
     }
-    const scalars = [0, -0, 1, 1.5, Number.NaN, '', 'a', 'b', true, false, null, undefined]
+    const scalars = [0, -0, 1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '', 'a', 'b', true, false, null, undefined]
     const value = (depth: number): unknown => {
       const pick = rand(depth > 2 ? 1 : 4)
       if (pick === 0) return scalars[rand(scalars.length)]
