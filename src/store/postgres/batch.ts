@@ -54,23 +54,31 @@ export interface BatchChanges {
   revisionsWritten: {key: ResourceKey; row: RevisionRow & {spec: NonNullable<RevisionRow['spec']>}}[]
   /** In the order they were added; each key's oldest past the limit are dropped after them. */
   eventsAdded: {key: ResourceKey; row: EventWrite}[]
-  /** The change feed: each key the batch wrote or deleted, at its last resourceVersion. */
+  /** The change feed: each key the batch wrote or deleted, at its last (provisional) resourceVersion. */
   feed: {rv: number; workspace: string; type: string; name: string}[]
-  /** The counter's new value, when the batch took resourceVersions. */
-  resourceVersion?: number
-  /** The counter's value when the batch began. */
-  startResourceVersion: number
+  /** How many resourceVersions the batch took. */
+  taken: number
 }
+
+/**
+ * The resourceVersions a batch hands out are provisional, -1.5, -2.5, …: the counter is taken
+ * when the batch writes (its lock held only from there to COMMIT), so their values are known
+ * only then. Being negative and fractional, none equals a version a caller could have seen.
+ */
+export const provisional = (n: number) => -n - 0.5
+
+/** The version a provisional one is, once the batch took the counter from `base` (+1, +2, …). */
+export const settled = (version: number, base: number) => (version < 0 ? base - version - 0.5 : version)
+
+/** The position (1, 2, …) of a provisional version among those its batch took. */
+export const offsetOf = (version: number) => -version - 0.5
 
 export class Batch {
   private readonly slots = new Map<string, Slot>()
-  private rv: number
-  private readonly startRv: number
-
-  constructor(resourceVersion: number) {
-    this.rv = resourceVersion
-    this.startRv = resourceVersion
-  }
+  /** Versions taken so far. */
+  private rv = 0
+  /** Every record the batch made, the overwritten too (a caller has each): settled after COMMIT. */
+  readonly made: StoredRecord[] = []
 
   /** A key as read at the start of the batch, with its revisions when they were read. */
   load(key: ResourceKey, record: StoredRecord | undefined, revisions?: RevisionRow[]): void {
@@ -96,7 +104,7 @@ export class Batch {
   }
 
   nextResourceVersion(): number {
-    return ++this.rv
+    return provisional(++this.rv)
   }
 
   /**
@@ -133,6 +141,7 @@ export class Batch {
   }
 
   put(record: StoredRecord): void {
+    this.made.push(record)
     this.slot(record.key).record = record
   }
 
@@ -186,8 +195,7 @@ export class Batch {
       revisionsWritten: [],
       eventsAdded: [],
       feed: [],
-      startResourceVersion: this.startRv,
-      ...(this.rv !== this.startRv ? {resourceVersion: this.rv} : {}),
+      taken: this.rv,
     }
     for (const slot of this.slots.values()) {
       if (slot.cleared) out.cleared.push(slot.key)

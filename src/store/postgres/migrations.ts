@@ -108,7 +108,8 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
     `,
   },
   {
-    // Events counted without reading a resource's hundred: similar messages share a key
+    // Batches that overlap (decision 0014), and events counted without reading a resource's
+    // hundred. Similar messages share a key
     // (store.ts, similarityKey), written with each event, and no two similar events are kept, so
     // a repeat is an upsert on a unique index. The events stored before get theirs here, said in
     // SQL (of two similar ones, the older goes).
@@ -123,6 +124,8 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
         AND n.kind = e.kind AND n.reason = e.reason AND n.similarity = e.similarity AND n.id > e.id;
       ALTER TABLE events ALTER COLUMN similarity SET NOT NULL;
       CREATE UNIQUE INDEX events_similar ON events (workspace, type, name, kind, reason, similarity);
+      -- Which control plane wrote a change: each skips its own (its cache has them already).
+      ALTER TABLE changes ADD COLUMN origin text;
     `,
   },
 ]

@@ -12,7 +12,7 @@
 // which every commit writes (a `changes` row per key, in the same transaction): another control
 // plane's write reaches the cache when pg_notify wakes the reader, or at its next poll.
 // Driver: `postgres` (porsager), decision 0014.
-import {randomUUID} from 'node:crypto'
+import {createHash, randomUUID} from 'node:crypto'
 import postgres from 'postgres'
 import type {Json, ResourceEvent, ResourceStatus} from '../../resources/stored.js'
 import {
@@ -42,7 +42,16 @@ import {
   specChanged,
   staleVersion,
 } from '../store.js'
-import {Batch, type BatchChanges, type EventWrite, type RevisionRow, keyId} from './batch.js'
+import {
+  Batch,
+  type BatchChanges,
+  type EventWrite,
+  type RevisionRow,
+  keyId,
+  offsetOf,
+  provisional,
+  settled,
+} from './batch.js'
 import {apiKeyFromRow, eventFromRow, recordFromRow, revisionFromRow, userFromRow} from '../rows.js'
 import {PG_MIGRATIONS} from './migrations.js'
 import {canonicalJson} from '../../lib/canonical-json.js'
@@ -79,6 +88,15 @@ type Outcome = {ok: boolean; value: unknown}
  * another control plane, and the resourceVersion that is as of.
  */
 type Written = Map<string, {key: ResourceKey; record: StoredRecord | undefined; rv: number}>
+
+/** Batches under way at once (each on a connection of its own). */
+const MAX_BATCHES = 3
+
+/** The advisory lock fenced writes share and a new leader takes alone to raise the epoch. */
+const LEASE_LOCK = 0x6c656173 // "leas"
+
+/** A key's advisory lock: 64 bits of its hash (two keys may share one: they then wait for each other). */
+const keyLock = (key: ResourceKey) => createHash('sha1').update(keyId(key)).digest().readBigInt64BE(0)
 
 /** The change feed's notification channel, and how many changes it keeps. */
 const FEED = 'drover_changes'
@@ -123,15 +141,16 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Writes records as they are (created, or replacing the stored ones), each key once: one
- * statement for a whole batch, its rows one JSON parameter (a statement per record cost a
- * round of Parse, Bind and a socket write each).
+ * Writes records as they are (created, or replacing the stored ones), each key once, at the
+ * versions the batch took (its `taken` after the counter's value before: the counter is updated
+ * first): one statement for a whole batch, its rows one JSON parameter (a statement per record
+ * cost a round of Parse, Bind and a socket write each).
  */
-const upsertRecords = (tx: Tx, records: StoredRecord[]) =>
+const upsertRecords = (tx: Tx, records: StoredRecord[], taken: number) =>
   tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
       generation, resource_version, created_at, updated_at)
     SELECT workspace, type, name, version, owner, uid, manifest::text, sealed, sealed_digest, status::text, generation,
-      resource_version, created_at, updated_at
+      (SELECT value FROM counters WHERE name = 'resource_version') - ${taken} + n, created_at, updated_at
     FROM json_to_recordset(${JSON.stringify(
       records.map((r) => ({
         workspace: r.key.workspace,
@@ -147,13 +166,12 @@ const upsertRecords = (tx: Tx, records: StoredRecord[]) =>
         sealed_digest: r.sealed?.digest ?? null,
         status: r.status,
         generation: r.generation,
-        resource_version: r.resourceVersion,
+        n: offsetOf(r.resourceVersion),
         created_at: r.createdAt,
         updated_at: r.updatedAt,
       })),
     )}::text::json) AS x(workspace text, type text, name text, version text, owner text, uid text, manifest json,
-      sealed text, sealed_digest text, status json, generation bigint, resource_version bigint, created_at text,
-      updated_at text)
+      sealed text, sealed_digest text, status json, generation bigint, n bigint, created_at text, updated_at text)
     ON CONFLICT (workspace, type, name) DO UPDATE SET version = excluded.version, owner = excluded.owner,
       uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
       status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
@@ -220,10 +238,10 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private deciding = false
   private flushScheduled = false
   private closed = false
-  /** What the batch committing wrote (none for a key it deleted), until it has ended. */
-  private readonly committing = new Map<string, StoredRecord | undefined>()
-  /** The resourceVersions (to → from) of this store's batches that are committing. */
-  private readonly own = new Map<number, number>()
+  /** Who this store is in the change feed: it skips its own changes (its cache has them). */
+  private readonly origin = randomUUID()
+  /** The newest resourceVersion this store knows was taken. */
+  private lastVersion = 0
   /** Events this store added to a key since it last dropped the key's oldest. */
   private readonly untrimmed = new Map<string, number>()
   /** Number of transactions and of writes in them, for /metrics. */
@@ -282,34 +300,29 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private async follow(): Promise<void> {
     const [row] = await this.sql`SELECT value FROM counters WHERE name = 'resource_version'`
     this.seen = num(row!.value)
+    this.lastVersion = this.seen
     this.listening = await this.sql.listen(
       FEED,
-      (payload) => this.readFeed(Number(payload)),
+      (origin) => this.readFeed(origin),
       () => this.readFeed(), // (re)subscribed: catch up
     )
     this.feedTimer = setInterval(() => this.readFeed(), FEED_POLL_MS)
     this.feedTimer.unref()
   }
 
-  /** Whether `rv` was taken by a batch of this store that is committing or has committed. */
-  private mine(rv: number): boolean {
-    for (const [to, from] of this.own) if (rv > from && rv <= to) return true
-    return false
-  }
-
   /**
    * Reads the changes after the newest seen, but for this store's own (its cache takes them
-   * when their batch ends); `upTo`, a notification's, when already seen or its own: nothing.
+   * when their batch ends); for a notification of its own (`from`, its origin): nothing.
    */
-  private readFeed(upTo?: number): void {
-    if (this.closed || (upTo !== undefined && (upTo <= this.seen || this.mine(upTo)))) return
+  private readFeed(from?: string): void {
+    if (this.closed || from === this.origin) return
     if (this.reading !== undefined) {
       this.readAgain = true
       return
     }
     this.reading = (async () => {
       const [changes, start] = await Promise.all([
-        this.sql`SELECT rv, workspace, type, name FROM changes WHERE rv > ${this.seen} ORDER BY rv`,
+        this.sql`SELECT rv, workspace, type, name, origin FROM changes WHERE rv > ${this.seen} ORDER BY rv`,
         this.sql`SELECT value FROM counters WHERE name = 'feed_start'`,
       ])
       // Fallen behind what the feed keeps: nothing cached can be trusted.
@@ -317,7 +330,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       for (const c of changes) {
         const id = keyId({workspace: String(c.workspace), type: String(c.type), name: String(c.name)})
         // This store's own commits are in the cache already, or will be when their batch ends.
-        if (!this.mine(num(c.rv)) && (this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
+        if (c.origin !== this.origin && (this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
           this.invalidate(id, String(c.type))
           const key = {workspace: String(c.workspace), type: String(c.type), name: String(c.name)}
           for (const watcher of this.watchers) watcher(key)
@@ -423,12 +436,12 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   }
 
   /**
-   * Starts the next batch with what has queued, unless one is reading and deciding: a batch
-   * starts once the one before it has sent its writes and COMMIT, so that its BEGIN and reads
-   * wait in the database for that commit (the counter's lock) rather than for a round trip.
+   * Starts the next batch with what has queued, unless one is reading and deciding or
+   * MAX_BATCHES are under way: a batch starts once the one before it has sent its writes and
+   * COMMIT, so that it reads and decides while that one commits.
    */
   private next(): void {
-    if (this.deciding || this.queue.length === 0) return
+    if (this.deciding || this.queue.length === 0 || this.inflight.size >= MAX_BATCHES) return
     const items = this.queue
     this.queue = []
     this.deciding = true
@@ -440,8 +453,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       this.next()
     }
     const run: Promise<void> = this.flush(items, release).finally(() => {
-      release()
       this.inflight.delete(run)
+      release()
+      this.next()
     })
     this.inflight.add(run)
   }
@@ -451,27 +465,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     let outcomes: Outcome[]
     let written: Written
     let taken: {from: number; to: number} | undefined
-    // From when the batch sends COMMIT until it has ended, the versions it took are its own (the
-    // change feed skips them) and what it wrote is what the next batch expects.
-    const sent: {to?: number; wrote?: Map<string, StoredRecord | undefined>} = {}
-    const ended = () => {
-      if (sent.to !== undefined) this.own.delete(sent.to)
-      for (const [id, record] of sent.wrote ?? []) if (this.committing.get(id) === record) this.committing.delete(id)
-    }
     try {
-      ;({outcomes, written, taken} = await this.pipelined((tx) =>
-        this.commit(tx, items, (versions, wrote) => {
-          if (versions) {
-            sent.to = versions.to
-            this.own.set(versions.to, versions.from)
-          }
-          sent.wrote = wrote
-          for (const [id, record] of wrote) this.committing.set(id, record)
-          committing()
-        }),
-      ))
+      ;({outcomes, written, taken} = await this.pipelined((tx) => this.commit(tx, items, committing)))
     } catch (error) {
-      ended()
       const failure = databaseFailure(error)
       // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
       if (!failure && items.length > 1) {
@@ -496,7 +492,6 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       this.invalidate(id, key.type)
       if (record && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(structuredClone(record)))
     }
-    ended()
     items.forEach((item, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) item.resolve(outcome.value)
@@ -522,14 +517,17 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     }
   }
 
-  /** One transaction: the other tables' writes as they come, then the resources' in two round trips. */
+  /**
+   * One transaction: the other tables' writes as they come, then the resources' in two round
+   * trips. The first takes each key's lock (an advisory lock per key, in one order for every
+   * batch: no deadlock) and reads; the second takes the counter (its lock held only from there
+   * to COMMIT, a few hundred microseconds in the database), writes and commits. Batches on other
+   * keys read and decide meanwhile; commits still follow resourceVersions.
+   */
   private async commit(
     tx: Tx,
     items: Pending[],
-    committing: (
-      versions: {from: number; to: number} | undefined,
-      wrote: Map<string, StoredRecord | undefined>,
-    ) => void,
+    committing: () => void,
   ): Promise<{outcomes: Outcome[]; written: Written; taken?: {from: number; to: number}}> {
     const outcomes: Outcome[] = []
     const written: Written = new Map()
@@ -543,9 +541,6 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       await Promise.all([begin, tx`COMMIT`])
       return {outcomes, written}
     }
-    // Round trip 1: the counter (locked first by every batch: batches serialize, commits follow
-    // resourceVersions); the lease when a write is fenced; the rows of every key, and their
-    // revisions where a write needs them.
     const keys = new Map<string, {key: ResourceKey; revisions: boolean}>()
     for (const {item} of resources) {
       const on = item.on!
@@ -554,27 +549,23 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     }
     const all = [...keys.values()]
     const withRevisions = all.filter((k) => k.revisions)
-    // The rows are locked by the first statement; the second reads in full only those the
-    // cache does not hold at their resourceVersion (the cache as it is now: a batch committing
-    // meanwhile changes what it holds, not this snapshot).
-    // What the key is expected at: what the batch before (committing, when they overlap) wrote
-    // to it, or else what the cache holds.
-    const expected = all.map((k) => {
-      const id = keyId(k.key)
-      return this.committing.has(id) ? this.committing.get(id) : this.cache.get(id)
-    })
+    const locks = [...new Set(all.map((k) => keyLock(k.key)))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    // The cache as it is now; rows at another resourceVersion are read in full.
+    const expected = all.map((k) => this.cache.get(keyId(k.key)))
     const fenced = resources.some(({item}) => item.on!.epoch !== undefined)
-    const [, counter, lease, versions, fresh, revisions] = await Promise.all([
+    // Round trip 1: the keys' locks; the lease's epoch when a write is fenced (under a shared
+    // lock that a new leader takes alone to raise the epoch: acquireLease); each key's version,
+    // and in full the rows the cache does not hold at theirs; revisions where a write needs them.
+    const [, , , lease, versions, fresh, revisions] = await Promise.all([
       begin,
-      tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
-      // after the counter: the batches before have committed, so no two share the lease row's
-      // lock (a lock shared by two transactions is a multixact, costly to the database)
-      fenced ? tx`SELECT epoch FROM leases WHERE name = 'scheduler' FOR SHARE` : [],
+      tx`SELECT pg_advisory_xact_lock(l) FROM unnest(${tx.array(locks.map(String))}::bigint[]) AS l`,
+      fenced ? tx`SELECT pg_advisory_xact_lock_shared(${LEASE_LOCK})` : [],
+      fenced ? tx`SELECT epoch FROM leases WHERE name = 'scheduler'` : [],
       tx`SELECT workspace, type, name, resource_version FROM resources
         WHERE (workspace, type, name) IN (SELECT * FROM ${keyTable(
           tx,
           all.map((k) => k.key),
-        )}) FOR UPDATE`,
+        )})`,
       tx`SELECT r.* FROM resources r JOIN unnest(${tx.array(all.map((k) => k.key.workspace))}::text[],
           ${tx.array(all.map((k) => k.key.type))}::text[], ${tx.array(all.map((k) => k.key.name))}::text[],
           ${tx.array(expected.map((r) => r?.resourceVersion ?? 0))}::bigint[]) AS k(workspace, type, name, rv)
@@ -587,8 +578,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
             )}) ORDER BY revision`
         : [],
     ])
-    // Fencing: the scheduler's writes carry their leader's epoch; the lease row, read under a
-    // share lock, is the one a newer leader must update to lead, so it cannot start meanwhile.
+    // Fencing: the scheduler's writes carry their leader's epoch.
     if (fenced) {
       const current = num(lease[0]?.epoch ?? 0)
       resources = resources.filter(({item, i}) => {
@@ -598,9 +588,8 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         return false
       })
     }
-    // A key's record: the row read, or the one expected when the row is at its resourceVersion
-    // (from the cache, which has it once the batch before has ended; else a copy of that
-    // batch's); none when there is no row. A cached record found stale is replaced or dropped.
+    // A key's record: the row read, or the cached one when the row is at its resourceVersion;
+    // none when there is no row. A cached record found stale is replaced or dropped.
     const records = new Map<string, StoredRecord>()
     for (const r of fresh) {
       const record = recordFromRow(r)
@@ -609,18 +598,13 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     const present = new Set(versions.map((r) => keyId({workspace: r.workspace, type: r.type, name: r.name})))
     all.forEach(({key}, i) => {
       const id = keyId(key)
-      const cached = this.cache.get(id)
+      const cached = expected[i]
       const read = records.get(id)
       if (read) {
         if (cached) written.set(id, {key, record: read, rv: read.resourceVersion})
-        return
-      }
-      if (!present.has(id)) {
-        if (cached) written.set(id, {key, record: undefined, rv: num(counter[0]!.value)})
-        return
-      }
-      const at = expected[i]!
-      records.set(id, cached?.resourceVersion === at.resourceVersion ? cached : structuredClone(at))
+      } else if (!present.has(id)) {
+        if (cached) written.set(id, {key, record: undefined, rv: cached.resourceVersion})
+      } else if (cached) records.set(id, cached)
     })
     const revisionRows = new Map<string, RevisionRow[]>()
     for (const r of revisions) {
@@ -634,7 +618,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       })
       revisionRows.set(id, list)
     }
-    const batch = new Batch(num(counter[0]!.value))
+    const batch = new Batch()
     for (const [id, k] of keys)
       batch.load(k.key, records.get(id), k.revisions ? (revisionRows.get(id) ?? []) : undefined)
     const now = new Date().toISOString()
@@ -650,18 +634,19 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         outcomes[i] = {ok: false, value: error}
       }
     }
-    // Round trip 2: what changed, pipelined, in an order that keeps every step valid, and COMMIT.
+    // Round trip 2: the counter first (its lock orders the commits), then what changed, a
+    // statement per table, in an order that keeps every step valid, and COMMIT.
     const c = batch.changes()
-    for (const f of c.feed) {
-      const key = {workspace: f.workspace, type: f.type, name: f.name}
-      written.set(keyId(key), {key, record: undefined, rv: f.rv})
-    }
-    for (const r of c.records) written.set(keyId(r.key), {key: r.key, record: r, rv: r.resourceVersion})
     const writes: PromiseLike<unknown>[] = []
+    const counter =
+      c.taken > 0
+        ? tx`UPDATE counters SET value = value + ${c.taken} WHERE name = 'resource_version' RETURNING value`
+        : undefined
+    if (counter) writes.push(counter)
     for (const {workspace, type, name} of c.cleared)
       for (const table of ['resources', 'events', 'revisions'])
         writes.push(tx`DELETE FROM ${tx(table)} WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`)
-    if (c.records.length > 0) writes.push(upsertRecords(tx, c.records))
+    if (c.records.length > 0) writes.push(upsertRecords(tx, c.records, c.taken))
     for (const {key: k, revision} of c.revisionsDropped)
       writes.push(
         tx`DELETE FROM revisions WHERE workspace = ${k.workspace} AND type = ${k.type} AND name = ${k.name} AND revision = ${revision}`,
@@ -693,35 +678,51 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       if (trimmed.length > 0) writes.push(trimEvents(tx, trimmed, this.eventsPerResource))
     }
     if (c.feed.length > 0) {
-      writes.push(tx`INSERT INTO changes ${tx(c.feed, 'rv', 'workspace', 'type', 'name')}`)
+      writes.push(tx`INSERT INTO changes (rv, workspace, type, name, origin)
+        SELECT (SELECT value FROM counters WHERE name = 'resource_version') - ${c.taken} + x.n, x.workspace, x.type,
+          x.name, ${this.origin}
+        FROM json_to_recordset(${JSON.stringify(c.feed.map((f) => ({...f, n: offsetOf(f.rv)})))}::text::json)
+          AS x(n bigint, workspace text, type text, name text)`)
       // Only a wake-up: readers read the table (a notification is not kept while nobody listens).
-      writes.push(tx`SELECT pg_notify(${FEED}, ${String(c.resourceVersion ?? 0)})`)
+      writes.push(tx`SELECT pg_notify(${FEED}, ${this.origin})`)
     }
-    if (c.resourceVersion !== undefined) {
-      writes.push(tx`UPDATE counters SET value = ${c.resourceVersion} WHERE name = 'resource_version'`)
-      // The feed keeps the last FEED_KEPT changes.
-      if (Math.floor(c.resourceVersion / 1000) > Math.floor(c.startResourceVersion / 1000)) {
-        const below = c.resourceVersion - FEED_KEPT
-        writes.push(tx`DELETE FROM changes WHERE rv < ${below}`)
-        writes.push(tx`UPDATE counters SET value = greatest(value, ${below}) WHERE name = 'feed_start'`)
-      }
+    // The feed keeps the last FEED_KEPT changes (pruned about every thousand versions).
+    if (c.taken > 0 && Math.floor((this.lastVersion + c.taken) / 1000) > Math.floor(this.lastVersion / 1000)) {
+      writes.push(tx`DELETE FROM changes
+        WHERE rv < (SELECT value FROM counters WHERE name = 'resource_version') - ${FEED_KEPT}`)
+      writes.push(tx`UPDATE counters SET value = greatest(value,
+        (SELECT value FROM counters WHERE name = 'resource_version') - ${FEED_KEPT}) WHERE name = 'feed_start'`)
     }
     writes.push(tx`COMMIT`)
-    const taken = c.resourceVersion === undefined ? undefined : {from: c.startResourceVersion, to: c.resourceVersion}
-    const wrote = new Map<string, StoredRecord | undefined>()
-    for (const f of c.feed) wrote.set(keyId({workspace: f.workspace, type: f.type, name: f.name}), undefined)
-    for (const r of c.records) wrote.set(keyId(r.key), r)
     const done = Promise.all(writes)
-    committing(taken, wrote)
+    committing()
     await done
-    return {outcomes, written, ...(taken ? {taken} : {})}
+    // Committed: the versions are known, and every record the batch made takes its own.
+    const to = counter ? num((await counter)[0]!.value) : undefined
+    const from = to === undefined ? undefined : to - c.taken
+    if (to !== undefined && from !== undefined) {
+      this.lastVersion = Math.max(this.lastVersion, to)
+      for (const record of batch.made) record.resourceVersion = settled(record.resourceVersion, from)
+    }
+    for (const f of c.feed) {
+      const key = {workspace: f.workspace, type: f.type, name: f.name}
+      written.set(keyId(key), {key, record: undefined, rv: settled(f.rv, from ?? 0)})
+    }
+    for (const r of c.records) written.set(keyId(r.key), {key: r.key, record: r, rv: r.resourceVersion})
+    return {outcomes, written, ...(to !== undefined && from !== undefined ? {taken: {from, to}} : {})}
   }
 
   /** A write that changes nothing: succeeds only when the database takes writes again. */
   async probeWrite(): Promise<void> {
-    await this.write(async (tx) => {
-      await tx`UPDATE counters SET value = value WHERE name = 'resource_version'`
-    })
+    // Alone, not in a batch: it takes no lock a batch waits for while holding another.
+    try {
+      await this.sql`UPDATE counters SET value = value WHERE name = 'feed_start'`
+    } catch (error) {
+      const failure = databaseFailure(error)
+      if (failure) this.unwritable = failure
+      throw failure ? new StoreUnavailableError(failure) : error
+    }
+    this.unwritable = undefined
   }
 
   // ---- resources ---------------------------------------------------------------------------
@@ -888,11 +889,16 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   // Every time here is the database's (now()), so that the control planes' clocks do not matter.
 
   async acquireLease(holder: string, ttlMs: number): Promise<number | undefined> {
-    const [row] = await this.sql`UPDATE leases SET holder = ${holder}, epoch = epoch + 1, acquired_at = now(),
-        expires_at = now() + ${ttlMs} * interval '1 millisecond'
-      WHERE name = 'scheduler' AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())
-      RETURNING epoch`
-    return row ? num(row.epoch) : undefined
+    // Alone under the lock fenced writes share: none of the old epoch is under way, and none
+    // starts until this commits.
+    return this.sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${LEASE_LOCK})`
+      const [row] = await tx`UPDATE leases SET holder = ${holder}, epoch = epoch + 1, acquired_at = now(),
+          expires_at = now() + ${ttlMs} * interval '1 millisecond'
+        WHERE name = 'scheduler' AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())
+        RETURNING epoch`
+      return row ? num(row.epoch) : undefined
+    })
   }
 
   async renewLease(holder: string, epoch: number, ttlMs: number): Promise<boolean> {
@@ -999,7 +1005,9 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     const match = (tx: Tx) => tx`workspace = ${key.workspace} AND type = ${key.type} AND name = ${key.name}`
     const outcome = await this.sql.begin(async (tx) => {
       // The counter first, as every batch locks it: the copy is ordered with their commits.
-      const [counter, [row], events, revisions] = await Promise.all([
+      // The key's lock, then the counter's: the order of every batch (no deadlock).
+      const [, counter, [row], events, revisions] = await Promise.all([
+        tx`SELECT pg_advisory_xact_lock(${String(keyLock(key))}::bigint)`,
         tx`SELECT value FROM counters WHERE name = 'resource_version' FOR UPDATE`,
         tx`SELECT * FROM resources WHERE ${match(tx)} FOR UPDATE`,
         tx`SELECT time, kind, reason, message, count, first_time FROM events WHERE ${match(tx)} ORDER BY id`,
@@ -1016,7 +1024,10 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         return 'unchanged'
       const rv = num(counter[0]!.value) + 1
       await Promise.all([tx`DELETE FROM events WHERE ${match(tx)}`, tx`DELETE FROM revisions WHERE ${match(tx)}`])
-      const writes: PromiseLike<unknown>[] = [upsertRecords(tx, [{...copy.record, resourceVersion: rv}])]
+      const writes: PromiseLike<unknown>[] = [
+        tx`UPDATE counters SET value = ${rv} WHERE name = 'resource_version'`,
+        upsertRecords(tx, [{...copy.record, resourceVersion: provisional(1)}], 1),
+      ]
       for (const e of copy.events)
         writes.push(tx`INSERT INTO events (workspace, type, name, time, kind, reason, message, count, first_time, similarity)
           VALUES (${key.workspace}, ${key.type}, ${key.name}, ${e.time}, ${e.type}, ${e.reason}, ${e.message},
@@ -1030,7 +1041,6 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
             ${JSON.stringify(r.manifest)}, ${r.sealed?.ciphertext ?? null}, ${r.sealed?.digest ?? null}, ${r.cause}, ${r.createdAt})`)
       writes.push(
         tx`INSERT INTO changes (rv, workspace, type, name) VALUES (${rv}, ${key.workspace}, ${key.type}, ${key.name})`,
-        tx`UPDATE counters SET value = ${rv} WHERE name = 'resource_version'`,
         tx`SELECT pg_notify(${FEED}, ${String(rv)})`,
       )
       await Promise.all(writes)

@@ -175,6 +175,43 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       }
     })
 
+    it('serializes two control planes creating and updating one new key at once: one created, one uid, no version twice', async () => {
+      const shared = schema()
+      const [a, b] = [
+        await PostgresStore.open({url: pg!.url, schema: shared}),
+        await PostgresStore.open({url: pg!.url, schema: shared}),
+      ]
+      try {
+        const key = {workspace: 'public', type: 'worker', name: 'contended'}
+        const results = await Promise.all(
+          Array.from({length: 40}, (_, i) =>
+            (i % 2 === 0 ? a : b).putSpec(
+              {key, version: 'v1beta', owner: 'me', manifest: {replicas: i}},
+              {initialStatus: {phase: 'Pending'}, event: (r) => ({type: 'Normal', reason: 'Applied', message: r})},
+            ),
+          ),
+        )
+        expect(results.filter((r) => r.result === 'created')).toHaveLength(1)
+        expect(new Set(results.map((r) => r.record.uid)).size).toBe(1)
+        const versions = results.map((r) => r.record.resourceVersion)
+        expect(new Set(versions).size).toBe(40)
+        expect(versions.every((v) => Number.isSafeInteger(v) && v > 0)).toBe(true)
+        expect(new Set(results.map((r) => r.record.generation)).size).toBe(40)
+        const last = results.reduce((x, y) => (y.record.resourceVersion > x.record.resourceVersion ? y : x))
+        const stored = await waitFor('both stores to agree', async () => {
+          const [ra, rb] = [await a.get(key), await b.get(key)]
+          return ra?.resourceVersion === last.record.resourceVersion && rb?.resourceVersion === ra.resourceVersion
+            ? ra
+            : undefined
+        })
+        expect(stored).toMatchObject({generation: 40, manifest: last.record.manifest})
+        expect(await a.check()).toBe('ok')
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+
     it('fences the scheduler: writes of an epoch that no longer leads are refused, the rest of their batch commits', async () => {
       const shared = schema()
       const a = await PostgresStore.open({url: pg!.url, schema: shared})
