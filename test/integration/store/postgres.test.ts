@@ -34,6 +34,19 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
   )
 
   describe('PostgresStore', () => {
+    /** Two stores on one schema, as two control planes on one database; both closed after `body`. */
+    const withTwoStores = async (body: (a: PostgresStore, b: PostgresStore) => Promise<void>) => {
+      const shared = schema()
+      const a = await PostgresStore.open({url: pg!.url, schema: shared})
+      const b = await PostgresStore.open({url: pg!.url, schema: shared})
+      try {
+        await body(a, b)
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    }
+
     it('migrates once, even when several control planes start at once', async () => {
       const shared = schema()
       const stores = await Promise.all(
@@ -113,12 +126,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     })
 
     it('caches what it reads, and a write of another control plane reaches that cache through the change feed', async () => {
-      const shared = schema()
-      const [a, b] = [
-        await PostgresStore.open({url: pg!.url, schema: shared}),
-        await PostgresStore.open({url: pg!.url, schema: shared}),
-      ]
-      try {
+      await withTwoStores(async (a, b) => {
         const key = {workspace: 'public', type: 'worker', name: 'fed'}
         const put = (store: PostgresStore, replicas: number) =>
           store.putSpec(
@@ -137,19 +145,11 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         await b.delete(key)
         await waitFor('the other store’s delete', async () => ((await a.get(key)) === undefined ? true : undefined))
         expect(await a.check()).toBe('ok')
-      } finally {
-        await a.close()
-        await b.close()
-      }
+      })
     })
 
     it('decides a write on the row as committed, not on a cached record another control plane changed', async () => {
-      const shared = schema()
-      const [a, b] = [
-        await PostgresStore.open({url: pg!.url, schema: shared}),
-        await PostgresStore.open({url: pg!.url, schema: shared}),
-      ]
-      try {
+      await withTwoStores(async (a, b) => {
         const key = {workspace: 'public', type: 'worker', name: 'raced'}
         const put = (store: PostgresStore, replicas: number) =>
           store.putSpec(
@@ -169,19 +169,11 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         await b.delete(key)
         await expect(a.putStatus(key, {phase: 'Failed'})).rejects.toThrow(/does not exist/)
         expect(await a.get(key)).toBeUndefined()
-      } finally {
-        await a.close()
-        await b.close()
-      }
+      })
     })
 
     it('serializes two control planes creating and updating one new key at once: one created, one uid, no version twice', async () => {
-      const shared = schema()
-      const [a, b] = [
-        await PostgresStore.open({url: pg!.url, schema: shared}),
-        await PostgresStore.open({url: pg!.url, schema: shared}),
-      ]
-      try {
+      await withTwoStores(async (a, b) => {
         const key = {workspace: 'public', type: 'worker', name: 'contended'}
         const results = await Promise.all(
           Array.from({length: 40}, (_, i) =>
@@ -206,17 +198,11 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         })
         expect(stored).toMatchObject({generation: 40, manifest: last.record.manifest})
         expect(await a.check()).toBe('ok')
-      } finally {
-        await a.close()
-        await b.close()
-      }
+      })
     })
 
     it('fences the scheduler: writes of an epoch that no longer leads are refused, the rest of their batch commits', async () => {
-      const shared = schema()
-      const a = await PostgresStore.open({url: pg!.url, schema: shared})
-      const b = await PostgresStore.open({url: pg!.url, schema: shared})
-      try {
+      await withTwoStores(async (a, b) => {
         const key = {workspace: 'public', type: 'worker', name: 'fenced'}
         await a.putSpec(
           {key, version: 'v1beta', owner: 'root', manifest: {name: 'fenced'}},
@@ -260,10 +246,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         await b.leaveMembers('b')
         expect(await a.acquireLease('a', 60_000)).toBe(3)
         expect((await a.members()).map((m) => m.id)).toEqual(['a'])
-      } finally {
-        await a.close()
-        await b.close()
-      }
+      })
     })
 
     it('fails alone a write the database refuses, the others of its batch committed', async () => {
