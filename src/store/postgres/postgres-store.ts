@@ -1,16 +1,17 @@
 // The PostgreSQL store (issue 11): the same port as the SQLite store, for control planes that
 // share one database. Durability and ordering as SQLite's: a write is acknowledged once its
 // transaction has committed; the writes that arrive in one turn of the event loop are committed
-// together ("group commit"), each in its own savepoint so that one failing write (a 409) does
-// not undo the others; resourceVersions come from a counter row updated inside the batch's
-// transaction, so commits are ordered by version. A batch costs two round trips however many
-// writes it holds: the rows it touches are read (locked) at once, with BEGIN, the writes are
-// decided in memory against them (batch.ts), and what changed is sent back with COMMIT, a
-// statement per table rather than per row, pipelined on a connection reserved for the batch.
-// Events are never read by a write: one statement counts a repeat and drops the oldest. Records read are
-// cached (decision 0006) and invalidated by this store's own commits and by the change feed,
-// which every commit writes (a `changes` row per key, in the same transaction): another control
-// plane's write reaches the cache when pg_notify wakes the reader, or at its next poll.
+// together ("group commit"), each tried on a snapshot of its key so that one failing write (a
+// 409) does not undo the others; resourceVersions come from a counter row updated inside the
+// batch's transaction, so commits are ordered by version. A batch costs two round trips however
+// many writes it holds: with BEGIN, its keys' locks are taken and their rows read at once; the
+// writes are decided in memory against them (batch.ts); the counter, what changed (a statement
+// per table) and COMMIT go back together, pipelined on a connection reserved for the batch.
+// Batches on other keys read and decide while one commits (decision 0014). Events are never
+// read by a write. Records read are cached (decision 0006) and invalidated by this store's own
+// commits and by the change feed, which every commit writes (a `changes` row per key, in the
+// same transaction): another control plane's write reaches the cache when pg_notify wakes the
+// reader, or at its next poll.
 // Driver: `postgres` (porsager), decision 0014.
 import {createHash, randomUUID} from 'node:crypto'
 import postgres from 'postgres'
@@ -655,23 +656,23 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     if (c.eventsAdded.length > 0) {
       // A statement per round: the first event each key got, then the second, … (most batches: one).
       const rounds: {key: ResourceKey; row: EventWrite}[][] = []
-      const seen = new Map<string, number>()
+      const added = new Map<string, {key: ResourceKey; count: number}>()
       for (const event of c.eventsAdded) {
         const id = keyId(event.key)
-        const round = seen.get(id) ?? 0
-        seen.set(id, round + 1)
+        const round = added.get(id)?.count ?? 0
+        added.set(id, {key: event.key, count: round + 1})
         if (round === rounds.length) rounds.push([])
         rounds[round]!.push(event)
       }
       for (const round of rounds) writes.push(insertEvents(tx, round))
       // A key's oldest past the limit are dropped every TRIM_EVERY events added to it here.
       const trimmed: ResourceKey[] = []
-      for (const [id, added] of seen) {
-        const untrimmed = (this.untrimmed.get(id) ?? 0) + added
+      for (const [id, {key, count}] of added) {
+        const untrimmed = (this.untrimmed.get(id) ?? 0) + count
         if (untrimmed < TRIM_EVERY) this.untrimmed.set(id, untrimmed)
         else {
           this.untrimmed.delete(id)
-          trimmed.push(c.eventsAdded.find((e) => keyId(e.key) === id)!.key)
+          trimmed.push(key)
         }
       }
       if (this.untrimmed.size > CACHE_MAX) this.untrimmed.clear()

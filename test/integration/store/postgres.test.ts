@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PostgresStore} from '../../../src/store/postgres/postgres-store.js'
 import postgres from 'postgres'
 import {PG_MIGRATIONS} from '../../../src/store/postgres/migrations.js'
-import {FencedError, similarityKey} from '../../../src/store/store.js'
+import {FencedError, type ResourceKey, similarityKey} from '../../../src/store/store.js'
 import {apply, call, nodeWorker} from '../../helpers/api.js'
 import {type TestPostgres, postgresAvailable, startPostgres} from '../../helpers/postgres.js'
 import {NODE, ROOT, cliEnv, runCli} from '../../helpers/run-cli.js'
@@ -34,6 +34,10 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
   )
 
   describe('PostgresStore', () => {
+    /** A worker's spec with `replicas`, applied through `store`. */
+    const putReplicas = (store: PostgresStore, key: ResourceKey, replicas: number) =>
+      store.putSpec({key, version: 'v1beta', owner: 'me', manifest: {replicas}}, {initialStatus: {phase: 'Pending'}})
+
     /** Two stores on one schema, as two control planes on one database; both closed after `body`. */
     const withTwoStores = async (body: (a: PostgresStore, b: PostgresStore) => Promise<void>) => {
       const shared = schema()
@@ -128,11 +132,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     it('caches what it reads, and a write of another control plane reaches that cache through the change feed', async () => {
       await withTwoStores(async (a, b) => {
         const key = {workspace: 'public', type: 'worker', name: 'fed'}
-        const put = (store: PostgresStore, replicas: number) =>
-          store.putSpec(
-            {key, version: 'v1beta', owner: 'me', manifest: {replicas}},
-            {initialStatus: {phase: 'Pending'}},
-          )
+        const put = (store: PostgresStore, replicas: number) => putReplicas(store, key, replicas)
         await put(a, 1)
         const first = await a.get(key)
         expect(await a.get(key)).toBe(first) // the same frozen record: from the cache
@@ -151,11 +151,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     it('decides a write on the row as committed, not on a cached record another control plane changed', async () => {
       await withTwoStores(async (a, b) => {
         const key = {workspace: 'public', type: 'worker', name: 'raced'}
-        const put = (store: PostgresStore, replicas: number) =>
-          store.putSpec(
-            {key, version: 'v1beta', owner: 'me', manifest: {replicas}},
-            {initialStatus: {phase: 'Pending'}},
-          )
+        const put = (store: PostgresStore, replicas: number) => putReplicas(store, key, replicas)
         await put(a, 1)
         expect((await a.get(key))?.generation).toBe(1) // cached by a
         // b writes, and a writes at once: whether or not the feed has reached a, its batch
