@@ -1,7 +1,8 @@
 // One group commit of the PostgreSQL store, worked out in memory: the rows a batch touches are
-// read in one round trip (locked), every write of the batch is decided here against them (the
-// same rules as the SQLite store's SQL: conflicts, generations, the rollout history), and what
-// changed goes back in a second round trip, pipelined. Events are not read: each one added is
+// loaded (read under their locks, or as the store knows them, checked by the database when the
+// batch is sent), every write of the batch is decided here against them (the same rules as the
+// SQLite store's SQL: conflicts, generations, the rollout history), and what changed is written
+// back, pipelined. Events are not read: each one added is
 // written by one statement that counts a similar event already kept and drops the oldest past
 // the limit (the SQLite store's rule, in SQL), so a resource's hundred events are not read and
 // parsed at every apply. Each write is tried on a snapshot of its key, so one that is refused
@@ -101,6 +102,21 @@ export class Batch {
 
   current(key: ResourceKey): StoredRecord | undefined {
     return this.slot(key).record
+  }
+
+  /** The key's record as the batch loaded it. */
+  initial(key: ResourceKey): StoredRecord | undefined {
+    return this.slot(key).initial
+  }
+
+  /** The key's revisions as the batch leaves them (as a read would give them), when it loaded them. */
+  revisionsOf(key: ResourceKey): RevisionRow[] | undefined {
+    return this.slot(key).revisions?.map(({revision, template, cause, createdAt}) => ({
+      revision,
+      template,
+      cause,
+      createdAt,
+    }))
   }
 
   nextResourceVersion(): number {

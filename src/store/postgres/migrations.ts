@@ -128,4 +128,24 @@ export const PG_MIGRATIONS: readonly {version: number; sql: string}[] = [
       ALTER TABLE changes ADD COLUMN origin text;
     `,
   },
+  {
+    // A batch sent in one round trip (decision 0014) checks that its rows are as it decided
+    // them against; when one is not, this aborts its transaction with a code of its own, and
+    // the store runs the batch again, reading the rows first. Resources and revisions are
+    // rewritten at every apply: room left in their pages lets PostgreSQL update a row in place
+    // without touching its indexes (a HOT update).
+    version: 5,
+    sql: `
+      ALTER TABLE resources SET (fillfactor = 70);
+      ALTER TABLE revisions SET (fillfactor = 70);
+      CREATE FUNCTION drover_expect(ok boolean) RETURNS boolean LANGUAGE plpgsql AS $$
+      BEGIN
+        IF ok IS NOT TRUE THEN
+          RAISE EXCEPTION 'drover: rows changed since the batch was decided' USING ERRCODE = 'DRV01';
+        END IF;
+        RETURN true;
+      END
+      $$;
+    `,
+  },
 ]

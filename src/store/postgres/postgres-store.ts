@@ -3,15 +3,15 @@
 // transaction has committed; the writes that arrive in one turn of the event loop are committed
 // together ("group commit"), each tried on a snapshot of its key so that one failing write (a
 // 409) does not undo the others; resourceVersions come from a counter row updated inside the
-// batch's transaction, so commits are ordered by version. A batch costs two round trips however
-// many writes it holds: with BEGIN, its keys' locks are taken and their rows read at once; the
-// writes are decided in memory against them (batch.ts); the counter, what changed (a statement
-// per table) and COMMIT go back together, pipelined on a connection reserved for the batch.
-// Batches on other keys read and decide while one commits (decision 0014). Events are never
-// read by a write. Records read are cached (decision 0006) and invalidated by this store's own
-// commits and by the change feed, which every commit writes (a `changes` row per key, in the
-// same transaction): another control plane's write reaches the cache when pg_notify wakes the
-// reader, or at its next poll.
+// batch's transaction, so commits are ordered by version. Writers of a key are serialized by an
+// advisory lock per key; the writes are decided in memory (batch.ts) and what changed goes as a
+// statement per table, pipelined on a connection reserved for the batch, with COMMIT. A batch
+// whose rows this store knows (its cache, or what a batch under way left) is one round trip,
+// checked in the database and run again in two when a row was not as known; otherwise it first
+// reads its rows (decision 0014). Events are never read by a write. Records read are cached
+// (decision 0006) and invalidated by this store's own commits and by the change feed, which
+// every commit writes (a `changes` row per key, in the same transaction): another control
+// plane's write reaches the cache when pg_notify wakes the reader, or at its next poll.
 // Driver: `postgres` (porsager), decision 0014.
 import {createHash, randomUUID} from 'node:crypto'
 import postgres from 'postgres'
@@ -56,6 +56,7 @@ import {
 import {apiKeyFromRow, eventFromRow, recordFromRow, revisionFromRow, userFromRow} from '../rows.js'
 import {PG_MIGRATIONS} from './migrations.js'
 import {canonicalJson} from '../../lib/canonical-json.js'
+import {cloneJson} from '../../lib/clone.js'
 import {redactUrl} from '../../lib/redact-url.js'
 
 export interface PostgresStoreOptions {
@@ -84,6 +85,36 @@ type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => v
 )
 
 type Outcome = {ok: boolean; value: unknown}
+
+/**
+ * A batch of this store, from when it starts until it has ended: its change-feed rows carry its
+ * tag, and `done` settles once its records hold their versions (or it failed).
+ */
+interface Ticket {
+  tag: string
+  done: Promise<void>
+  end: () => void
+}
+
+/**
+ * A key as this store knows it without reading it: what a batch under way (not ended) left it
+ * as, or the cache; and how the database shows it is still so — its resourceVersion, or the
+ * tag of the batch whose change-feed row is at its resourceVersion, or no row.
+ */
+interface Known {
+  record: StoredRecord | undefined
+  /** Its revisions, when known. */
+  revisions: RevisionRow[] | undefined
+  expect: {rv: number} | {tag: string} | {absent: true}
+  /** The batch under way that wrote it (its records settle when it ends). */
+  after?: Ticket
+}
+
+/** Per key, the revisions a batch left with the resourceVersion of its record. */
+type Revisions = Map<string, {rv: number; revisions: RevisionRow[]}>
+
+/** The SQLSTATE drover_expect raises: a batch's rows are not as it decided them (migration 5). */
+const UNEXPECTED = 'DRV01'
 /**
  * The keys a batch wrote (with what it stored, none when it deleted it) or found changed by
  * another control plane, and the resourceVersion that is as of.
@@ -97,7 +128,17 @@ const MAX_BATCHES = 3
 const LEASE_LOCK = 0x6c656173 // "leas"
 
 /** A key's advisory lock: 64 bits of its hash (two keys may share one: they then wait for each other). */
-const keyLock = (key: ResourceKey) => createHash('sha1').update(keyId(key)).digest().readBigInt64BE(0)
+const keyLocks = new Map<string, bigint>()
+function keyLock(key: ResourceKey): bigint {
+  const id = keyId(key)
+  let lock = keyLocks.get(id)
+  if (lock === undefined) {
+    lock = createHash('sha1').update(id).digest().readBigInt64BE(0)
+    if (keyLocks.size >= CACHE_MAX) keyLocks.clear()
+    keyLocks.set(id, lock)
+  }
+  return lock
+}
 
 /** The change feed's notification channel, and how many changes it keeps. */
 const FEED = 'drover_changes'
@@ -143,15 +184,20 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Writes records as they are (created, or replacing the stored ones), each key once, at the
- * versions the batch took (its `taken` after the counter's value before: the counter is updated
- * first): one statement for a whole batch, its rows one JSON parameter (a statement per record
- * cost a round of Parse, Bind and a socket write each).
+ * versions the batch took (its `taken` after `counter`, the counter's value once updated): one
+ * statement for a whole batch, its rows one JSON parameter (a statement per record cost a round
+ * of Parse, Bind and a socket write each).
  */
-const upsertRecords = (tx: Tx, records: StoredRecord[], taken: number) =>
+const upsertRecords = (
+  tx: Tx,
+  records: StoredRecord[],
+  taken: number,
+  counter = tx`(SELECT value FROM counters WHERE name = 'resource_version')`,
+) =>
   tx`INSERT INTO resources (workspace, type, name, version, owner, uid, manifest, sealed, sealed_digest, status,
       generation, resource_version, created_at, updated_at)
     SELECT workspace, type, name, version, owner, uid, manifest::text, sealed, sealed_digest, status::text, generation,
-      (SELECT value FROM counters WHERE name = 'resource_version') - ${taken} + n, created_at, updated_at
+      ${counter} - ${taken} + n, created_at, updated_at
     FROM json_to_recordset(${JSON.stringify(
       records.map((r) => ({
         workspace: r.key.workspace,
@@ -177,6 +223,27 @@ const upsertRecords = (tx: Tx, records: StoredRecord[], taken: number) =>
       uid = excluded.uid, manifest = excluded.manifest, sealed = excluded.sealed, sealed_digest = excluded.sealed_digest,
       status = excluded.status, generation = excluded.generation, resource_version = excluded.resource_version,
       created_at = excluded.created_at, updated_at = excluded.updated_at`
+
+/**
+ * A batch's resourceVersions, in one statement: the counter taken (its lock held from here to
+ * COMMIT), the records written at their versions, a change-feed row per key (with the batch's
+ * tag) and the feed's wake-up (readers read the table: a notification is not kept while nobody
+ * listens). Gives the counter's new value.
+ */
+const commitVersions = (tx: Tx, c: BatchChanges, tag: string, origin: string) =>
+  tx`WITH counter AS (UPDATE counters SET value = value + ${c.taken} WHERE name = 'resource_version' RETURNING value),
+      written AS (${upsertRecords(tx, c.records, c.taken, tx`(SELECT value FROM counter)`)}),
+      feed AS (INSERT INTO changes (rv, workspace, type, name, origin)
+        SELECT (SELECT value FROM counter) - ${c.taken} + x.n, x.workspace, x.type, x.name, ${tag}
+        FROM json_to_recordset(${JSON.stringify(c.feed.map((f) => ({...f, n: offsetOf(f.rv)})))}::text::json)
+          AS x(n bigint, workspace text, type text, name text))
+    SELECT value, pg_notify(${FEED}, ${origin}) FROM counter`
+
+/** Takes the keys' advisory locks, each once, in one order for every batch (no deadlock). */
+const lockKeys = (tx: Tx, keys: {key: ResourceKey}[]) =>
+  tx`SELECT pg_advisory_xact_lock(l) FROM unnest(${tx.array(
+    [...new Set(keys.map((k) => keyLock(k.key)))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String),
+  )}::bigint[]) AS l`
 
 /** The keys as a table of (workspace, type, name), for `IN (SELECT * FROM …)` and joins. */
 const keyTable = (tx: Tx, keys: ResourceKey[]) =>
@@ -245,8 +312,18 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   private lastVersion = 0
   /** Events this store added to a key since it last dropped the key's oldest. */
   private readonly untrimmed = new Map<string, number>()
-  /** Number of transactions and of writes in them, for /metrics. */
-  readonly stats = {commits: 0, writes: 0}
+  /**
+   * Number of transactions and of writes in them, for /metrics; of batches sent in one round
+   * trip, and of those that found their rows changed and ran again in two.
+   */
+  readonly stats = {commits: 0, writes: 0, oneTrip: 0, unexpected: 0}
+  /** Keys as batches under way left them, until each ends (decision 0014). */
+  private readonly pending = new Map<string, Known & {after: Ticket}>()
+  /** Keys of batches reading in two round trips, not yet decided: what they leave is not known yet. */
+  private readonly undecided = new Map<string, number>()
+  /** The revisions of cached records (as of the cached resourceVersion). */
+  private readonly revisionCache = new Map<string, RevisionRow[]>()
+  private batches = 0
   /** Why the store cannot write now (its last write failed for the database), or undefined. */
   unwritable: string | undefined
 
@@ -273,6 +350,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
 
   private invalidate(id: string, type: string): void {
     this.cache.delete(id)
+    this.revisionCache.delete(id)
     this.invalidations.set(id, (this.invalidations.get(id) ?? 0) + 1)
     // Lists of that type, and lists of every type.
     this.invalidations.set(`list:${type}`, (this.invalidations.get(`list:${type}`) ?? 0) + 1)
@@ -283,6 +361,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
 
   private clearCache(): void {
     this.cache.clear()
+    this.revisionCache.clear()
     this.lists.clear()
     this.invalidations.clear()
     this.cleared++
@@ -331,7 +410,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       for (const c of changes) {
         const id = keyId({workspace: String(c.workspace), type: String(c.type), name: String(c.name)})
         // This store's own commits are in the cache already, or will be when their batch ends.
-        if (c.origin !== this.origin && (this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
+        if (!this.own(c.origin) && (this.cache.get(id)?.resourceVersion ?? 0) < num(c.rv)) {
           this.invalidate(id, String(c.type))
           const key = {workspace: String(c.workspace), type: String(c.type), name: String(c.name)}
           for (const watcher of this.watchers) watcher(key)
@@ -350,6 +429,11 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
           this.readFeed()
         }
       })
+  }
+
+  /** Whether a change-feed row's origin is a batch of this store's (its tag). */
+  private own(origin: unknown): boolean {
+    return typeof origin === 'string' && origin.startsWith(`${this.origin}/`)
   }
 
   /** Connects, and migrates under an advisory lock; a bad URL or a server that does not answer throws one line. */
@@ -437,9 +521,10 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   }
 
   /**
-   * Starts the next batch with what has queued, unless one is reading and deciding or
-   * MAX_BATCHES are under way: a batch starts once the one before it has sent its writes and
-   * COMMIT, so that it reads and decides while that one commits.
+   * Starts the next batch with what has queued, unless one is deciding or MAX_BATCHES are under
+   * way: a batch starts once the one before it has sent its writes and COMMIT (in two round
+   * trips) or has run all but its COMMIT (in one), so that it is on its way while that one
+   * commits.
    */
   private next(): void {
     if (this.deciding || this.queue.length === 0 || this.inflight.size >= MAX_BATCHES) return
@@ -461,14 +546,29 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     this.inflight.add(run)
   }
 
-  private async flush(items: Pending[], committing: () => void = () => {}): Promise<void> {
+  private async flush(items: Pending[], committing: () => void = () => {}, oneTrip = true): Promise<void> {
     if (items.length === 0) return
+    let end = () => {}
+    const done = new Promise<void>((resolve) => {
+      end = resolve
+    })
+    const ticket: Ticket = {tag: `${this.origin}/${++this.batches}`, done, end}
     let outcomes: Outcome[]
     let written: Written
     let taken: {from: number; to: number} | undefined
+    let revisions: Revisions
     try {
-      ;({outcomes, written, taken} = await this.pipelined((tx) => this.commit(tx, items, committing)))
+      ;({outcomes, written, taken, revisions} = await this.pipelined((tx) =>
+        this.commit(tx, items, committing, ticket, oneTrip),
+      ))
     } catch (error) {
+      this.forget(ticket)
+      // Sent in one round trip, its rows were not as it expected (another control plane wrote
+      // one, or the batch it followed failed): read and decided again, in two.
+      if ((error as {code?: string})?.code === UNEXPECTED) {
+        this.stats.unexpected++
+        return this.flush(items, () => {}, false)
+      }
       const failure = databaseFailure(error)
       // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
       if (!failure && items.length > 1) {
@@ -491,8 +591,12 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     for (const [id, {key, record, rv}] of written) {
       if ((this.cache.get(id)?.resourceVersion ?? 0) > rv) continue
       this.invalidate(id, key.type)
-      if (record && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(structuredClone(record)))
+      if (record && this.cache.size < CACHE_MAX) this.cache.set(id, deepFreeze(cloneJson(record)))
     }
+    // The revisions of the records cached as this batch left them.
+    for (const [id, known] of revisions)
+      if (this.cache.get(id)?.resourceVersion === known.rv) this.revisionCache.set(id, known.revisions)
+    this.forget(ticket)
     items.forEach((item, i) => {
       const outcome = outcomes[i]!
       if (outcome.ok) item.resolve(outcome.value)
@@ -519,17 +623,24 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
   }
 
   /**
-   * One transaction: the other tables' writes as they come, then the resources' in two round
-   * trips. The first takes each key's lock (an advisory lock per key, in one order for every
-   * batch: no deadlock) and reads; the second takes the counter (its lock held only from there
-   * to COMMIT, a few hundred microseconds in the database), writes and commits. Batches on other
-   * keys read and decide meanwhile; commits still follow resourceVersions.
+   * One transaction: the other tables' writes as they come, then the resources'. Each key's
+   * lock is taken first (an advisory lock per key, in one order for every batch: no deadlock);
+   * the counter is taken last (its lock held only from there to COMMIT, a few hundred
+   * microseconds in the database). Commits follow resourceVersions.
+   *
+   * When this store knows every key's row (cached, or as a batch under way left it), the writes
+   * are decided against that and the batch is one round trip (sendExpected): a batch on a busy
+   * key is then sent while the one before it on that key commits, and runs as soon as that one
+   * has. Otherwise the first round trip takes the locks and reads (readRows), and the second
+   * writes; batches on other keys read and decide meanwhile.
    */
   private async commit(
     tx: Tx,
     items: Pending[],
     committing: () => void,
-  ): Promise<{outcomes: Outcome[]; written: Written; taken?: {from: number; to: number}}> {
+    ticket: Ticket,
+    oneTrip: boolean,
+  ): Promise<{outcomes: Outcome[]; written: Written; taken?: {from: number; to: number}; revisions: Revisions}> {
     const outcomes: Outcome[] = []
     const written: Written = new Map()
     const begin = tx`BEGIN`
@@ -540,7 +651,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     let resources = items.flatMap((item, i) => (item.on ? [{item, i}] : []))
     if (resources.length === 0) {
       await Promise.all([begin, tx`COMMIT`])
-      return {outcomes, written}
+      return {outcomes, written, revisions: new Map()}
     }
     const keys = new Map<string, {key: ResourceKey; revisions: boolean}>()
     for (const {item} of resources) {
@@ -549,17 +660,133 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       keys.set(keyId(on.key), {key: on.key, revisions: (k?.revisions ?? false) || on.revisions === true})
     }
     const all = [...keys.values()]
-    const withRevisions = all.filter((k) => k.revisions)
-    const locks = [...new Set(all.map((k) => keyLock(k.key)))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    const epochs = new Set(resources.flatMap(({item}) => (item.on!.epoch === undefined ? [] : [item.on!.epoch])))
+    const batch = new Batch()
+    // The statements sent with COMMIT (in one round trip: every one).
+    const writes: PromiseLike<unknown>[] = []
+    const known =
+      oneTrip && resources.length === items.length && epochs.size <= 1
+        ? all.map((k) => this.known(keyId(k.key), k.revisions))
+        : []
+    const one = known.length > 0 && known.every((k) => k !== undefined)
+    // Batches under way whose records this one starts from.
+    let after = new Set<Ticket>()
+    let decided = () => {}
+    if (one) after = this.sendExpected(tx, begin, all, known as Known[], epochs, batch, writes)
+    else {
+      decided = this.undecide(all)
+      try {
+        resources = await this.readRows(tx, begin, all, epochs.size > 0, resources, outcomes, written, batch)
+      } catch (error) {
+        decided()
+        throw error
+      }
+    }
+    const now = new Date().toISOString()
+    for (const {item, i} of resources) {
+      try {
+        outcomes[i] = {
+          ok: true,
+          value: batch.attempt(item.on!.key, () =>
+            (item as {decide: (b: Batch, n: string) => unknown}).decide(batch, now),
+          ),
+        }
+      } catch (error) {
+        outcomes[i] = {ok: false, value: error}
+      }
+    }
+    const c = batch.changes()
+    const counter = this.writeChanges(tx, c, ticket, writes)
+    const leaves = this.leave(batch, all, c, ticket, one ? (known as Known[]) : undefined)
+    decided()
+    // The next batch starts once this one has run all but its COMMIT (in one round trip) or
+    // has sent its writes (in two): it then waits in the database only for COMMIT, and meanwhile
+    // gathers the writes that come. (A query is sent when it is first awaited: in order.)
+    const done = Promise.all(writes)
+    if (one) Promise.all(writes.slice(0, -1)).then(committing, () => {})
+    else committing()
+    await done
+    // Records taken from batches that were under way hold their versions once those end.
+    if (after.size > 0) await Promise.all([...after].map((t) => t.done))
+    // Committed: the versions are known, and every record the batch made takes its own.
+    const to = counter ? num((await counter)[0]!.value) : undefined
+    const from = to === undefined ? undefined : to - c.taken
+    if (to !== undefined && from !== undefined) {
+      this.lastVersion = Math.max(this.lastVersion, to)
+      for (const record of batch.made) record.resourceVersion = settled(record.resourceVersion, from)
+    }
+    for (const f of c.feed) {
+      const key = {workspace: f.workspace, type: f.type, name: f.name}
+      written.set(keyId(key), {key, record: undefined, rv: settled(f.rv, from ?? 0)})
+    }
+    for (const r of c.records) written.set(keyId(r.key), {key: r.key, record: r, rv: r.resourceVersion})
+    const revisions: Revisions = new Map()
+    for (const [id, {record, revisions: rows}] of leaves)
+      if (record && rows) revisions.set(id, {rv: record.resourceVersion, revisions: rows})
+    return {outcomes, written, ...(to !== undefined && from !== undefined ? {taken: {from, to}} : {}), revisions}
+  }
+
+  /**
+   * A batch in one round trip: BEGIN, the keys' locks, and a check that each row is as this
+   * store knows it and, for fenced writes, that their epoch still leads (read under the lock a
+   * new leader takes alone); drover_expect aborts the transaction when not, and the batch runs
+   * again in two (flush). The keys are loaded as known. Gives the batches it starts from.
+   */
+  private sendExpected(
+    tx: Tx,
+    begin: PromiseLike<unknown>,
+    all: {key: ResourceKey; revisions: boolean}[],
+    known: Known[],
+    epochs: Set<number>,
+    batch: Batch,
+    writes: PromiseLike<unknown>[],
+  ): Set<Ticket> {
+    this.stats.oneTrip++
+    const expect = known.map((k) => k.expect)
+    writes.push(begin, lockKeys(tx, all))
+    const [epoch] = epochs
+    if (epoch !== undefined) writes.push(tx`SELECT pg_advisory_xact_lock_shared(${LEASE_LOCK})`)
+    const leads = epoch !== undefined ? tx`(SELECT epoch FROM leases WHERE name = 'scheduler') = ${epoch}` : tx`true`
+    writes.push(tx`SELECT drover_expect(count(*) = 0 AND ${leads})
+      FROM unnest(${tx.array(all.map((k) => k.key.workspace))}::text[], ${tx.array(all.map((k) => k.key.type))}::text[],
+        ${tx.array(all.map((k) => k.key.name))}::text[], ${tx.array(expect.map((e) => ('rv' in e ? e.rv : 0)))}::bigint[],
+        ${tx.array(expect.map((e) => ('tag' in e ? e.tag : '')))}::text[]) AS e(workspace, type, name, rv, tag)
+      LEFT JOIN resources r ON r.workspace = e.workspace AND r.type = e.type AND r.name = e.name
+      LEFT JOIN changes c ON c.rv = r.resource_version
+      WHERE NOT coalesce(CASE WHEN e.rv > 0 THEN r.resource_version = e.rv WHEN e.tag <> '' THEN c.origin = e.tag
+        ELSE r.workspace IS NULL END, false)`)
+    const after = new Set<Ticket>()
+    all.forEach(({key, revisions}, i) => {
+      const k = known[i]!
+      if (k.after) after.add(k.after)
+      batch.load(key, k.record, revisions ? [...k.revisions!] : undefined)
+    })
+    return after
+  }
+
+  /**
+   * The first of two round trips: the keys' locks; the lease's epoch when a write is fenced
+   * (under a shared lock that a new leader takes alone to raise the epoch: acquireLease); each
+   * key's version, and in full the rows the cache does not hold at theirs; revisions where a
+   * write needs them. The keys are loaded as read; a cached record found stale is replaced or
+   * dropped (in `written`). Gives the writes that may go on (a fenced one of an old epoch fails).
+   */
+  private async readRows<W extends {item: Pending; i: number}>(
+    tx: Tx,
+    begin: PromiseLike<unknown>,
+    all: {key: ResourceKey; revisions: boolean}[],
+    fenced: boolean,
+    resources: W[],
+    outcomes: Outcome[],
+    written: Written,
+    batch: Batch,
+  ): Promise<W[]> {
     // The cache as it is now; rows at another resourceVersion are read in full.
     const expected = all.map((k) => this.cache.get(keyId(k.key)))
-    const fenced = resources.some(({item}) => item.on!.epoch !== undefined)
-    // Round trip 1: the keys' locks; the lease's epoch when a write is fenced (under a shared
-    // lock that a new leader takes alone to raise the epoch: acquireLease); each key's version,
-    // and in full the rows the cache does not hold at theirs; revisions where a write needs them.
+    const withRevisions = all.filter((k) => k.revisions)
     const [, , , lease, versions, fresh, revisions] = await Promise.all([
       begin,
-      tx`SELECT pg_advisory_xact_lock(l) FROM unnest(${tx.array(locks.map(String))}::bigint[]) AS l`,
+      lockKeys(tx, all),
       fenced ? tx`SELECT pg_advisory_xact_lock_shared(${LEASE_LOCK})` : [],
       fenced ? tx`SELECT epoch FROM leases WHERE name = 'scheduler'` : [],
       tx`SELECT workspace, type, name, resource_version FROM resources
@@ -580,9 +807,10 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         : [],
     ])
     // Fencing: the scheduler's writes carry their leader's epoch.
+    let allowed = resources
     if (fenced) {
       const current = num(lease[0]?.epoch ?? 0)
-      resources = resources.filter(({item, i}) => {
+      allowed = resources.filter(({item, i}) => {
         const epoch = item.on!.epoch
         if (epoch === undefined || epoch === current) return true
         outcomes[i] = {ok: false, value: new FencedError(epoch, current)}
@@ -590,7 +818,7 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       })
     }
     // A key's record: the row read, or the cached one when the row is at its resourceVersion;
-    // none when there is no row. A cached record found stale is replaced or dropped.
+    // none when there is no row.
     const records = new Map<string, StoredRecord>()
     for (const r of fresh) {
       const record = recordFromRow(r)
@@ -619,74 +847,28 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
       })
       revisionRows.set(id, list)
     }
-    const batch = new Batch()
-    for (const [id, k] of keys)
-      batch.load(k.key, records.get(id), k.revisions ? (revisionRows.get(id) ?? []) : undefined)
-    const now = new Date().toISOString()
-    for (const {item, i} of resources) {
-      try {
-        outcomes[i] = {
-          ok: true,
-          value: batch.attempt(item.on!.key, () =>
-            (item as {decide: (b: Batch, n: string) => unknown}).decide(batch, now),
-          ),
-        }
-      } catch (error) {
-        outcomes[i] = {ok: false, value: error}
-      }
-    }
-    // Round trip 2: the counter first (its lock orders the commits), then what changed, a
-    // statement per table, in an order that keeps every step valid, and COMMIT.
-    const c = batch.changes()
-    const writes: PromiseLike<unknown>[] = []
-    const counter =
-      c.taken > 0
-        ? tx`UPDATE counters SET value = value + ${c.taken} WHERE name = 'resource_version' RETURNING value`
-        : undefined
-    if (counter) writes.push(counter)
+    for (const k of all)
+      batch.load(k.key, records.get(keyId(k.key)), k.revisions ? (revisionRows.get(keyId(k.key)) ?? []) : undefined)
+    return allowed
+  }
+
+  /**
+   * What changed, a statement per table, in an order that keeps every step valid; the
+   * resources and the counter last (its lock orders the commits), and COMMIT. Gives the
+   * statement that takes the counter (none when nothing took a version).
+   */
+  private writeChanges(tx: Tx, c: BatchChanges, ticket: Ticket, writes: PromiseLike<unknown>[]) {
     for (const {workspace, type, name} of c.cleared)
       for (const table of ['resources', 'events', 'revisions'])
         writes.push(tx`DELETE FROM ${tx(table)} WHERE workspace = ${workspace} AND type = ${type} AND name = ${name}`)
-    if (c.records.length > 0) writes.push(upsertRecords(tx, c.records, c.taken))
     for (const {key: k, revision} of c.revisionsDropped)
       writes.push(
         tx`DELETE FROM revisions WHERE workspace = ${k.workspace} AND type = ${k.type} AND name = ${k.name} AND revision = ${revision}`,
       )
     if (c.revisionsWritten.length > 0) writes.push(writeRevisions(tx, c.revisionsWritten))
-    if (c.eventsAdded.length > 0) {
-      // A statement per round: the first event each key got, then the second, … (most batches: one).
-      const rounds: {key: ResourceKey; row: EventWrite}[][] = []
-      const added = new Map<string, {key: ResourceKey; count: number}>()
-      for (const event of c.eventsAdded) {
-        const id = keyId(event.key)
-        const round = added.get(id)?.count ?? 0
-        added.set(id, {key: event.key, count: round + 1})
-        if (round === rounds.length) rounds.push([])
-        rounds[round]!.push(event)
-      }
-      for (const round of rounds) writes.push(insertEvents(tx, round))
-      // A key's oldest past the limit are dropped every TRIM_EVERY events added to it here.
-      const trimmed: ResourceKey[] = []
-      for (const [id, {key, count}] of added) {
-        const untrimmed = (this.untrimmed.get(id) ?? 0) + count
-        if (untrimmed < TRIM_EVERY) this.untrimmed.set(id, untrimmed)
-        else {
-          this.untrimmed.delete(id)
-          trimmed.push(key)
-        }
-      }
-      if (this.untrimmed.size > CACHE_MAX) this.untrimmed.clear()
-      if (trimmed.length > 0) writes.push(trimEvents(tx, trimmed, this.eventsPerResource))
-    }
-    if (c.feed.length > 0) {
-      writes.push(tx`INSERT INTO changes (rv, workspace, type, name, origin)
-        SELECT (SELECT value FROM counters WHERE name = 'resource_version') - ${c.taken} + x.n, x.workspace, x.type,
-          x.name, ${this.origin}
-        FROM json_to_recordset(${JSON.stringify(c.feed.map((f) => ({...f, n: offsetOf(f.rv)})))}::text::json)
-          AS x(n bigint, workspace text, type text, name text)`)
-      // Only a wake-up: readers read the table (a notification is not kept while nobody listens).
-      writes.push(tx`SELECT pg_notify(${FEED}, ${this.origin})`)
-    }
+    if (c.eventsAdded.length > 0) this.writeEvents(tx, c.eventsAdded, writes)
+    const counter = c.taken > 0 ? commitVersions(tx, c, ticket.tag, this.origin) : undefined
+    if (counter) writes.push(counter)
     // The feed keeps the last FEED_KEPT changes (pruned about every thousand versions).
     if (c.taken > 0 && Math.floor((this.lastVersion + c.taken) / 1000) > Math.floor(this.lastVersion / 1000)) {
       writes.push(tx`DELETE FROM changes
@@ -695,22 +877,104 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
         (SELECT value FROM counters WHERE name = 'resource_version') - ${FEED_KEPT}) WHERE name = 'feed_start'`)
     }
     writes.push(tx`COMMIT`)
-    const done = Promise.all(writes)
-    committing()
-    await done
-    // Committed: the versions are known, and every record the batch made takes its own.
-    const to = counter ? num((await counter)[0]!.value) : undefined
-    const from = to === undefined ? undefined : to - c.taken
-    if (to !== undefined && from !== undefined) {
-      this.lastVersion = Math.max(this.lastVersion, to)
-      for (const record of batch.made) record.resourceVersion = settled(record.resourceVersion, from)
+    return counter
+  }
+
+  /**
+   * What the batch leaves, for the batches that start before it ends (`pending`, until it
+   * ends): each key it wrote, as it wrote it. Gives, for the cache, each key's record and
+   * revisions when known; revisions it did not load are still those it started from, when this
+   * store knew them (`known`: it was sent in one round trip).
+   */
+  private leave(
+    batch: Batch,
+    all: {key: ResourceKey; revisions: boolean}[],
+    c: BatchChanges,
+    ticket: Ticket,
+    known: Known[] | undefined,
+  ): Map<string, {record: StoredRecord | undefined; revisions: RevisionRow[] | undefined}> {
+    const wrote = new Set(c.feed.map((f) => keyId(f)))
+    const leaves = new Map<string, {record: StoredRecord | undefined; revisions: RevisionRow[] | undefined}>()
+    for (const [i, {key, revisions}] of all.entries()) {
+      const id = keyId(key)
+      const record = batch.current(key)
+      const kept = revisions ? batch.revisionsOf(key) : !record ? [] : known?.[i]?.revisions
+      if (wrote.has(id)) {
+        this.pending.set(id, {
+          record,
+          revisions: kept,
+          expect: record ? {tag: ticket.tag} : {absent: true},
+          after: ticket,
+        })
+        leaves.set(id, {record, revisions: kept})
+      } else if (revisions && record) leaves.set(id, {record, revisions: kept})
     }
-    for (const f of c.feed) {
-      const key = {workspace: f.workspace, type: f.type, name: f.name}
-      written.set(keyId(key), {key, record: undefined, rv: settled(f.rv, from ?? 0)})
+    return leaves
+  }
+
+  /**
+   * Marks keys as read by a batch that has not decided yet: until it has, no batch is sent on
+   * what this store knows of them (the row may be about to change). Gives the unmarking.
+   */
+  private undecide(all: {key: ResourceKey}[]): () => void {
+    for (const {key} of all) this.undecided.set(keyId(key), (this.undecided.get(keyId(key)) ?? 0) + 1)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      for (const {key} of all) {
+        const n = (this.undecided.get(keyId(key)) ?? 1) - 1
+        if (n > 0) this.undecided.set(keyId(key), n)
+        else this.undecided.delete(keyId(key))
+      }
     }
-    for (const r of c.records) written.set(keyId(r.key), {key: r.key, record: r, rv: r.resourceVersion})
-    return {outcomes, written, ...(to !== undefined && from !== undefined ? {taken: {from, to}} : {})}
+  }
+
+  /** What this store knows of a key without reading it (and its revisions, when `revisions`). */
+  private known(id: string, revisions: boolean): Known | undefined {
+    if (this.undecided.has(id)) return undefined
+    const k = this.pending.get(id) ?? this.cachedKnown(id)
+    return k && (!revisions || k.revisions) ? k : undefined
+  }
+
+  private cachedKnown(id: string): Known | undefined {
+    const record = this.cache.get(id)
+    return record ? {record, revisions: this.revisionCache.get(id), expect: {rv: record.resourceVersion}} : undefined
+  }
+
+  /** A batch has ended: the keys it left are read from the cache again. */
+  private forget(ticket: Ticket): void {
+    for (const [id, k] of this.pending) if (k.after === ticket) this.pending.delete(id)
+    ticket.end()
+  }
+
+  /**
+   * Adds the events: a statement per round (the first event each key got, then the second, …;
+   * most batches: one); a key's oldest past the limit are dropped every TRIM_EVERY events added
+   * to it here.
+   */
+  private writeEvents(tx: Tx, events: BatchChanges['eventsAdded'], writes: PromiseLike<unknown>[]): void {
+    const rounds: {key: ResourceKey; row: EventWrite}[][] = []
+    const added = new Map<string, {key: ResourceKey; count: number}>()
+    for (const event of events) {
+      const id = keyId(event.key)
+      const round = added.get(id)?.count ?? 0
+      added.set(id, {key: event.key, count: round + 1})
+      if (round === rounds.length) rounds.push([])
+      rounds[round]!.push(event)
+    }
+    for (const round of rounds) writes.push(insertEvents(tx, round))
+    const trimmed: ResourceKey[] = []
+    for (const [id, {key, count}] of added) {
+      const untrimmed = (this.untrimmed.get(id) ?? 0) + count
+      if (untrimmed < TRIM_EVERY) this.untrimmed.set(id, untrimmed)
+      else {
+        this.untrimmed.delete(id)
+        trimmed.push(key)
+      }
+    }
+    if (this.untrimmed.size > CACHE_MAX) this.untrimmed.clear()
+    if (trimmed.length > 0) writes.push(trimEvents(tx, trimmed, this.eventsPerResource))
   }
 
   /** A write that changes nothing: succeeds only when the database takes writes again. */
