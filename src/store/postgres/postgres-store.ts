@@ -564,10 +564,11 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
     } catch (error) {
       this.forget(ticket)
       // Sent in one round trip, its rows were not as it expected (another control plane wrote
-      // one, or the batch it followed failed): read and decided again, in two.
+      // one, or the batch it followed failed): read and decided again, in two; the next batch
+      // starts once that has sent its writes.
       if ((error as {code?: string})?.code === UNEXPECTED) {
         this.stats.unexpected++
-        return this.flush(items, () => {}, false)
+        return this.flush(items, committing, false)
       }
       const failure = databaseFailure(error)
       // The database refused one of them (none of the batch is stored): each alone, so that it fails alone.
