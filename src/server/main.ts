@@ -371,6 +371,20 @@ async function wire(config: ServerConfig, files: LocalFiles): Promise<ControlPla
     'Writes committed (group commit: several per transaction).',
     () => store.stats.writes,
   )
+  // The PostgreSQL store's batches sent in one round trip, and those run again (decision 0014).
+  const batches = store.stats as {oneTrip?: number; unexpected?: number}
+  if (batches.oneTrip !== undefined) {
+    metrics.counter(
+      'drover_store_one_trip_batches_total',
+      'Transactions sent in one round trip, on rows this control plane knew (PostgreSQL).',
+      () => batches.oneTrip ?? 0,
+    )
+    metrics.counter(
+      'drover_store_rerun_batches_total',
+      'Of those, transactions whose rows had changed (another control plane wrote one): run again after reading them.',
+      () => batches.unexpected ?? 0,
+    )
+  }
   metrics.counter(
     'drover_background_failures_total',
     'Background tasks (reconciles aside) that failed.',

@@ -340,9 +340,13 @@ export function staleVersion(
   return new StoreConflictError(
     expected === 0
       ? `${what} already exists`
-      : current
-        ? `${what} is at resourceVersion ${have}, not ${expected}`
-        : `${what} does not exist`,
+      : !current
+        ? `${what} does not exist`
+        : // A write of the same batch, or of one under way, whose version is not known yet
+          // (the PostgreSQL store's provisional versions are negative): no number to name.
+          have < 0
+          ? `${what} has changed since resourceVersion ${expected}`
+          : `${what} is at resourceVersion ${have}, not ${expected}`,
     current,
   )
 }

@@ -183,6 +183,8 @@ describe.skipIf(!postgresAvailable)('control planes on one PostgreSQL', () => {
     await waitFor('more writes acknowledged by b', () => seq > before + 20, 30_000)
     stop = true
     await Promise.all(clients)
+    // b wrote rows it knew in one round trip each (decision 0014).
+    expect(await metric(b, 'drover_store_one_trip_batches_total')).toBeGreaterThan(0)
     expect(acked.has(`ha-0-0`) && acked.has(`ha-1-0`)).toBe(true)
     expect(
       (await planes(b)).controlPlanes.map((p) => p.id),

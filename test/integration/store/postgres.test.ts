@@ -304,6 +304,26 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
       }
     })
 
+    it('names no provisional version when a conditional write conflicts with one not yet committed', async () => {
+      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
+      try {
+        const key = {workspace: 'public', type: 'worker', name: 'provisional'}
+        const {record} = await putReplicas(store, key, 1)
+        // One batch: the spec write takes a version known only at COMMIT; the status write
+        // conditional on the version before it conflicts.
+        const [spec, status] = await Promise.allSettled([
+          putReplicas(store, key, 2),
+          store.putStatus(key, {phase: 'Running'}, {ifResourceVersion: record.resourceVersion}),
+        ])
+        expect(spec.status).toBe('fulfilled')
+        expect(status.status === 'rejected' && (status.reason as Error).message).toBe(
+          `worker public/provisional has changed since resourceVersion ${record.resourceVersion}`,
+        )
+      } finally {
+        await store.close()
+      }
+    })
+
     it('decides again, on the rows read, a batch sent in one round trip whose rows another control plane changed', async () => {
       await withTwoStores(async (a, b) => {
         // Whether a's cache still holds the row b changed depends on when the change feed reaches
