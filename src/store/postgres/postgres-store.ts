@@ -548,11 +548,8 @@ export class PostgresStore implements ResourceStore, LeaseStore, RestorableStore
 
   private async flush(items: Pending[], committing: () => void = () => {}, oneTrip = true): Promise<void> {
     if (items.length === 0) return
-    let end = () => {}
-    const done = new Promise<void>((resolve) => {
-      end = resolve
-    })
-    const ticket: Ticket = {tag: `${this.origin}/${++this.batches}`, done, end}
+    const {promise: done, resolve: end} = Promise.withResolvers<void>()
+    const ticket: Ticket = {tag: `${this.origin}/${++this.batches}`, done, end: () => end()}
     let outcomes: Outcome[]
     let written: Written
     let taken: {from: number; to: number} | undefined

@@ -38,6 +38,16 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     const putReplicas = (store: PostgresStore, key: ResourceKey, replicas: number) =>
       store.putSpec({key, version: 'v1beta', owner: 'me', manifest: {replicas}}, {initialStatus: {phase: 'Pending'}})
 
+    /** A store on a schema of its own, closed after `body`. */
+    const withStore = async (body: (store: PostgresStore) => Promise<void>) => {
+      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
+      try {
+        await body(store)
+      } finally {
+        await store.close()
+      }
+    }
+
     /** Two stores on one schema, as two control planes on one database; both closed after `body`. */
     const withTwoStores = async (body: (a: PostgresStore, b: PostgresStore) => Promise<void>) => {
       const shared = schema()
@@ -104,8 +114,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     })
 
     it('commits the writes of one event-loop turn in one transaction, in resourceVersion order', async () => {
-      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
-      try {
+      await withStore(async (store) => {
         const before = store.stats.commits
         const results = await Promise.all(
           Array.from({length: 50}, (_, i) =>
@@ -124,9 +133,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         const versions = results.map((r) => r.record.resourceVersion)
         expect(versions).toEqual([...versions].sort((a, b) => a - b))
         expect(new Set(versions).size).toBe(50)
-      } finally {
-        await store.close()
-      }
+      })
     })
 
     it('caches what it reads, and a write of another control plane reaches that cache through the change feed', async () => {
@@ -246,8 +253,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
     })
 
     it('fails alone a write the database refuses, the others of its batch committed', async () => {
-      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
-      try {
+      await withStore(async (store) => {
         const put = (name: string) =>
           store.putSpec(
             {key: {workspace: 'public', type: 'worker', name}, version: 'v1beta', owner: 'me', manifest: {name}},
@@ -263,14 +269,11 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
           ])
         }
         expect(await store.check()).toBe('ok')
-      } finally {
-        await store.close()
-      }
+      })
     })
 
     it('sends a batch on rows it knows in one round trip, each write decided on the one before it', async () => {
-      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
-      try {
+      await withStore(async (store) => {
         const keys = Array.from({length: 5}, (_, i) => ({workspace: 'public', type: 'worker', name: `hot-${i}`}))
         for (const key of keys) await putReplicas(store, key, 0)
         const before = {...store.stats}
@@ -299,14 +302,11 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
             resourceVersion: results[5]![k]!.record.resourceVersion,
           })
         expect(await store.check()).toBe('ok')
-      } finally {
-        await store.close()
-      }
+      })
     })
 
     it('names no provisional version when a conditional write conflicts with one not yet committed', async () => {
-      const store = await PostgresStore.open({url: pg!.url, schema: schema()})
-      try {
+      await withStore(async (store) => {
         const key = {workspace: 'public', type: 'worker', name: 'provisional'}
         const {record} = await putReplicas(store, key, 1)
         // One batch: the spec write takes a version known only at COMMIT; the status write
@@ -319,9 +319,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL', () => {
         expect(status.status === 'rejected' && (status.reason as Error).message).toBe(
           `worker public/provisional has changed since resourceVersion ${record.resourceVersion}`,
         )
-      } finally {
-        await store.close()
-      }
+      })
     })
 
     it('decides again, on the rows read, a batch sent in one round trip whose rows another control plane changed', async () => {
